@@ -1,0 +1,42 @@
+package dev.parley.core;
+
+/**
+ * The transport SPI: one open connection of one client, as a transport (a JSR-356 session, the
+ * in-memory pipe, a long-poll channel…) presents it to the {@link ChatServer}.
+ *
+ * <h2>Rules a transport must keep</h2>
+ * <ul>
+ *   <li>{@link #send(String)} never blocks and never calls back into the {@code ChatServer} on the
+ *       caller's thread. The server calls it while it holds a room's lock, to keep every member's
+ *       frames in {@code seq} order. Queue the text (see {@link OutboundQueue}) and return.</li>
+ *   <li>{@code send} returns false when the text will not be delivered: the connection is closing
+ *       or its outbound queue is full. The server then closes a full one as a slow consumer.</li>
+ *   <li>Frames reach the peer in the order {@code send} was called.</li>
+ *   <li>When the connection ends, for any reason, the transport calls
+ *       {@link ChatSession#closed()} exactly once.</li>
+ * </ul>
+ */
+public interface Connection {
+
+  /** A unique id of this connection, for logs and the {@code welcome} frame's {@code session}. */
+  String id();
+
+  /** The authenticated user. */
+  User user();
+
+  /** The protocol negotiated at the handshake. */
+  Protocol protocol();
+
+  /**
+   * Queues {@code text} for sending as one text frame and returns at once.
+   *
+   * @return false when it will not be sent (closing, closed, or the outbound queue is full)
+   */
+  boolean send(String text);
+
+  /**
+   * Starts closing with a close code and a reason of at most 123 UTF-8 bytes. Frames already
+   * queued are sent first unless the code is {@link CloseCode#SLOW_CONSUMER}. Idempotent.
+   */
+  void close(CloseCode code, String reason);
+}

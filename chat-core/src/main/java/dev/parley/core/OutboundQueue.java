@@ -1,0 +1,185 @@
+package dev.parley.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A connection's bounded outbound queue, for transports: {@link #offer(String)} never blocks; one
+ * writer at a time drains the queue in batches, so frames that pile up while a write is under way
+ * go out together (one {@link Writer#write} call) instead of one write each.
+ *
+ * <h2>Lifecycle</h2>
+ * OPEN: offers are queued. FULL: an offer found more than {@code maxBytes} UTF-8 bytes queued and
+ * not yet written; it and every later offer return false (the owner should close the connection
+ * as a slow consumer). CLOSED after {@link #close()}: offers return false and what is queued is
+ * dropped. Both FULL and CLOSED are final.
+ *
+ * <h2>Threading</h2>
+ * Any thread may offer. {@link Writer#write} is called by at most one thread at a time, never
+ * again before the previous write's completion callback ran. A writer may complete on the calling
+ * thread; the queue loops instead of recursing, so the stack stays flat.
+ */
+public final class OutboundQueue {
+
+  /** Writes a batch of text frames, in order, then runs {@code done} exactly once. */
+  @FunctionalInterface
+  public interface Writer {
+    /**
+     * Writes {@code frames} in order. {@code done} must run once when the batch is written or has
+     * failed (after a failure, the owner should close the queue).
+     */
+    void write(List<String> frames, Runnable done);
+  }
+
+  private static final int MAX_BATCH_FRAMES = 64;
+  private static final long MAX_BATCH_BYTES = 64 * 1024;
+
+  private final long maxBytes;
+  private final Writer writer;
+  private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicLong queuedBytes = new AtomicLong();
+  private final AtomicInteger wip = new AtomicInteger();
+  private volatile boolean writing;
+  private volatile boolean full;
+  private volatile boolean closed;
+  private volatile Runnable onDrained;
+
+  private record Pending(String text, long bytes) {}
+
+  /**
+   * @param maxBytes UTF-8 bytes that may wait in the queue; an offer beyond it fails
+   * @param writer   does the writing
+   */
+  public OutboundQueue(long maxBytes, Writer writer) {
+    if (maxBytes <= 0) {
+      throw new IllegalArgumentException("maxBytes <= 0: " + maxBytes);
+    }
+    this.maxBytes = maxBytes;
+    this.writer = Objects.requireNonNull(writer, "writer == null");
+  }
+
+  /**
+   * Queues a frame. Returns false, queuing nothing, when the queue is closed or full or this frame
+   * would take it past its limit (which makes it full).
+   */
+  public boolean offer(String text) {
+    Objects.requireNonNull(text, "text == null");
+    if (closed || full) {
+      return false;
+    }
+    long bytes = utf8Length(text);
+    if (queuedBytes.addAndGet(bytes) > maxBytes) {
+      queuedBytes.addAndGet(-bytes);
+      full = true;
+      return false;
+    }
+    queue.add(new Pending(text, bytes));
+    drain();
+    return true;
+  }
+
+  /** UTF-8 bytes queued or being written. */
+  public long queuedBytes() {
+    return queuedBytes.get();
+  }
+
+  /** True once an offer overflowed the limit. */
+  public boolean isFull() {
+    return full;
+  }
+
+  /** True once {@link #close()} was called. */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /** Stops accepting frames and drops what is queued. Idempotent. */
+  public void close() {
+    closed = true;
+    Pending p;
+    while ((p = queue.poll()) != null) {
+      queuedBytes.addAndGet(-p.bytes);
+    }
+    runDrainedHook();
+  }
+
+  /**
+   * Runs {@code action} once, as soon as everything queued so far has been written (at once when
+   * nothing is queued), or when the queue is closed. Used for "send what is queued, then close".
+   */
+  public void whenDrained(Runnable action) {
+    Objects.requireNonNull(action, "action == null");
+    onDrained = action;
+    drain();
+    if (closed) {
+      runDrainedHook();
+    }
+  }
+
+  private void runDrainedHook() {
+    Runnable hook = onDrained;
+    if (hook != null) {
+      onDrained = null;
+      hook.run();
+    }
+  }
+
+  private void drain() {
+    if (wip.getAndIncrement() != 0) {
+      return;
+    }
+    int missed = 1;
+    do {
+      if (!writing && !closed) {
+        List<String> batch = null;
+        long batchBytes = 0;
+        Pending p;
+        while ((batch == null || (batch.size() < MAX_BATCH_FRAMES && batchBytes < MAX_BATCH_BYTES))
+            && (p = queue.poll()) != null) {
+          if (batch == null) {
+            batch = new ArrayList<>(Math.min(MAX_BATCH_FRAMES, queue.size() + 1));
+          }
+          batch.add(p.text);
+          batchBytes += p.bytes;
+        }
+        if (batch != null) {
+          writing = true;
+          long written = batchBytes;
+          writer.write(batch, () -> {
+            queuedBytes.addAndGet(-written);
+            writing = false;
+            drain();
+          });
+        } else if (onDrained != null && queue.isEmpty()) {
+          runDrainedHook();
+        }
+      }
+      missed = wip.addAndGet(-missed);
+    } while (missed != 0);
+  }
+
+  /** The UTF-8 length of {@code s} without encoding it. */
+  static long utf8Length(String s) {
+    long n = 0;
+    int len = s.length();
+    for (int i = 0; i < len; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n++;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < len
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
+  }
+}
