@@ -220,6 +220,23 @@ public final class ChatServer implements AutoCloseable {
     return n;
   }
 
+  /**
+   * Closes every connection of a user on this node (moderation, a revoked login, tests that drop
+   * a client). With a code whose {@link CloseCode#reconnect()} is true, clients reconnect.
+   *
+   * @return how many connections were closed
+   */
+  public int disconnect(String userId, CloseCode code, String reason) {
+    Objects.requireNonNull(userId, "userId == null");
+    Objects.requireNonNull(code, "code == null");
+    Objects.requireNonNull(reason, "reason == null");
+    List<ServerSession> sessions = new ArrayList<>(sessionsOf(userId));
+    for (ServerSession s : sessions) {
+      s.connection.close(code, reason);
+    }
+    return sessions.size();
+  }
+
   /** Whether {@code userId} has a connection open on this node. */
   public boolean isOnline(String userId) {
     return sessionsByUser.containsKey(Objects.requireNonNull(userId, "userId == null"));

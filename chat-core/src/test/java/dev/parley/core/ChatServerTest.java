@@ -439,6 +439,21 @@ class ChatServerTest {
   }
 
   @Test
+  void theApplicationCanDisconnectAUser() {
+    start();
+    TestClient alice1 = TestClient.welcomed(transport, "alice");
+    TestClient alice2 = TestClient.welcomed(transport, "alice");
+    TestClient bob = TestClient.welcomed(transport, "bob");
+    assertEquals(2, server.disconnect("alice", CloseCode.GOING_AWAY, "maintenance"));
+    assertEquals(1001, alice1.awaitClose());
+    assertEquals(1001, alice2.awaitClose());
+    assertEquals("maintenance", alice1.closeReason);
+    bob.assertNoFrames();
+    assertFalse(server.isOnline("alice"));
+    assertEquals(0, server.disconnect("nobody", CloseCode.NORMAL, "x"));
+  }
+
+  @Test
   void anEmptyRoomIsForgotten() {
     start();
     TestClient alice = TestClient.welcomed(transport, "alice");

@@ -1,0 +1,116 @@
+package dev.parley.server;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.HandshakeRequest;
+import java.lang.reflect.Method;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the JSR-356 API leaves to each container, in one place: how to learn the peer's address,
+ * how to bound Tomcat's blocking writes, and how to abort a connection whose peer stopped reading.
+ * Only public methods of the containers' classes are used, looked up by name, so this module
+ * compiles and runs without any of them.
+ */
+final class Containers {
+  private static final Logger log = LoggerFactory.getLogger(Containers.class);
+
+  /** Tomcat: bound, in milliseconds, of a blocking send (a close or ping frame). */
+  static final String TOMCAT_BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
+  /** Jetty: the peer's address, put in the per-handshake user properties. */
+  private static final String JETTY_REMOTE_ADDRESS = "jakarta.websocket.endpoint.remoteAddress";
+
+  private static final Map<Class<?>, Method> ABORT = new ConcurrentHashMap<>();
+  private static final Map<Class<?>, Method> REMOTE_ADDR = new ConcurrentHashMap<>();
+  private static final Method NONE;
+
+  static {
+    try {
+      NONE = Object.class.getMethod("hashCode");
+    } catch (NoSuchMethodException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private Containers() {}
+
+  /**
+   * The peer's address when the container tells it: Jetty through a user property, Tyrus through
+   * its request's public {@code getRemoteAddr()}. Tomcat does not expose it: null.
+   */
+  static String remoteAddress(Map<String, Object> userProperties, HandshakeRequest request) {
+    Object jetty = userProperties.get(JETTY_REMOTE_ADDRESS);
+    if (jetty instanceof InetSocketAddress a) {
+      return a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+    }
+    if (jetty != null) {
+      return jetty.toString();
+    }
+    Method m = REMOTE_ADDR.computeIfAbsent(request.getClass(), c -> publicMethod(c, "getRemoteAddr"));
+    if (m != NONE && m.getReturnType() == String.class) {
+      try {
+        return (String) m.invoke(request);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        log.debug("getRemoteAddr() failed on {}", request.getClass().getName(), e);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Drops the connection without a closing handshake. Jetty has a public {@code abort()} on its
+   * session; elsewhere this closes the session once more, which in Tomcat (whose close gives up
+   * after {@link #TOMCAT_BLOCKING_SEND_TIMEOUT} and then closes the socket) and Tyrus ends it.
+   * May block briefly: call it on {@link SharedExecutors#CONTROL}.
+   */
+  static void abort(Session session, CloseReason reason) {
+    Method m = ABORT.computeIfAbsent(session.getClass(), c -> publicMethod(c, "abort"));
+    if (m != NONE && m.getParameterCount() == 0) {
+      try {
+        m.invoke(session);
+        return;
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        log.debug("abort() failed on {}", session.getClass().getName(), e);
+      }
+    }
+    try {
+      session.close(reason);
+    } catch (Exception e) {
+      log.debug("closing session {} again failed: {}", session.getId(), e.toString());
+    }
+  }
+
+  /** A close reason whose phrase fits a close frame: at most 123 UTF-8 bytes, cut at a character. */
+  static CloseReason closeReason(int code, String reason) {
+    String r = reason == null ? "" : reason;
+    byte[] utf8 = r.getBytes(StandardCharsets.UTF_8);
+    if (utf8.length > 123) {
+      int end = r.length();
+      while (r.substring(0, end).getBytes(StandardCharsets.UTF_8).length > 123) {
+        end--;
+        if (end > 0 && Character.isLowSurrogate(r.charAt(end))) {
+          end--;
+        }
+      }
+      r = r.substring(0, end);
+    }
+    return new CloseReason(CloseReason.CloseCodes.getCloseCode(code), r);
+  }
+
+  private static Method publicMethod(Class<?> c, String name) {
+    try {
+      Method m = c.getMethod(name);
+      if (!java.lang.reflect.Modifier.isPublic(m.getDeclaringClass().getModifiers())) {
+        return NONE;
+      }
+      return m;
+    } catch (NoSuchMethodException | SecurityException e) {
+      return NONE;
+    }
+  }
+}

@@ -1,0 +1,346 @@
+package dev.parley.server;
+
+import dev.parley.core.ChatSession;
+import dev.parley.core.CloseCode;
+import dev.parley.core.Connection;
+import dev.parley.core.OutboundQueue;
+import dev.parley.core.Protocol;
+import dev.parley.core.User;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link Connection} over one JSR-356 {@link Session}.
+ *
+ * <h2>Sending</h2>
+ * {@link #send(String)} only queues: an {@link OutboundQueue} bounded by
+ * {@code ChatLimits.maxOutboundBytes()} is drained by one asynchronous {@code sendText} at a time
+ * (the next frame starts from the previous one's {@link SendHandler}; a handler the container
+ * calls inside {@code sendText} continues the loop instead of recursing). Heartbeat pings travel
+ * through the same queue, so they never overlap a text send; because {@code sendPing} may block,
+ * it runs on {@link SharedExecutors#CONTROL}.
+ *
+ * <h2>Lifecycle</h2>
+ * OPEN → CLOSING on {@link #close}: {@link CloseCode#SLOW_CONSUMER} drops the queue and closes at
+ * once; every other code sends what is queued first, then the close frame. The close itself runs
+ * on {@link SharedExecutors#CONTROL}; a watchdog aborts the connection when it has not ended
+ * within {@link EndpointOptions#closeTimeout()}. ENDED on {@link #ended()} (the container's
+ * {@code onClose}/{@code onError}, or the watchdog): {@link ChatSession#closed()} runs exactly
+ * once, and {@link #send} returns false from CLOSING on.
+ */
+final class SessionConnection implements Connection {
+  private static final Logger log = LoggerFactory.getLogger(SessionConnection.class);
+  /** Stands for a ping in the outbound queue; compared by identity, costs no bytes. */
+  @SuppressWarnings("StringOperationCanBeSimplified")
+  private static final String PING = new String("");
+
+  private final EndpointContext ctx;
+  private final Session session;
+  private final RemoteEndpoint.Async remote;
+  private final String id;
+  private final User user;
+  private final Protocol protocol;
+  private final OutboundQueue queue;
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final AtomicBoolean ended = new AtomicBoolean();
+  private final AtomicBoolean pingQueued = new AtomicBoolean();
+  private volatile ChatSession chat;
+  private volatile ScheduledFuture<?> watchdog;
+  private volatile boolean heard;
+  /** When the heartbeat sweep last saw traffic; read and written by the sweep only. */
+  long lastHeardNanos;
+
+  SessionConnection(EndpointContext ctx, Session session, String id, User user,
+      Protocol protocol) {
+    this.ctx = ctx;
+    this.session = session;
+    this.remote = session.getAsyncRemote();
+    this.id = id;
+    this.user = user;
+    this.protocol = protocol;
+    this.queue = new OutboundQueue(ctx.server().limits().maxOutboundBytes(), this::write);
+    this.lastHeardNanos = System.nanoTime();
+  }
+
+  /** Hands over the chat session once {@code ChatServer.open} returned it. */
+  void attach(ChatSession session) {
+    this.chat = session;
+    if (ended.get()) {
+      session.closed(); // ended while open() ran; closed() is idempotent
+    }
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public User user() {
+    return user;
+  }
+
+  @Override
+  public Protocol protocol() {
+    return protocol;
+  }
+
+  @Override
+  public boolean send(String text) {
+    return !closing.get() && queue.offer(text);
+  }
+
+  @Override
+  public void close(CloseCode code, String reason) {
+    Objects.requireNonNull(code, "code == null");
+    if (code == CloseCode.SLOW_CONSUMER && !closing.get()) {
+      log.warn("closing slow consumer {} (user {}): {} bytes queued, limit {}", id, user.id(),
+          queue.queuedBytes(), ctx.server().limits().maxOutboundBytes());
+    }
+    startClose(Containers.closeReason(code.code(), reason), code != CloseCode.SLOW_CONSUMER);
+  }
+
+  /** UTF-8 bytes queued or being written. */
+  long queuedBytes() {
+    return queue.queuedBytes();
+  }
+
+  boolean isClosing() {
+    return closing.get();
+  }
+
+  // ---- inbound, on the container's thread, one call at a time ------------------------------
+
+  void onText(String text) {
+    heard = true;
+    if (closing.get()) {
+      return;
+    }
+    int max = ctx.server().limits().maxFrameChars();
+    if (text.length() > max) {
+      // containers close with 1009 first; this holds where one does not
+      close(CloseCode.MESSAGE_TOO_BIG, "frame over " + max + " characters");
+      return;
+    }
+    ChatSession c = chat;
+    if (c != null) {
+      c.receive(text);
+    }
+  }
+
+  void onBinary() {
+    heard = true;
+    close(CloseCode.UNSUPPORTED_DATA, "binary frames are not supported: send JSON text frames");
+  }
+
+  void onPong() {
+    heard = true;
+  }
+
+  // ---- heartbeat, on the scheduler thread ---------------------------------------------------
+
+  /** Whether a frame or pong arrived since the last call; clears the flag. */
+  boolean heardSinceLastSweep() {
+    if (heard) {
+      heard = false;
+      return true;
+    }
+    return false;
+  }
+
+  /** Queues a ping unless one is still on its way. Never blocks. */
+  void ping() {
+    if (closing.get() || !pingQueued.compareAndSet(false, true)) {
+      return;
+    }
+    if (!queue.offer(PING)) {
+      pingQueued.set(false);
+    }
+  }
+
+  // ---- closing -------------------------------------------------------------------------------
+
+  private void startClose(CloseReason reason, boolean drainFirst) {
+    if (!closing.compareAndSet(false, true)) {
+      return;
+    }
+    watchdog = SharedExecutors.SCHEDULER.schedule(this::closeTimedOut,
+        ctx.options().closeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    if (drainFirst) {
+      queue.whenDrained(() -> closeSession(reason));
+    } else {
+      queue.close();
+      closeSession(reason);
+    }
+  }
+
+  /** Sends the close frame from the control pool: some containers write it synchronously. */
+  private void closeSession(CloseReason reason) {
+    SharedExecutors.CONTROL.execute(() -> {
+      if (ended.get()) {
+        return;
+      }
+      try {
+        session.close(reason);
+      } catch (IOException | RuntimeException e) {
+        log.debug("closing {} failed: {}", this, e.toString());
+      }
+    });
+  }
+
+  private void closeTimedOut() {
+    if (ended.get()) {
+      return;
+    }
+    log.info("{} did not close within {} ms; aborting it", this,
+        ctx.options().closeTimeout().toMillis());
+    ended();
+    abortIfOpen();
+  }
+
+  /**
+   * The connection failed (an I/O error the container reported through onError): ends it now, and
+   * aborts the container's session should it still be open after the close timeout (Jetty and
+   * Tomcat follow with onClose on their own; this covers a container that does not).
+   */
+  void failed() {
+    ended();
+    SharedExecutors.SCHEDULER.schedule(this::abortIfOpen,
+        ctx.options().closeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private void abortIfOpen() {
+    if (session.isOpen()) {
+      SharedExecutors.CONTROL.execute(() -> Containers.abort(session,
+          Containers.closeReason(CloseCode.INTERNAL_ERROR.code(), "connection failed")));
+    }
+  }
+
+  /** The connection is over: from onClose, onError or the watchdog. Runs its effects once. */
+  void ended() {
+    if (!ended.compareAndSet(false, true)) {
+      return;
+    }
+    closing.set(true);
+    queue.close();
+    ScheduledFuture<?> w = watchdog;
+    if (w != null) {
+      w.cancel(false);
+    }
+    ChatSession c = chat;
+    if (c != null) {
+      c.closed();
+    }
+    ctx.live().remove(this); // last: ParleyEndpoint.closeAll waits for this
+  }
+
+  private void writeFailed(Throwable t) {
+    if (ended.get()) {
+      return;
+    }
+    log.debug("writing to {} failed: {}", this, t.toString());
+    startClose(Containers.closeReason(CloseCode.INTERNAL_ERROR.code(), "write failed"), false);
+  }
+
+  // ---- the writer ----------------------------------------------------------------------------
+
+  private void write(List<String> frames, Runnable done) {
+    new Batch(frames, done).next();
+  }
+
+  /** Sends one batch from the queue, one frame at a time, each started by the previous one. */
+  private final class Batch implements SendHandler {
+    private final List<String> frames;
+    private final Runnable done;
+    /** True while sendText runs in {@link #next()}; whoever clears it continues the batch. */
+    private final AtomicBoolean inSendText = new AtomicBoolean();
+    private int index;
+    private volatile Throwable failure;
+
+    Batch(List<String> frames, Runnable done) {
+      this.frames = frames;
+      this.done = done;
+    }
+
+    void next() {
+      while (true) {
+        if (index == frames.size() || queue.isClosed()) {
+          done.run();
+          return;
+        }
+        String frame = frames.get(index++);
+        if (frame == PING) {
+          SharedExecutors.CONTROL.execute(this::ping);
+          return;
+        }
+        inSendText.set(true);
+        try {
+          remote.sendText(frame, this);
+        } catch (RuntimeException e) {
+          inSendText.set(false);
+          fail(e);
+          return;
+        }
+        if (inSendText.compareAndSet(true, false)) {
+          return; // not completed yet: onResult continues
+        }
+        if (failure != null) {
+          fail(failure);
+          return;
+        }
+      }
+    }
+
+    @Override
+    public void onResult(SendResult result) {
+      if (!result.isOK()) {
+        Throwable t = result.getException();
+        failure = t != null ? t : new IOException("send failed");
+      }
+      if (inSendText.compareAndSet(true, false)) {
+        return; // called inside sendText: the loop in next() goes on
+      }
+      if (failure != null) {
+        fail(failure);
+      } else {
+        next();
+      }
+    }
+
+    private void ping() {
+      pingQueued.set(false);
+      if (!queue.isClosed()) {
+        try {
+          remote.sendPing(ByteBuffer.allocate(0));
+        } catch (IOException | RuntimeException e) {
+          fail(e);
+          return;
+        }
+      }
+      next();
+    }
+
+    private void fail(Throwable t) {
+      queue.close();
+      done.run();
+      writeFailed(t);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "connection " + id + " of " + user.id();
+  }
+}

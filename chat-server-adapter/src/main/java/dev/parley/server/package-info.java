@@ -1,0 +1,18 @@
+/**
+ * Parley's JSR-356 (Jakarta WebSocket 2.2) server adapter: {@link dev.parley.server.ParleyEndpoint}
+ * builds a {@code ServerEndpointConfig} that plugs a {@code ChatServer} into any container (Jetty,
+ * Tomcat, Tyrus…), tuned by {@link dev.parley.server.EndpointOptions}.
+ *
+ * <h2>Threading</h2>
+ * The handshake (origin check, authentication) runs on the container's upgrade thread; inbound
+ * frames reach the {@code ChatSession} on the container's thread for that session, one at a time.
+ * Nothing the adapter does on those threads, or on the threads that call {@code Connection.send}
+ * or {@code Connection.close} (which may hold a room's lock), blocks: sends only queue, and the
+ * queue is drained by one asynchronous {@code sendText} at a time whose completions run on the
+ * container's I/O threads. Calls that can block in some containers ({@code Session.close},
+ * {@code sendPing}) run on a pool of four daemon threads ({@code parley-ws-control-*}); heartbeat
+ * sweeps and close watchdogs run on one daemon thread ({@code parley-ws-heartbeat}) and never
+ * block. {@code ChatSession.closed()} runs exactly once per connection, on the container's thread
+ * or the heartbeat thread; no frame is delivered to the {@code ChatSession} after it.
+ */
+package dev.parley.server;

@@ -1,0 +1,151 @@
+package dev.parley.server;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
+import jakarta.websocket.Session;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A container's {@link Session} as a JDK proxy, for unit tests of the connection: it records what
+ * is sent and closed, and refuses a second text send while one is outstanding, as Tomcat does
+ * ({@code TEXT_FULL_WRITING}).
+ */
+final class FakeSession {
+  /** Jetty's sessions have a public {@code abort()}; the adapter uses it when a close hangs. */
+  public interface Abortable {
+    /** Drops the connection. */
+    void abort();
+  }
+
+  /** When a text send completes. */
+  enum Completion { INSIDE_SEND_TEXT, WHEN_TOLD }
+
+  final List<String> sent = new CopyOnWriteArrayList<>();
+  final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+  final BlockingQueue<SendHandler> pending = new LinkedBlockingQueue<>();
+  final Map<String, Object> userProperties = new ConcurrentHashMap<>();
+  final CountDownLatch releaseClose = new CountDownLatch(1);
+  final AtomicInteger maxStackDepth = new AtomicInteger();
+  volatile boolean closeBlocks;
+  volatile boolean open = true;
+  private final Completion completion;
+  private final AtomicInteger inFlight = new AtomicInteger();
+
+  final Session session = proxy(Session.class, this::session, Abortable.class);
+  final RemoteEndpoint.Async remote = proxy(RemoteEndpoint.Async.class, this::remote);
+
+  FakeSession(Completion completion) {
+    this.completion = completion;
+  }
+
+  /** Completes the outstanding send (WHEN_TOLD), as the container's I/O thread would. */
+  void completeOne() throws InterruptedException {
+    SendHandler h = pending.poll(TestClient.WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+    if (h == null) {
+      throw new AssertionError("no send outstanding");
+    }
+    inFlight.decrementAndGet();
+    h.onResult(new SendResult(session));
+  }
+
+  private Object session(Method m, Object[] args) throws Exception {
+    switch (m.getName()) {
+      case "getAsyncRemote":
+        return remote;
+      case "getUserProperties":
+        return userProperties;
+      case "isOpen":
+        return open;
+      case "getId":
+        return "fake";
+      case "close":
+        CloseReason r = args != null && args.length == 1 ? (CloseReason) args[0]
+            : new CloseReason(CloseReason.CloseCodes.NORMAL_CLOSURE, "");
+        events.add("close " + r.getCloseCode().getCode() + " " + r.getReasonPhrase());
+        if (closeBlocks) {
+          releaseClose.await(); // a peer that never reads: the close frame never goes out
+        }
+        open = false;
+        return null;
+      case "abort":
+        events.add("abort");
+        open = false;
+        return null;
+      default:
+        return defaultValue(m);
+    }
+  }
+
+  private Object remote(Method m, Object[] args) {
+    switch (m.getName()) {
+      case "sendText":
+        if (inFlight.incrementAndGet() != 1) {
+          throw new IllegalStateException("TEXT_FULL_WRITING: a send is already outstanding");
+        }
+        maxStackDepth.accumulateAndGet(Thread.currentThread().getStackTrace().length, Math::max);
+        sent.add((String) args[0]);
+        events.add("text " + args[0]);
+        SendHandler handler = (SendHandler) args[1];
+        if (completion == Completion.INSIDE_SEND_TEXT) {
+          inFlight.decrementAndGet();
+          handler.onResult(new SendResult(session));
+        } else {
+          pending.add(handler);
+        }
+        return null;
+      case "sendPing":
+        if (inFlight.get() != 0) {
+          throw new IllegalStateException("ping while a text send is outstanding");
+        }
+        events.add("ping");
+        return null;
+      default:
+        return defaultValue(m);
+    }
+  }
+
+  private static Object defaultValue(Method m) {
+    Class<?> t = m.getReturnType();
+    if (t == boolean.class) {
+      return false;
+    }
+    if (t == int.class || t == long.class) {
+      return t == int.class ? (Object) 0 : (Object) 0L;
+    }
+    return null;
+  }
+
+  @FunctionalInterface
+  private interface Handler {
+    Object call(Method m, Object[] args) throws Exception;
+  }
+
+  private static <T> T proxy(Class<T> type, Handler handler, Class<?>... more) {
+    InvocationHandler h = (p, m, args) -> {
+      if (m.getDeclaringClass() == Object.class) {
+        return switch (m.getName()) {
+          case "hashCode" -> System.identityHashCode(p);
+          case "equals" -> p == args[0];
+          default -> type.getSimpleName() + "@fake";
+        };
+      }
+      return handler.call(m, args);
+    };
+    Class<?>[] interfaces = new Class<?>[more.length + 1];
+    interfaces[0] = type;
+    System.arraycopy(more, 0, interfaces, 1, more.length);
+    return type.cast(Proxy.newProxyInstance(FakeSession.class.getClassLoader(), interfaces, h));
+  }
+}

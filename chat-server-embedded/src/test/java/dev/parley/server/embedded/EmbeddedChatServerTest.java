@@ -1,0 +1,215 @@
+package dev.parley.server.embedded;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import dev.parley.core.ChatServer;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+final class EmbeddedChatServerTest {
+  private final ChatServer chat = ChatServer.builder().build();
+  private final List<AutoCloseable> resources = new ArrayList<>();
+
+  @TempDir
+  Path temp;
+
+  private <T extends AutoCloseable> T track(T resource) {
+    resources.add(resource);
+    return resource;
+  }
+
+  private EmbeddedChatServer.Builder local() {
+    return EmbeddedChatServer.builder(chat).host("127.0.0.1").port(0);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      resources.get(i).close();
+    }
+    chat.close();
+  }
+
+  @Test
+  @Order(1) // first, so the start-up time it prints includes loading Jetty's classes
+  void startsOnAFreePortAndServesTheClasspathFolder() throws Exception {
+    long t0 = System.nanoTime();
+    EmbeddedChatServer server = track(local().staticResources("web").start());
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    System.out.printf("EmbeddedChatServer: cold start-up in %d ms (logged, not asserted)%n", ms);
+
+    assertTrue(server.port() > 0);
+    assertEquals(URI.create("ws://127.0.0.1:" + server.port() + "/chat"), server.uri());
+    assertEquals(URI.create("http://127.0.0.1:" + server.port() + "/"), server.httpUri());
+    HttpResponse<String> page = get(server.httpUri());
+    assertEquals(200, page.statusCode());
+    assertTrue(page.body().contains("parley-static-ok"), page.body());
+    assertEquals(200, get(server.httpUri().resolve("/index.html")).statusCode());
+    assertEquals(404, get(server.httpUri().resolve("/missing.html")).statusCode());
+  }
+
+  @Test
+  void servesADirectory() throws Exception {
+    Files.writeString(temp.resolve("index.html"), "<p>from a directory</p>");
+    Files.writeString(temp.resolve("app.js"), "console.log('parley')");
+    EmbeddedChatServer server = track(local().staticFiles(temp).start());
+
+    assertTrue(get(server.httpUri()).body().contains("from a directory"));
+    HttpResponse<String> js = get(server.httpUri().resolve("/app.js"));
+    assertEquals(200, js.statusCode());
+    assertEquals("console.log('parley')", js.body());
+  }
+
+  @Test
+  void servesAFolderInsideAJar() throws Exception {
+    Path jar = temp.resolve("site.jar");
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+      out.putNextEntry(new JarEntry("site/"));
+      out.closeEntry();
+      out.putNextEntry(new JarEntry("site/index.html"));
+      out.write("<p>from a jar</p>".getBytes(StandardCharsets.UTF_8));
+      out.closeEntry();
+    }
+    Thread thread = Thread.currentThread();
+    ClassLoader previous = thread.getContextClassLoader();
+    try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, previous)) {
+      thread.setContextClassLoader(loader);
+      EmbeddedChatServer server = track(local().staticResources("site").start());
+      assertTrue(get(server.httpUri()).body().contains("from a jar"));
+    } finally {
+      thread.setContextClassLoader(previous);
+    }
+  }
+
+  @Test
+  void clientsChatOverTheWebSocketPath() throws Exception {
+    EmbeddedChatServer server = track(local().path("/ws").start());
+    assertEquals("/ws", server.uri().getPath());
+    Client alice = track(Client.connect(server.uri(), "alice"));
+    Client bob = track(Client.connect(server.uri(), "bob"));
+    alice.send("{\"type\":\"join\",\"room\":\"lobby\"}");
+    alice.next("joined");
+    bob.send("{\"type\":\"join\",\"room\":\"lobby\"}");
+    bob.next("joined");
+
+    alice.send("{\"type\":\"send\",\"room\":\"lobby\",\"body\":\"hi bob\",\"cid\":\"1\"}");
+
+    assertEquals("1", alice.nextOfType("ack").get("cid").getAsString());
+    JsonObject m = bob.nextOfType("message");
+    assertEquals("hi bob", m.get("body").getAsString());
+    assertEquals("alice", m.get("from").getAsString());
+  }
+
+  @Test
+  void closeSendsGoingAwayStopsListeningAndLeavesTheChatServerOpen() throws Exception {
+    EmbeddedChatServer server = local().start();
+    Client alice = track(Client.connect(server.uri(), "alice"));
+    alice.send("{\"type\":\"join\",\"room\":\"lobby\"}");
+    alice.next("joined");
+    alice.send("{\"type\":\"send\",\"room\":\"lobby\",\"body\":\"before\",\"cid\":\"1\"}");
+    alice.next("ack");
+
+    server.close();
+
+    Client.Closed closed = alice.awaitClose();
+    assertEquals(1001, closed.code());
+    assertEquals("server shutting down", closed.reason());
+    assertEquals(0, chat.connectionCount());
+    assertThrows(ConnectException.class, () -> {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
+      }
+    });
+    assertFalse(chat.isClosed());
+    server.close(); // idempotent
+
+    // a new server on the same ChatServer: history survives the restart
+    EmbeddedChatServer again = track(local().start());
+    Client back = track(Client.connect(again.uri(), "alice"));
+    back.send("{\"type\":\"join\",\"room\":\"lobby\",\"since\":0}");
+    back.next("joined");
+    assertEquals("before", back.next("message").get("body").getAsString());
+  }
+
+  @Test
+  void aForeignOriginIsRefusedWhenAllowedOriginsAreSet() throws Exception {
+    EmbeddedChatServer server = track(local()
+        .allowedOrigins(List.of("http://good.example"))
+        .heartbeat(Duration.ofSeconds(10), Duration.ofSeconds(30))
+        .start());
+
+    assertEquals(403, upgradeStatus(server, "http://evil.example"));
+    assertEquals(101, upgradeStatus(server, "http://good.example"));
+  }
+
+  @Test
+  void startFailsClearly() throws Exception {
+    UncheckedIOException missing = assertThrows(UncheckedIOException.class,
+        () -> local().staticResources("no-such-folder").start());
+    assertTrue(missing.getMessage().contains("no-such-folder"), missing.getMessage());
+
+    EmbeddedChatServer first = track(local().start());
+    assertThrows(UncheckedIOException.class,
+        () -> EmbeddedChatServer.builder(chat).host("127.0.0.1").port(first.port()).start());
+    assertThrows(IllegalArgumentException.class, () -> local().path("chat"));
+    assertThrows(IllegalArgumentException.class, () -> local().port(70000));
+  }
+
+  private static HttpResponse<String> get(URI uri)
+      throws java.io.IOException, InterruptedException, ExecutionException {
+    return Client.HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The HTTP status of an upgrade request sent with {@code origin}. */
+  private static int upgradeStatus(EmbeddedChatServer server, String origin) throws Exception {
+    try (Socket s = new Socket()) {
+      s.setSoTimeout(10_000);
+      s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
+      OutputStream out = s.getOutputStream();
+      out.write(("GET /chat?name=ori HTTP/1.1\r\nHost: 127.0.0.1:" + server.port() + "\r\n"
+          + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+          + "Sec-WebSocket-Protocol: parley.v1\r\nOrigin: " + origin + "\r\n\r\n")
+          .getBytes(US_ASCII));
+      out.flush();
+      InputStream in = s.getInputStream();
+      StringBuilder line = new StringBuilder();
+      for (int b = in.read(); b >= 0 && b != '\n'; b = in.read()) {
+        line.append((char) b);
+      }
+      return Integer.parseInt(line.toString().split(" ")[1]);
+    }
+  }
+}
