@@ -188,6 +188,8 @@ final class Codec {
           .name("maxBodyChars").value(limits.maxBodyChars())
           .name("messagesPerSecond").value(limits.messagesPerSecond())
           .name("messageBurst").value(limits.messageBurst())
+          .name("framesPerSecond").value(limits.framesPerSecond())
+          .name("frameBurst").value(limits.frameBurst())
           .name("maxRooms").value(limits.maxRoomsPerConnection())
           .endObject();
     });

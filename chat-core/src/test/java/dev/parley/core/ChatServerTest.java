@@ -55,6 +55,7 @@ class ChatServerTest {
     assertEquals("alice", str(w.getAsJsonObject("user"), "name"));
     assertEquals("parley.v1", str(w, "protocol"));
     assertEquals(4000, num(w.getAsJsonObject("limits"), "maxBodyChars"));
+    assertEquals(200, num(w.getAsJsonObject("limits"), "frameBurst"));
   }
 
   @Test
