@@ -1,0 +1,235 @@
+package dev.parley.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.parley.client.ChatBot;
+import dev.parley.core.ChatServer;
+import dev.parley.core.CloseCode;
+import dev.parley.core.User;
+import dev.parley.server.embedded.EmbeddedChatServer;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The example page in real Chromium (Debian's chromium and chromium-driver; .ci/run installs
+ * them): two people and the EchoBot chat, a direct message, the online list, a command, hostile
+ * text shown as text, and a dropped connection resumed without loss.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class BrowserChatTest {
+  static final Path CHROMIUM = Path.of(System.getProperty("parley.chromium", "/usr/bin/chromium"));
+  static final Path DRIVER = Path.of(System.getProperty("parley.chromedriver",
+      "/usr/bin/chromedriver"));
+  static final Duration WAIT = Duration.ofSeconds(15);
+
+  ChatServer chat;
+  EmbeddedChatServer server;
+  ChatBot bot;
+  final List<WebDriver> browsers = new ArrayList<>();
+  final List<Path> profiles = new ArrayList<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    assertTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
+        "this test needs Debian's chromium and chromium-driver (" + CHROMIUM + ", " + DRIVER
+            + "): apt-get install chromium chromium-driver, as .ci/run does");
+    chat = ChatServer.builder().build();
+    server = EmbeddedChatServer.builder(chat).host("127.0.0.1").port(0).path("/chat")
+        .staticResources("web").start();
+    bot = EchoBot.create("general");
+    bot.start(BotMain.serverUri(new String[] {server.uri().toString()}, "echobot"))
+        .get(15, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void stop() throws IOException {
+    for (WebDriver b : browsers) {
+      try {
+        b.quit();
+      } catch (RuntimeException ignored) {
+        // already gone
+      }
+    }
+    if (bot != null) {
+      bot.stop();
+    }
+    if (server != null) {
+      server.close();
+    }
+    if (chat != null) {
+      chat.close();
+    }
+    for (Path p : profiles) {
+      try (var files = Files.walk(p)) {
+        files.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+      }
+    }
+  }
+
+  WebDriver open(String name) throws IOException {
+    Path profile = Files.createTempDirectory("parley-chromium-");
+    profiles.add(profile);
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu",
+        "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run",
+        "--window-size=1100,700", "--user-data-dir=" + profile);
+    ChromeDriverService service = new ChromeDriverService.Builder()
+        .usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort().build();
+    WebDriver driver = new ChromeDriver(service, options);
+    browsers.add(driver);
+    driver.get(server.httpUri() + "?name=" + name);
+    waitFor(driver, "#state", "connected");
+    return driver;
+  }
+
+  static WebDriverWait waiting(WebDriver d) {
+    WebDriverWait w = new WebDriverWait(d, WAIT);
+    w.pollingEvery(Duration.ofMillis(50));
+    w.ignoring(StaleElementReferenceException.class);
+    return w;
+  }
+
+  static void waitFor(WebDriver d, String css, String text) {
+    waiting(d).until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(css), text));
+  }
+
+  static void say(WebDriver d, String text) {
+    WebElement input = d.findElement(By.id("input"));
+    input.sendKeys(text);
+    d.findElement(By.id("send")).click();
+  }
+
+  /** The shown messages as "from|body", read in one script call (the list re-renders). */
+  @SuppressWarnings("unchecked")
+  static List<String> lines(WebDriver d) {
+    return (List<String>) ((JavascriptExecutor) d).executeScript(
+        "return [...document.querySelectorAll('#messages li')].map(li =>"
+            + " (li.querySelector('.from')?.textContent ?? '') + '|'"
+            + " + (li.querySelector('.body')?.textContent ?? ''))");
+  }
+
+  static void awaitLine(WebDriver d, String from, String body) {
+    waiting(d).until(x -> lines(x).contains(from + "|" + body));
+  }
+
+  @Test
+  void twoPagesAndABotChat() throws Exception {
+    WebDriver alice = open("alice");
+    WebDriver bob = open("bob");
+    waitFor(alice, "#users", "bob");
+    waitFor(alice, "#users", "echobot");
+
+    // the pages chat in a room
+    say(alice, "hello bob");
+    awaitLine(bob, "alice", "hello bob");
+    awaitLine(alice, "alice", "hello bob");
+    say(bob, "hi alice");
+    awaitLine(alice, "bob", "hi alice");
+
+    // the bot answers a command
+    say(alice, "!echo ping-123");
+    awaitLine(alice, "echobot", "ping-123");
+    awaitLine(bob, "echobot", "ping-123");
+
+    // hostile text is shown as text, never run
+    String hostile = "<img src=x onerror=alert(1)>";
+    say(bob, hostile);
+    awaitLine(alice, "bob", hostile);
+    assertEquals(0, alice.findElements(By.cssSelector("#messages img")).size());
+    assertThrows(NoAlertPresentException.class, () -> alice.switchTo().alert());
+
+    // a direct message: alice opens bob from the online list
+    alice.findElement(By.cssSelector("#users li[data-user='bob']")).click();
+    waitFor(alice, "#room-title", "@bob");
+    say(alice, "just between us");
+    By dmEntry = By.cssSelector("#rooms li[data-room='dm:alice:bob']");
+    waiting(bob).until(ExpectedConditions.textToBePresentInElementLocated(dmEntry, "1"));
+    bob.findElement(dmEntry).click();
+    awaitLine(bob, "alice", "just between us");
+    assertTrue(chat.store().position("dm:alice:bob").seq() == 1);
+
+    // the server drops alice; what is said meanwhile shows up after she resumes
+    alice.findElement(By.cssSelector("#rooms li[data-room='general']")).click();
+    chat.disconnect("alice", CloseCode.GOING_AWAY, "test drop");
+    waitFor(alice, "#state", "reconnecting");
+    User carol = User.of("carol");
+    chat.post("general", carol, "missed one");
+    chat.post("general", carol, "missed two");
+    waitFor(alice, "#state", "connected");
+    awaitLine(alice, "carol", "missed one");
+    awaitLine(alice, "carol", "missed two");
+
+    // the online list updates when a page closes
+    bob.quit();
+    browsers.remove(bob);
+    waiting(alice).until(d -> !d.findElement(By.id("users")).getText().contains("bob"));
+
+    Path shot = Path.of("target", "browser-chat.png");
+    Files.createDirectories(shot.getParent());
+    Files.copy(((TakesScreenshot) alice).getScreenshotAs(OutputType.FILE).toPath(), shot,
+        StandardCopyOption.REPLACE_EXISTING);
+    assertTrue(Files.size(shot) > 0);
+  }
+
+  @Test
+  void aPlainWebSocketPageChatsInTheLobby() throws Exception {
+    WebDriver plain = openPlain("webby");
+    chat.post("lobby", User.of("system"), "welcome to the lobby");
+    waiting(plain).until(d -> d.findElement(By.id("log")).getText()
+        .contains("system: welcome to the lobby"));
+    plain.findElement(By.id("text")).sendKeys("plain hello");
+    plain.findElement(By.cssSelector("#f button")).click();
+    waiting(plain).until(d -> d.findElement(By.id("log")).getText().contains("webby: plain hello"));
+    assertEquals("plain hello", chat.store().before("lobby", Long.MAX_VALUE, 10).get(1).body());
+  }
+
+  WebDriver openPlain(String name) throws IOException {
+    WebDriver d = open0();
+    d.get(server.httpUri() + "plain.html?name=" + name);
+    waiting(d).until(x -> chat.isOnline(name));
+    return d;
+  }
+
+  private WebDriver open0() throws IOException {
+    Path profile = Files.createTempDirectory("parley-chromium-");
+    profiles.add(profile);
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu",
+        "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run",
+        "--user-data-dir=" + profile);
+    WebDriver driver = new ChromeDriver(new ChromeDriverService.Builder()
+        .usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort().build(), options);
+    browsers.add(driver);
+    return driver;
+  }
+}

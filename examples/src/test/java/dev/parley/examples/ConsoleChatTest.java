@@ -1,0 +1,55 @@
+package dev.parley.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.parley.client.ChatClient;
+import dev.parley.client.testing.ChatTestKit;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConsoleChatTest {
+
+  @Test
+  void commandsJoinTalkMessageAndList() throws Exception {
+    try (ChatTestKit kit = ChatTestKit.start()) {
+      ChatClient bob = kit.client("bob");
+      kit.join(bob, "general");
+      kit.join(bob, "games");
+      ChatClient me = kit.client("me");
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+      ConsoleChat console = new ConsoleChat(me, out);
+      console.run(new StringReader(String.join("\n",
+          "hello all", "/join games", "/who", "/msg bob psst", "/bogus", "/quit", "never sent")));
+      kit.inbox(bob).await(m -> m.body().equals("hello all") && m.room().equals("general"));
+      kit.inbox(bob).await(m -> m.body().equals("psst") && m.isDirect());
+      String text = bytes.toString(StandardCharsets.UTF_8);
+      assertTrue(text.contains("* joined general"), text);
+      assertTrue(text.contains("* joined games"), text);
+      assertTrue(text.contains("* in games: bob, me (2)"), text);
+      assertTrue(text.contains("* commands:"), text);
+      assertFalse(kit.inbox(bob).messages().stream().anyMatch(m -> m.body().equals("never sent")));
+    }
+  }
+
+  @Test
+  void serverOptionsComeFromArgumentsThenEnvironment() {
+    assertEquals(new ChatServerMain.Options("0.0.0.0", 8080),
+        ChatServerMain.Options.parse(new String[0], Map.of()));
+    assertEquals(9000, ChatServerMain.Options.parse(new String[0], Map.of("PARLEY_PORT", "9000"))
+        .port());
+    assertEquals(9001, ChatServerMain.Options.parse(new String[] {"--port", "9001"},
+        Map.of("PARLEY_PORT", "9000")).port());
+    assertThrows(IllegalArgumentException.class,
+        () -> ChatServerMain.Options.parse(new String[] {"--port", "x"}, Map.of()));
+    assertThrows(IllegalArgumentException.class,
+        () -> ChatServerMain.Options.parse(new String[] {"--what"}, Map.of()));
+  }
+}
