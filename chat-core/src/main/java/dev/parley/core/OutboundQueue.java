@@ -162,8 +162,11 @@ public final class OutboundQueue {
     } while (missed != 0);
   }
 
-  /** The UTF-8 length of {@code s} without encoding it. */
-  static long utf8Length(String s) {
+  /**
+   * The number of bytes {@code s} takes in UTF-8, counted without encoding it (an unpaired
+   * surrogate counts 3, as the U+FFFD it is encoded to). What the queue's limit is measured in.
+   */
+  public static long utf8Length(String s) {
     long n = 0;
     int len = s.length();
     for (int i = 0; i < len; i++) {
