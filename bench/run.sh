@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Parley vs a naive Node `ws` broadcast server: the same load tool, the same settings, servers run
+# alternately (Parley, peer, Parley, peer, ...), a fresh server process for every measurement.
+# Prints every figure as a ratio Parley / peer with its spread over rounds. See docs/PERFORMANCE.md.
+#
+#   bench/run.sh                      # the full run (3 rounds, ~15 minutes)
+#   QUICK=1 bench/run.sh              # a quick run: 1 round, short windows, fewer connections
+#   ROUNDS=5 DURATION=60 bench/run.sh # any setting below can be overridden the same way
+#
+# All traffic stays on 127.0.0.1. Every server this script starts is killed on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ "${QUICK:-0}" == 1 ]]; then
+  : "${ROUNDS:=1}" "${WARMUP:=3}" "${DURATION:=5}" "${RECEIVERS:=200}" "${IDLE:=1000}" "${JOINS:=300}"
+fi
+ROUNDS=${ROUNDS:-3}            # rounds; each runs every scenario on Parley, then on the peer
+WARMUP=${WARMUP:-10}           # seconds of load before the measured window (JIT warm-up)
+DURATION=${DURATION:-30}       # seconds in the measured window
+RECEIVERS=${RECEIVERS:-1000}   # receivers in the room for the fan-out scenarios
+RATE_LOW=${RATE_LOW:-40}       # messages per second, low-rate fan-out
+RATE_HIGH=${RATE_HIGH:-150}    # messages per second, high-rate fan-out
+BODY=${BODY:-100}              # body bytes
+DRAIN=${DRAIN:-10}             # seconds the tool waits for late deliveries after the last send
+IDLE=${IDLE:-5000}             # idle connections for the memory scenario
+JOINS=${JOINS:-1000}           # clients for the connect(+join) time scenario
+SCENARIOS=${SCENARIOS:-"fanout-low fanout-high idle connect"}
+CONNECT_WARMUP=${CONNECT_WARMUP:-1}   # 1: one unmeasured connect pass on the same server first
+SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:-}   # JDK defaults unless set (e.g. -Xmx512m)
+TOOL_JAVA_OPTS=${TOOL_JAVA_OPTS:--Xmx2g}
+PARLEY_PORT=${PARLEY_PORT:-18080}
+# embedded (the product: EmbeddedChatServer); inline|dispatch|batch: ExperimentalTransport
+PARLEY_TRANSPORT=${PARLEY_TRANSPORT:-embedded}
+PEER_PORT=${PEER_PORT:-18090}
+OUT=${OUT:-bench/results/$(date +%Y%m%d-%H%M%S)}
+# Scheduling priority for the servers and the load tool (nice value). 0 by default; on a machine
+# shared with other work, NICE=-10 (as root) keeps the other work from deciding the figures.
+NICE=${NICE:-0}
+RUN=(nice -n "$NICE")
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  echo "building (./mvnw -q -DskipTests -pl bench -am install) ..."
+  ./mvnw -q -DskipTests -pl bench -am install
+  echo "installing ws for the peer (npm ci) ..."
+  (cd bench/peer && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+CP="bench/target/classes:bench/target/lib/*"
+mkdir -p "$OUT"
+SERVER_PID=""
+
+stop_server() {
+  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=""
+}
+trap stop_server EXIT INT TERM
+
+# start_server SYSTEM LOG: starts Parley's BenchServer or the Node peer, waits for LISTENING.
+start_server() {
+  local system=$1 log=$2
+  if [[ "$system" == parley ]]; then
+    # shellcheck disable=SC2086
+    "${RUN[@]}" java $SERVER_JAVA_OPTS -cp "$CP" dev.parley.bench.BenchServer --port="$PARLEY_PORT" \
+      --transport="$PARLEY_TRANSPORT" >"$log" 2>&1 &
+  else
+    PORT="$PEER_PORT" "${RUN[@]}" node bench/peer/server.js >"$log" 2>&1 &
+  fi
+  SERVER_PID=$!
+  for _ in $(seq 1 300); do
+    if grep -q '^LISTENING' "$log" 2>/dev/null; then return 0; fi
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  echo "the $system server did not start; its log:" >&2
+  cat "$log" >&2
+  exit 1
+}
+
+# measure SCENARIO SYSTEM ROUND
+measure() {
+  local scenario=$1 system=$2 round=$3
+  local file="$OUT/$scenario.$system.$round.txt"
+  local url mode jvm
+  if [[ "$system" == parley ]]; then
+    url="ws://127.0.0.1:$PARLEY_PORT/chat"; mode=parley; jvm=true
+  else
+    url="ws://127.0.0.1:$PEER_PORT/"; mode=raw; jvm=false
+  fi
+  local args=(--url="$url" --mode="$mode" --label="$system" --jvm="$jvm" --body="$BODY"
+              --connect-timeout=180)
+  case "$scenario" in
+    fanout-low)  args+=(--scenario=fanout --receivers="$RECEIVERS" --rate="$RATE_LOW"
+                        --warmup="$WARMUP" --duration="$DURATION" --drain="$DRAIN") ;;
+    fanout-high) args+=(--scenario=fanout --receivers="$RECEIVERS" --rate="$RATE_HIGH"
+                        --warmup="$WARMUP" --duration="$DURATION" --drain="$DRAIN") ;;
+    idle)        args+=(--scenario=idle --receivers="$IDLE") ;;
+    connect)     args+=(--scenario=connect --receivers="$JOINS") ;;
+    *) echo "unknown scenario $scenario" >&2; exit 2 ;;
+  esac
+  start_server "$system" "$OUT/$scenario.$system.$round.server.log"
+  args+=(--server-pid="$SERVER_PID")
+  echo "--- round $round, $scenario, $system"
+  if [[ "$scenario" == connect && "$CONNECT_WARMUP" == 1 ]]; then
+    # one unmeasured pass first, so the figure is not the JIT compiling the handshake path
+    # shellcheck disable=SC2086
+    timeout 300 "${RUN[@]}" java $TOOL_JAVA_OPTS -cp "$CP" dev.parley.bench.LoadTool "${args[@]}" \
+      >"$OUT/$scenario.$system.$round.warmup" 2>&1 || true
+  fi
+  # shellcheck disable=SC2086
+  if ! timeout $((WARMUP + DURATION + DRAIN + 180)) \
+      "${RUN[@]}" java $TOOL_JAVA_OPTS -cp "$CP" dev.parley.bench.LoadTool "${args[@]}" >"$file" 2>&1; then
+    echo "    the load tool failed; see $file" >&2
+  fi
+  grep -E '^RESULT' "$file" | tr ' ' '\n' | grep -E \
+    '^(cpu_us_per_delivery|p50_ms|p99_ms|deliveries_per_s|lost|duplicated|out_of_order|rss_per_conn_kb|heap_per_conn_kb|connect_s|others_cpu_cores|errors)=' \
+    | tr '\n' ' ' | sed 's/^/    /'; echo
+  stop_server
+}
+
+{
+  echo "date:      $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "machine:   $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+  echo "cpu:       $(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ //')"
+  echo "java:      $(java -version 2>&1 | head -1)"
+  echo "node:      $(node --version), ws $(node -p "require('./bench/peer/node_modules/ws/package.json').version" 2>/dev/null || echo '?')"
+  echo "settings:  ROUNDS=$ROUNDS WARMUP=$WARMUP DURATION=$DURATION RECEIVERS=$RECEIVERS RATE_LOW=$RATE_LOW RATE_HIGH=$RATE_HIGH BODY=$BODY DRAIN=$DRAIN IDLE=$IDLE JOINS=$JOINS CONNECT_WARMUP=$CONNECT_WARMUP"
+  echo "server JVM options: ${SERVER_JAVA_OPTS:-(JDK defaults)}; Parley transport: $PARLEY_TRANSPORT; nice: $NICE"
+} | tee "$OUT/environment.txt"
+
+for round in $(seq 1 "$ROUNDS"); do
+  for scenario in $SCENARIOS; do
+    for system in parley peer; do
+      measure "$scenario" "$system" "$round"
+    done
+  done
+done
+
+java -cp "$CP" dev.parley.bench.Summary "$OUT" | tee "$OUT/summary.txt"
+echo "results in $OUT"

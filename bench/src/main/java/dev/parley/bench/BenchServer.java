@@ -1,0 +1,83 @@
+package dev.parley.bench;
+
+import dev.parley.core.ChatLimits;
+import dev.parley.core.ChatServer;
+import dev.parley.server.embedded.EmbeddedChatServer;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Parley server the end-to-end benchmark measures, in its own JVM so its CPU time and memory
+ * are its own: {@link EmbeddedChatServer} on 127.0.0.1 at {@code /chat}, every feature on (JSON
+ * protocol v1, seq, in-memory history, acks, de-duplication, presence up to 200 users), with rate
+ * limits raised so one sender may send at the benchmark's rate.
+ *
+ * <pre>java -cp 'bench/target/classes:bench/target/lib/*' dev.parley.bench.BenchServer --port=18080</pre>
+ *
+ * {@code --transport=inline|dispatch|batch} serves the same chat server through
+ * {@link ExperimentalTransport} instead (measuring proposed adapter fixes; not a product path).
+ *
+ * Prints {@code LISTENING <port>} once it accepts connections; stops on SIGTERM / SIGINT.
+ */
+public final class BenchServer {
+  private static final Logger log = LoggerFactory.getLogger(BenchServer.class);
+
+  private BenchServer() {}
+
+  /** The chat server under test: the defaults, with the rate limits the benchmark needs. */
+  public static ChatServer chatServer() {
+    ChatLimits limits = ChatLimits.builder()
+        .messageRate(10_000, 10_000)
+        .frameRate(10_000, 10_000)
+        .build();
+    return ChatServer.builder().limits(limits).build();
+  }
+
+  /** Starts {@code chat} on 127.0.0.1:{@code port} (0: any free port), path {@code /chat}. */
+  public static EmbeddedChatServer start(ChatServer chat, int port) throws Exception {
+    return EmbeddedChatServer.builder(chat).host("127.0.0.1").port(port).path("/chat").start();
+  }
+
+  public static void main(String[] args) throws Exception {
+    int port = 18080;
+    String transport = "embedded";
+    for (String a : args) {
+      if (a.startsWith("--port=")) {
+        port = Integer.parseInt(a.substring("--port=".length()));
+      } else if (a.startsWith("--transport=")) {
+        transport = a.substring("--transport=".length());
+      } else {
+        System.err.println("usage: BenchServer [--port=18080]"
+            + " [--transport=embedded|inline|dispatch|batch]");
+        System.exit(2);
+      }
+    }
+    ChatServer chat = chatServer();
+    if (!transport.equals("embedded")) {
+      // the experiments of docs/PERFORMANCE.md: see ExperimentalTransport
+      ExperimentalTransport.Mode mode =
+          ExperimentalTransport.Mode.valueOf(transport.toUpperCase(java.util.Locale.ROOT));
+      org.eclipse.jetty.server.Server jetty = ExperimentalTransport.start(chat, port, mode);
+      System.out.println("LISTENING " + port);
+      System.out.flush();
+      jetty.join();
+      return;
+    }
+    EmbeddedChatServer server = start(chat, port);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        server.close();
+      } catch (Exception e) {
+        log.warn("closing the server failed", e);
+      }
+      chat.close();
+      stopped.countDown();
+    }, "bench-server-stop"));
+    log.info("Parley bench server on ws://127.0.0.1:{}/chat", server.port());
+    System.out.println("LISTENING " + server.port());
+    System.out.flush();
+    stopped.await();
+  }
+}

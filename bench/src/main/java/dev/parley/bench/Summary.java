@@ -1,0 +1,196 @@
+package dev.parley.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Reads the {@code RESULT} lines bench/run.sh collected ({@code <scenario>.<system>.<round>.txt},
+ * system {@code parley} or {@code peer}) and prints every figure as a ratio Parley / peer, paired
+ * by round, with its spread (min–max over rounds), and whether each target of the issue was met.
+ *
+ * <pre>java -cp 'bench/target/classes:bench/target/lib/*' dev.parley.bench.Summary bench/results/DIR</pre>
+ */
+public final class Summary {
+  private final Map<String, Map<String, Map<Integer, Map<String, String>>>> results =
+      new TreeMap<>();
+  private final PrintStream out;
+
+  private Summary(PrintStream out) {
+    this.out = out;
+  }
+
+  public static void main(String[] args) throws IOException {
+    if (args.length != 1) {
+      System.err.println("usage: Summary RESULTS_DIR");
+      System.exit(2);
+    }
+    Summary s = new Summary(System.out);
+    s.load(Path.of(args[0]));
+    s.print();
+  }
+
+  private void load(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : (Iterable<Path>) files.sorted()::iterator) {
+        String[] parts = f.getFileName().toString().split("\\.");
+        if (parts.length != 4 || !parts[3].equals("txt")) {
+          continue;
+        }
+        Map<String, String> values = null;
+        for (String line : Files.readAllLines(f)) {
+          if (line.startsWith("RESULT ")) {
+            values = new HashMap<>();
+            for (String kv : line.substring(7).split(" ")) {
+              int eq = kv.indexOf('=');
+              if (eq > 0) {
+                values.put(kv.substring(0, eq), kv.substring(eq + 1));
+              }
+            }
+          }
+        }
+        if (values == null) {
+          values = Map.of("failed", "true");
+        }
+        results.computeIfAbsent(parts[0], k -> new TreeMap<>())
+            .computeIfAbsent(parts[1], k -> new TreeMap<>())
+            .put(Integer.parseInt(parts[2]), values);
+      }
+    }
+  }
+
+  private void print() {
+    for (String scenario : results.keySet()) {
+      out.println();
+      out.println("== " + scenario);
+      switch (scenario.startsWith("fanout") ? "fanout" : scenario) {
+        case "fanout" -> {
+          row(scenario, "cpu_us_per_delivery", "server CPU µs per delivery");
+          row(scenario, "p50_ms", "p50 latency ms");
+          row(scenario, "p99_ms", "p99 latency ms");
+          row(scenario, "max_ms", "max latency ms");
+          row(scenario, "deliveries_per_s", "deliveries per second");
+          row(scenario, "lost", "lost deliveries");
+          row(scenario, "duplicated", "duplicated");
+          row(scenario, "out_of_order", "out of order");
+          row(scenario, "server_cpu_cores", "server CPU cores");
+          row(scenario, "loadtool_cpu_cores", "load tool CPU cores");
+          row(scenario, "others_cpu_cores", "other processes' CPU cores");
+        }
+        case "idle" -> {
+          row(scenario, "rss_per_conn_kb", "RSS KB per idle connection");
+          row(scenario, "heap_per_conn_kb", "live heap KB per idle connection");
+          row(scenario, "server_threads", "server threads");
+        }
+        case "connect" -> {
+          row(scenario, "connect_s", "seconds to connect (+join for Parley)");
+          row(scenario, "server_cpu_ms_per_connect", "server CPU ms per connect");
+          row(scenario, "server_threads", "server threads after");
+        }
+        default -> { }
+      }
+    }
+    out.println();
+    out.println("== targets (met in how many paired rounds)");
+    target("fanout-low", "cpu_us_per_delivery", "CPU per delivery ≤ 0.7 × peer's (low rate)", 0.7);
+    target("fanout-low", "p99_ms", "p99 ≤ peer's (low rate)", 1.0);
+    absolute("fanout-high", "lost", "every message delivered (high rate)", 0);
+    absolute("fanout-high", "p99_ms", "p99 ≤ 100 ms (high rate)", 100);
+    absolute("idle", "heap_per_conn_kb", "live heap ≤ 4 KB per idle connection", 4);
+    target("idle", "rss_per_conn_kb", "RSS per idle connection ≤ peer's", 1.0);
+    target("connect", "connect_s", "connect+join ≤ 2 × peer's plain connects", 2.0);
+  }
+
+  private List<Double> values(String scenario, String system, String key) {
+    List<Double> v = new ArrayList<>();
+    Map<Integer, Map<String, String>> rounds =
+        results.getOrDefault(scenario, Map.of()).getOrDefault(system, Map.of());
+    for (Map<String, String> r : rounds.values()) {
+      if (r.containsKey(key) && Double.parseDouble(r.get(key)) >= 0) {
+        v.add(Double.parseDouble(r.get(key))); // negative: not measured in that round
+      }
+    }
+    return v;
+  }
+
+  private List<Double> ratios(String scenario, String key) {
+    List<Double> v = new ArrayList<>();
+    Map<String, Map<Integer, Map<String, String>>> s = results.getOrDefault(scenario, Map.of());
+    Map<Integer, Map<String, String>> a = s.getOrDefault("parley", Map.of());
+    Map<Integer, Map<String, String>> b = s.getOrDefault("peer", Map.of());
+    for (Integer round : a.keySet()) {
+      Map<String, String> ra = a.get(round);
+      Map<String, String> rb = b.get(round);
+      if (rb != null && ra.containsKey(key) && rb.containsKey(key)) {
+        double x = Double.parseDouble(ra.get(key));
+        double y = Double.parseDouble(rb.get(key));
+        if (y > 0 && x >= 0) {
+          v.add(x / y);
+        }
+      }
+    }
+    return v;
+  }
+
+  private void row(String scenario, String key, String title) {
+    List<Double> a = values(scenario, "parley", key);
+    List<Double> b = values(scenario, "peer", key);
+    if (a.isEmpty() && b.isEmpty()) {
+      return;
+    }
+    List<Double> r = ratios(scenario, key);
+    out.printf(Locale.ROOT, "  %-38s parley %-24s peer %-24s ratio %s%n", title, spread(a),
+        spread(b), r.isEmpty() ? "-" : spread(r));
+  }
+
+  private static String spread(List<Double> v) {
+    if (v.isEmpty()) {
+      return "-";
+    }
+    List<Double> s = new ArrayList<>(v);
+    Collections.sort(s);
+    double median = s.get(s.size() / 2);
+    return String.format(Locale.ROOT, "%s (%s–%s)", fmt(median), fmt(s.get(0)),
+        fmt(s.get(s.size() - 1)));
+  }
+
+  private static String fmt(double d) {
+    if (Math.abs(d) >= 1000) {
+      return String.format(Locale.ROOT, "%.0f", d);
+    }
+    if (Math.abs(d) >= 10) {
+      return String.format(Locale.ROOT, "%.1f", d);
+    }
+    return String.format(Locale.ROOT, "%.2f", d);
+  }
+
+  private void target(String scenario, String key, String title, double maxRatio) {
+    List<Double> r = ratios(scenario, key);
+    long met = r.stream().filter(x -> x <= maxRatio).count();
+    out.printf(Locale.ROOT, "  %-50s ratio %-24s %s%n", title, r.isEmpty() ? "-" : spread(r),
+        r.isEmpty() ? "not measured" : met + "/" + r.size() + (met == r.size() ? " MET" : " NOT MET"));
+  }
+
+  private void absolute(String scenario, String key, String title, double max) {
+    List<Double> v = new ArrayList<>();
+    for (Map<String, String> r : results.getOrDefault(scenario, Map.of())
+        .getOrDefault("parley", Map.of()).values()) {
+      if (r.containsKey(key)) {
+        v.add(Double.parseDouble(r.get(key)));
+      }
+    }
+    // a negative figure means nothing was measured (no delivery in the window): not met
+    long met = v.stream().filter(x -> x >= 0 && x <= max).count();
+    out.printf(Locale.ROOT, "  %-50s parley %-23s %s%n", title, v.isEmpty() ? "-" : spread(v),
+        v.isEmpty() ? "not measured" : met + "/" + v.size() + (met == v.size() ? " MET" : " NOT MET"));
+  }
+}

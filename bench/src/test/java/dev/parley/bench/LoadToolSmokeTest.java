@@ -1,0 +1,86 @@
+package dev.parley.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.parley.core.ChatServer;
+import dev.parley.server.embedded.EmbeddedChatServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A smoke run of the load tool against Parley's embedded server in this JVM: a few clients for
+ * about a second. It checks that nothing was lost, duplicated or reordered and that the report's
+ * numbers are sane; it asserts no timing (this is not the benchmark, see bench/run.sh).
+ */
+@Timeout(60)
+class LoadToolSmokeTest {
+  private ChatServer chat;
+  private EmbeddedChatServer server;
+  private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+  private final PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
+
+  @BeforeEach
+  void start() throws Exception {
+    chat = BenchServer.chatServer();
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    server = BenchServer.start(chat, port);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (server != null) {
+      server.close();
+    }
+    chat.close();
+  }
+
+  private String url() {
+    return "ws://127.0.0.1:" + server.port() + "/chat";
+  }
+
+  @Test
+  void fanOutDeliversEveryMessageOnceInOrder() throws Exception {
+    LoadTool.Config c = new LoadTool.Config(url(), "parley", "fanout", 5, 50, 0.2, 1.0, 100, 10,
+        ProcessHandle.current().pid(), false, 10, "smoke", "smoke", 20, 1);
+    LoadTool.Report r = LoadTool.run(c, out);
+
+    long messages = r.getLong("messages");
+    long measured = r.getLong("measured_messages");
+    assertEquals(60L, messages, log.toString());
+    assertEquals(50L, measured, log.toString());
+    assertEquals(0, r.getLong("lost"), log.toString());
+    assertEquals(0, r.getLong("duplicated"), log.toString());
+    assertEquals(0, r.getLong("out_of_order"), log.toString());
+    assertEquals(0, r.getLong("errors"), log.toString());
+    assertEquals(0, r.getLong("unexpected_closes"), log.toString());
+    assertEquals(5L * measured, r.getLong("deliveries"), log.toString());
+    assertEquals(5L * measured, r.getLong("latency_samples"), log.toString());
+    assertEquals(messages, r.getLong("acks"), "the sender is acknowledged for every send");
+    assertTrue(r.getDouble("p50_ms") >= 0 && r.getDouble("p50_ms") <= r.getDouble("p99_ms"));
+    assertTrue(r.getDouble("p99_ms") <= r.getDouble("max_ms"));
+    assertTrue(r.getDouble("deliveries_per_s") > 0);
+    assertTrue(r.getDouble("cpu_us_per_delivery") >= 0, "CPU per delivery from /proc");
+    assertTrue(r.resultLine().startsWith("RESULT label=smoke "), r.resultLine());
+  }
+
+  @Test
+  void connectAndJoinScenarioCountsEveryClient() throws Exception {
+    LoadTool.Config c = new LoadTool.Config(url(), "parley", "connect", 20, 1, 0, 1, 100, 5, 0,
+        false, 10, "smoke", "smoke", 20, 1);
+    LoadTool.Report r = LoadTool.run(c, out);
+
+    assertEquals(20, r.getLong("connections"), log.toString());
+    assertTrue(r.getDouble("connect_s") > 0);
+    assertEquals(0, r.getLong("errors"), log.toString());
+  }
+}
