@@ -63,6 +63,33 @@ final class Containers {
   }
 
   /**
+   * Sets the session's max idle timeout, except where that would race the container: Tyrus 2.2
+   * (checked up to 2.2.2) schedules an idle check with delay 0 on its scheduler whenever a session's
+   * idle timeout is 0, as it is for a new session when the container has no default. That check
+   * reads the timeout when it runs and closes the session ("Session closed by the container
+   * because of the idle timeout.", 1000 on the wire) when it is positive by then; switching the
+   * timeout on while the check is in flight does not cancel it ({@code cancel(false)} on a
+   * started task). So on Tyrus a session without an idle timeout keeps none; the heartbeat,
+   * whose timeout is always shorter, closes silent peers instead. A positive container default
+   * is replaced as elsewhere (its check is scheduled that far ahead and is cancelled).
+   *
+   * @return whether the timeout was set
+   */
+  static boolean setIdleTimeout(Session session, long millis) {
+    if (millis > 0 && isTyrus(session) && session.getMaxIdleTimeout() <= 0) {
+      log.debug("session {}: Tyrus session without idle timeout keeps none (its idle check "
+          + "would race setMaxIdleTimeout); the heartbeat closes silent peers", session.getId());
+      return false;
+    }
+    session.setMaxIdleTimeout(millis);
+    return true;
+  }
+
+  static boolean isTyrus(Session session) {
+    return session.getClass().getName().startsWith("org.glassfish.tyrus.");
+  }
+
+  /**
    * Drops the connection without a closing handshake. Jetty has a public {@code abort()} on its
    * session; elsewhere this closes the session once more, which in Tomcat (whose close gives up
    * after {@link #TOMCAT_BLOCKING_SEND_TIMEOUT} and then closes the socket) and Tyrus ends it.

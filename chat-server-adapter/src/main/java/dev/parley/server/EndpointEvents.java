@@ -51,7 +51,8 @@ final class EndpointEvents {
     EndpointOptions options = ctx.options();
 
     session.setMaxTextMessageBufferSize(server.limits().maxFrameChars());
-    session.setMaxIdleTimeout(options.idleTimeout().toMillis());
+    // not a plain setMaxIdleTimeout: on Tyrus that races the container's own idle check
+    Containers.setIdleTimeout(session, options.idleTimeout().toMillis());
     // bounds Tomcat's blocking close and ping writes; other containers ignore the property
     session.getUserProperties().put(Containers.TOMCAT_BLOCKING_SEND_TIMEOUT,
         options.closeTimeout().toMillis());

@@ -88,7 +88,10 @@ public final class EndpointOptions {
     return heartbeatTimeout;
   }
 
-  /** The container's max idle timeout for each session; {@link Duration#ZERO} for none. */
+  /**
+   * The container's max idle timeout for each session; {@link Duration#ZERO} for none. Not applied
+   * to a Tyrus session that has none (Tyrus 2.2 races it; see docs/SERVER.md).
+   */
   public Duration idleTimeout() {
     return idleTimeout;
   }

@@ -112,6 +112,11 @@ final class SessionConnection implements Connection {
     startClose(Containers.closeReason(code.code(), reason), code != CloseCode.SLOW_CONSUMER);
   }
 
+  /** The container's session (for tests). */
+  Session session() {
+    return session;
+  }
+
   /** UTF-8 bytes queued or being written. */
   long queuedBytes() {
     return queue.queuedBytes();
@@ -130,7 +135,8 @@ final class SessionConnection implements Connection {
     }
     int max = ctx.server().limits().maxFrameChars();
     if (text.length() > max) {
-      // containers close with 1009 first; this holds where one does not
+      // Jetty and Tomcat close with 1009 first; Tyrus 2.2 does not check a single frame (its
+      // limit only bounds fragmented messages), so on Tyrus this is the check
       close(CloseCode.MESSAGE_TOO_BIG, "frame over " + max + " characters");
       return;
     }

@@ -329,7 +329,9 @@ abstract class AdapterBehaviour {
 
     alice.socket().sendText("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(2000) + "\"}", true);
 
-    assertEquals(1009, alice.awaitClose().code());
+    TestClient.Closed closed = alice.awaitClose();
+    assertEquals(1009, closed.code(), closed::toString);
+    assertFalse(closed.reason().isBlank(), "no reason with the 1009");
   }
 
   @Test

@@ -1,11 +1,16 @@
 package dev.parley.server;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpointConfig;
+import java.net.URI;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.glassfish.tyrus.spi.ServerContainer;
 import org.glassfish.tyrus.spi.ServerContainerFactory;
+import org.junit.jupiter.api.Test;
 
 /** The behaviour suite in Tyrus 2 on Grizzly. */
 final class TyrusAdapterTest extends AdapterBehaviour {
@@ -41,5 +46,23 @@ final class TyrusAdapterTest extends AdapterBehaviour {
         server.stop();
       }
     };
+  }
+
+  /**
+   * Tyrus 2.2.2 runs an idle check with delay 0 for a session whose idle timeout is 0 (a new
+   * session's, when the container has no default); switching the timeout on while that check is
+   * in flight makes it close the session at once ("Session closed by the container because of the
+   * idle timeout.", 1000 on the wire): it lost the welcome or turned a 1009 into 1000 about once in
+   * 300 connections. The adapter must leave such a session without an idle timeout (the
+   * heartbeat covers it).
+   */
+  @Test
+  void aSessionWithoutIdleTimeoutKeepsNoneOnTyrus() throws Exception {
+    URI uri = serve();
+    client(uri, "alice");
+
+    Session session = live().snapshot().get(0).session();
+    assertEquals(0, session.getMaxIdleTimeout(),
+        "setMaxIdleTimeout on a Tyrus session without one races Tyrus's idle check");
   }
 }
