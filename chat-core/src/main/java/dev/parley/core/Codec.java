@@ -258,8 +258,20 @@ final class Codec {
     return "{\"type\":\"pong\"}";
   }
 
-  /** What a plain-text client sees of a message. */
+  /**
+   * What a plain-text client sees of a message: one line. Line breaks in the body (CR, LF, NEL,
+   * LS, PS) become spaces, so a body cannot forge a second "name: body" line from someone else.
+   */
   static String plainLine(Message m) {
-    return m.name() + ": " + m.body();
+    String body = m.body();
+    StringBuilder line = new StringBuilder(m.name().length() + 2 + body.length())
+        .append(m.name()).append(": ");
+    for (int i = 0; i < body.length(); i++) {
+      char c = body.charAt(i);
+      boolean lineBreak = c == '\n' || c == '\r' || c == '\u000b' || c == '\f' || c == '\u0085'
+          || c == '\u2028' || c == '\u2029';
+      line.append(lineBreak ? ' ' : c);
+    }
+    return line.toString();
   }
 }

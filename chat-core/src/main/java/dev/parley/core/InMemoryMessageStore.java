@@ -92,6 +92,9 @@ public final class InMemoryMessageStore implements MessageStore {
     }
 
     synchronized Range after(long afterSeq, int limit) {
+      if (afterSeq >= last) {
+        return new Range(List.of(), true); // nothing after it (and since + 1 must not overflow)
+      }
       long from = Math.max(afterSeq + 1, oldest());
       boolean complete = afterSeq + 1 >= oldest() || afterSeq >= last;
       List<Message> out = new ArrayList<>();

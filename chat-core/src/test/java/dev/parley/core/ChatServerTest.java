@@ -346,6 +346,22 @@ class ChatServerTest {
   }
 
   @Test
+  void aBodyCannotForgeASecondLineForPlainTextClients() {
+    start(ChatServer.builder().plainTextRoom("lobby"));
+    TestClient web = TestClient.connect(transport,
+        Handshake.of(Map.of(), Map.of("name", List.of("plain")), List.of(), null), "plain");
+    TestClient mallory = TestClient.welcomed(transport, "mallory");
+    mallory.join("lobby");
+    mallory.sendFrame("type", "send", "room", "lobby",
+        "body", "hi\nplain: my password is hunter2\r\u2028\u0085x");
+    mallory.next("ack");
+    assertEquals("mallory: hi plain: my password is hunter2   x", poll(web));
+    // v1 clients get the body as it was sent
+    assertEquals("hi\nplain: my password is hunter2\r\u2028\u0085x",
+        server.store().before("lobby", Long.MAX_VALUE, 1).get(0).body());
+  }
+
+  @Test
   void plainTextModeCanBeTurnedOff() {
     start(ChatServer.builder().plainTextRoom(null));
     TestClient web = TestClient.connect(transport,

@@ -165,6 +165,23 @@ class DeliveryGuaranteesTest {
   }
 
   @Test
+  void aSinceAtOrPastTheLastSeqReplaysNothing() {
+    start(ChatServer.builder().limits(FAST));
+    TestClient alice = TestClient.welcomed(transport, "alice");
+    alice.join("general");
+    for (int i = 0; i < 3; i++) {
+      alice.sendFrame("type", "send", "room", "general", "body", "m" + i);
+      alice.next("ack");
+    }
+    for (long since : new long[] {3, 4, Long.MAX_VALUE}) {
+      TestClient bob = TestClient.welcomed(transport, "bob" + since % 1000);
+      bob.sendFrame("type", "join", "room", "general", "since", since);
+      assertTrue(bob.next("joined").get("recovered").getAsBoolean());
+      bob.assertNoFrames();
+    }
+  }
+
+  @Test
   void aDifferentEpochMeansNotRecoveredAndNoReplay() {
     start(ChatServer.builder().limits(FAST));
     TestClient alice = TestClient.welcomed(transport, "alice");
