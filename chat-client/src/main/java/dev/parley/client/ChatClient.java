@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * ChatClient client = ChatClient.connect(URI.create("ws://localhost:8080/chat?name=bob"));
  * Room general = client.join("general", new Room.Listener() {
- *   public void onMessage(Message m) { System.out.println(m.name() + ": " + m.body()); }
+ *   public void onMessage(Message m) { show(m.name() + ": " + m.body()); }
  * }).get(5, TimeUnit.SECONDS);
  * general.send("hello").get(5, TimeUnit.SECONDS);
  * }</pre>

@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * ChatSocket ws = ChatSocket.builder(URI.create("ws://localhost:8080/chat?name=bob"))
  *     .protocols("parley.v1")
  *     .onOpen(e -> e.target().send("{\"type\":\"join\",\"room\":\"general\"}"))
- *     .onMessage(e -> System.out.println(e.data()))
- *     .onClose(e -> System.out.println("closed " + e.code() + " " + e.reason()))
+ *     .onMessage(e -> show(e.data()))
+ *     .onClose(e -> log.info("closed {} {}", e.code(), e.reason()))
  *     .connect();
  * }</pre>
  *

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *     .port(8080)
  *     .staticResources("web")          // classpath folder served at "/"
  *     .start();
- * System.out.println("chat at " + server.uri() + ", page at " + server.httpUri());
+ * log.info("chat at {}, page at {}", server.uri(), server.httpUri());
  * }</pre>
  *
  * <h2>Lifecycle</h2>
