@@ -71,7 +71,7 @@ public final class OutboundQueue {
     if (closed || full) {
       return false;
     }
-    long bytes = utf8Length(text);
+    long bytes = LastMeasured.bytesOf(text);
     if (queuedBytes.addAndGet(bytes) > maxBytes) {
       queuedBytes.addAndGet(-bytes);
       full = true;
@@ -160,6 +160,26 @@ public final class OutboundQueue {
       }
       missed = wip.addAndGet(-missed);
     } while (missed != 0);
+  }
+
+  /**
+   * The last string each thread measured, compared by identity. A fan-out offers the same
+   * {@code String} to every member's queue on one thread, so it is counted once per message, not
+   * once per recipient (the count was ~10% of a 1000-member fan-out's CPU samples).
+   */
+  private static final class LastMeasured {
+    private static final ThreadLocal<LastMeasured> LAST = ThreadLocal.withInitial(LastMeasured::new);
+    private String text;
+    private long bytes;
+
+    static long bytesOf(String text) {
+      LastMeasured last = LAST.get();
+      if (last.text != text) {
+        last.bytes = utf8Length(text);
+        last.text = text;
+      }
+      return last.bytes;
+    }
   }
 
   /**

@@ -57,6 +57,22 @@ class OutboundQueueTest {
   }
 
   @Test
+  void theSameFrameOfferedToManyQueuesIsCountedRightEachTime() {
+    String shared = "é".repeat(1000); // 2000 bytes
+    List<OutboundQueue> queues = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      OutboundQueue q = new OutboundQueue(1 << 20, (frames, done) -> { /* in flight */ });
+      queues.add(q);
+      assertTrue(q.offer("a"));       // another frame between the shared ones
+      assertTrue(q.offer(shared));
+      assertTrue(q.offer(new String("é".repeat(10)))); // equal text, another instance
+    }
+    for (OutboundQueue q : queues) {
+      assertEquals(1 + 2000 + 20, q.queuedBytes());
+    }
+  }
+
+  @Test
   void aWriterThatCompletesSynchronouslyDoesNotGrowTheStack() {
     AtomicInteger written = new AtomicInteger();
     int[] depth = {0};
