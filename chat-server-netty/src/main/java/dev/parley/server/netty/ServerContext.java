@@ -1,0 +1,69 @@
+package dev.parley.server.netty;
+
+import dev.parley.core.ChatServer;
+import dev.parley.core.OriginPolicy;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What every channel of one {@link NettyChatServer} shares: the chat server, the settings, and the
+ * live connections (for the heartbeat sweep and for closing them all on shutdown).
+ */
+final class ServerContext {
+  final ChatServer chat;
+  final String path;
+  final OriginPolicy origins;
+  final long heartbeatIntervalNanos;
+  final long heartbeatTimeoutNanos;
+  final long closeTimeoutNanos;
+  final long handshakeTimeoutNanos;
+  /** The largest inbound message, in UTF-8 bytes: the core's character limit, ×3. */
+  final int maxFrameBytes;
+  final StaticFiles files;
+  final Set<NettyConnection> live = ConcurrentHashMap.newKeySet();
+  private final Object emptied = new Object();
+
+  ServerContext(ChatServer chat, String path, OriginPolicy origins, Duration heartbeatInterval,
+      Duration heartbeatTimeout, Duration closeTimeout, Duration handshakeTimeout,
+      StaticFiles files) {
+    this.chat = chat;
+    this.path = path;
+    this.origins = origins;
+    this.heartbeatIntervalNanos = heartbeatInterval.toNanos();
+    this.heartbeatTimeoutNanos = heartbeatTimeout.toNanos();
+    this.closeTimeoutNanos = closeTimeout.toNanos();
+    this.handshakeTimeoutNanos = handshakeTimeout.toNanos();
+    // a character takes at most 3 UTF-8 bytes (a surrogate pair: 2 characters, 4 bytes); the
+    // core then checks the exact character count
+    this.maxFrameBytes = (int) Math.min(Integer.MAX_VALUE - 16, 3L * chat.limits().maxFrameChars());
+    this.files = files;
+  }
+
+  void added(NettyConnection c) {
+    live.add(c);
+  }
+
+  void removed(NettyConnection c) {
+    if (live.remove(c) && live.isEmpty()) {
+      synchronized (emptied) {
+        emptied.notifyAll();
+      }
+    }
+  }
+
+  /** Waits until no connection is live; false when {@code nanos} passed first. */
+  boolean awaitNoneLive(long nanos) throws InterruptedException {
+    long deadline = System.nanoTime() + nanos;
+    synchronized (emptied) {
+      while (!live.isEmpty()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        emptied.wait(Math.max(1, left / 1_000_000));
+      }
+    }
+    return true;
+  }
+}
