@@ -249,7 +249,7 @@ final class ServerSession implements ChatSession {
       }
     }
     long lastRead = server.store.lastRead(r.name, user.id());
-    send(Codec.joined(r.name, pos, r.users(r.options.membersListed()), r.userCount(), recovered,
+    send(Codec.joined(r.name, pos, r.usersJson(r.options.membersListed()), r.userCount(), recovered,
         lastRead, truncated), failed);
     for (String frame : replay) {
       send(frame, failed);
