@@ -199,7 +199,7 @@ final class SessionConnection implements Connection {
         return;
       }
       try {
-        session.close(reason);
+        Containers.close(session, reason);
       } catch (IOException | RuntimeException e) {
         log.debug("closing {} failed: {}", this, e.toString());
       }
