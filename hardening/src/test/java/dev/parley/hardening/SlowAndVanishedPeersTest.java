@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class SlowAndVanishedPeersTest {
-  /** {@code EndpointOptions.closeTimeout()} default; the embedded server does not expose it. */
+  /** {@code EndpointOptions.closeTimeout()} default, which these tests leave as it is. */
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
   /** A generous allowance on top of the documented deadlines, for a loaded 2-core machine. */
   private static final Duration SLACK = Duration.ofSeconds(10);
