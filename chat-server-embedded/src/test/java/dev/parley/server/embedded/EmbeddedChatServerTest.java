@@ -171,10 +171,15 @@ final class EmbeddedChatServerTest {
     // a peer that reads but never answers the close: close() waits for it up to the close timeout
     try (Upgraded stuck = upgrade(server, "/chat?name=stuck", null)) {
       assertEquals(101, stuck.status());
+      InputStream in = stuck.socket().getInputStream();
+      Frame welcome = readFrame(in); // the session is open and attached
+      assertTrue(welcome.opcode() == 1 && welcome.text().contains("\"welcome\""), welcome::text);
       long t0 = System.nanoTime();
       CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
 
-      assertEquals(1001, readCloseCode(stuck.socket().getInputStream()));
+      Frame close = readFrame(in);
+      assertEquals(8, close.opcode(), close::text);
+      assertEquals(1001, close.closeCode());
       // the server is closing its connections now, and no longer listens: a client reconnecting
       // is refused at once instead of being welcomed and then cut
       assertThrows(ConnectException.class, () -> {
@@ -306,27 +311,37 @@ final class EmbeddedChatServerTest {
     return line.toString();
   }
 
-  /** Reads server frames (unmasked) until a close frame; returns its code. */
-  private static int readCloseCode(InputStream in) throws IOException {
-    while (true) {
-      int b0 = in.read();
-      int b1 = in.read();
-      if (b0 < 0 || b1 < 0) {
-        throw new EOFException("connection closed without a close frame");
-      }
-      long len = b1 & 0x7f;
-      if (len == 126) {
-        len = (in.read() << 8) | in.read();
-      } else if (len == 127) {
-        len = 0;
-        for (int i = 0; i < 8; i++) {
-          len = (len << 8) | in.read();
-        }
-      }
-      byte[] payload = in.readNBytes((int) len);
-      if ((b0 & 0x0f) == 8) {
-        return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+  /** A frame from the server. */
+  private record Frame(int opcode, byte[] payload) {
+    String text() {
+      return new String(payload, StandardCharsets.UTF_8);
+    }
+
+    int closeCode() {
+      return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+    }
+  }
+
+  /** Reads the next (unmasked, unfragmented) frame from the server. */
+  private static Frame readFrame(InputStream in) throws IOException {
+    int b0 = in.read();
+    int b1 = in.read();
+    if (b0 < 0 || b1 < 0) {
+      throw new EOFException("connection closed");
+    }
+    long len = b1 & 0x7f;
+    if (len == 126) {
+      len = (in.read() << 8) | in.read();
+    } else if (len == 127) {
+      len = 0;
+      for (int i = 0; i < 8; i++) {
+        len = (len << 8) | in.read();
       }
     }
+    byte[] payload = in.readNBytes((int) len);
+    if (payload.length != len) {
+      throw new EOFException("connection closed inside a frame");
+    }
+    return new Frame(b0 & 0x0f, payload);
   }
 }
