@@ -113,8 +113,8 @@ class RestartTest {
       long backMs = (System.nanoTime() - stopped) / 1_000_000;
       int bounced = 0;
       for (Tracked c : clients) {
-        // a reconnect that reached the old server while it was stopping failed (1006) and was
-        // retried: the stopping server still accepts handshakes (see docs/SECURITY.md)
+        // a reconnect attempted while the old server was stopping was refused (it stops
+        // listening first) and retried with backoff
         bounced += c.count(ChatClient.State.RECONNECTING) > 1 ? 1 : 0;
       }
       for (int i = 1; i <= 10; i++) {
