@@ -29,7 +29,6 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.util.ReferenceCountUtil;
@@ -207,7 +206,7 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
         new NettyConnection(server, channel, chat.newConnectionId(), user, protocol.get());
     pipeline.replace(this, "parley", connection);
     pipeline.addBefore("parley", "utf8", new Utf8FrameValidator(false));
-    pipeline.addBefore("parley", "fragments", new WebSocketFrameAggregator(server.maxFrameBytes));
+    pipeline.addBefore("parley", "fragments", new Fragments(server.maxFrameBytes));
     ChatSession session;
     try {
       session = chat.open(connection);

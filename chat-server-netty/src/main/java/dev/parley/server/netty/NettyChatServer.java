@@ -166,8 +166,7 @@ public final class NettyChatServer implements AutoCloseable {
     for (NettyConnection c : context.live) {
       long silent = c.silentFor(now);
       if (silent > context.heartbeatTimeoutNanos) {
-        c.startClose(CloseCode.HEARTBEAT_TIMEOUT.code(), "no heartbeat for "
-            + silent / 1_000_000 + " ms", true, true);
+        c.startClose(CloseCode.HEARTBEAT_TIMEOUT.code(), context.heartbeatReason, true, true);
       } else if (silent >= context.heartbeatIntervalNanos / 2) {
         c.ping();
       }

@@ -16,6 +16,8 @@ final class ServerContext {
   final OriginPolicy origins;
   final long heartbeatIntervalNanos;
   final long heartbeatTimeoutNanos;
+  /** The close reason of a connection the heartbeat found silent (the adapter's words too). */
+  final String heartbeatReason;
   final long closeTimeoutNanos;
   final long handshakeTimeoutNanos;
   /** The largest inbound message, in UTF-8 bytes: the core's character limit, ×3. */
@@ -32,6 +34,7 @@ final class ServerContext {
     this.origins = origins;
     this.heartbeatIntervalNanos = heartbeatInterval.toNanos();
     this.heartbeatTimeoutNanos = heartbeatTimeout.toNanos();
+    this.heartbeatReason = "no frame and no pong for " + heartbeatTimeout.toMillis() + " ms";
     this.closeTimeoutNanos = closeTimeout.toNanos();
     this.handshakeTimeoutNanos = handshakeTimeout.toNanos();
     // a character takes at most 3 UTF-8 bytes (a surrogate pair: 2 characters, 4 bytes); the
