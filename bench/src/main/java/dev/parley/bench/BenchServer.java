@@ -4,6 +4,7 @@ import dev.parley.core.ChatLimits;
 import dev.parley.core.ChatServer;
 import dev.parley.server.embedded.EmbeddedChatServer;
 import dev.parley.server.netty.NettyChatServer;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,7 +64,9 @@ public final class BenchServer {
     }
     ChatServer chat = chatServer();
     if (transport.equals("netty")) {
-      NettyChatServer netty = startNetty(chat, port);
+      NettyChatServer netty = NettyChatServer.builder(chat).host("127.0.0.1").port(port)
+          .path("/chat").flushInterval(Duration.ofMillis(Long.getLong("parley.flushIntervalMs", 0)))
+          .start();
       serveUntilStopped(chat, netty, netty.port());
       return;
     }

@@ -203,7 +203,7 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
     }
     User user = ((AuthResult.Accepted) auth).user();
     NettyConnection connection =
-        new NettyConnection(server, channel, chat.newConnectionId(), user, protocol.get());
+        new NettyConnection(server, channel, out, chat.newConnectionId(), user, protocol.get());
     pipeline.replace(this, "parley", connection);
     pipeline.addBefore("parley", "utf8", new Utf8FrameValidator(false));
     pipeline.addBefore("parley", "fragments", new Fragments(server.maxFrameBytes));
@@ -212,11 +212,11 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
       session = chat.open(connection);
     } catch (RuntimeException e) {
       log.error("opening {} failed", connection, e);
-      connection.start(out, null);
+      connection.start(null);
       connection.close(CloseCode.INTERNAL_ERROR, "internal error");
       return;
     }
-    connection.start(out, session);
+    connection.start(session);
   }
 
   private static String remoteAddress(Channel channel) {

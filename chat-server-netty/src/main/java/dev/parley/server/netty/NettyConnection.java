@@ -21,7 +21,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
@@ -36,10 +35,10 @@ import org.slf4j.LoggerFactory;
  * {@link #send(String)} runs on any thread, usually the sender's event loop during a fan-out. It
  * takes the frame {@link WireFrames#text encoded once for the whole fan-out}, checks the bound
  * (bytes waiting here plus bytes waiting in Netty's outbound buffer, at most
- * {@code ChatLimits.maxOutboundBytes()}), queues it and, unless a drain is already scheduled,
- * schedules one on this channel's event loop. The drain writes everything queued and flushes once:
- * frames that pile up while the loop is busy leave in one {@code writev}. Nothing is written on
- * the offering thread, so a fan-out holds the room lock only to queue.
+ * {@code ChatLimits.maxOutboundBytes()}) and hands it to its event loop's {@link LoopOutbox},
+ * which writes it there and flushes each connection once per batch: frames that pile up while
+ * the loop is busy leave in one {@code writev}. Nothing is written on the offering thread, so a
+ * fan-out holds the room lock only to queue.
  *
  * <h2>Lifecycle</h2>
  * OPEN → CLOSING on {@link #close} (queued frames first, then the close frame; a
@@ -52,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * Inbound frames, the drain and every state change of the channel run on its event loop;
  * {@code send}, {@code close} and {@code ping} may be called from any thread.
  */
-final class NettyConnection extends ChannelInboundHandlerAdapter implements Connection, Runnable {
+final class NettyConnection extends ChannelInboundHandlerAdapter
+    implements Connection, LoopOutbox.Outlet {
   private static final Logger log = LoggerFactory.getLogger(NettyConnection.class);
 
   private static final int OPEN = 0;
@@ -61,8 +61,6 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
   private static final AtomicIntegerFieldUpdater<NettyConnection> STATE =
       AtomicIntegerFieldUpdater.newUpdater(NettyConnection.class, "state");
-  private static final AtomicIntegerFieldUpdater<NettyConnection> SCHEDULED =
-      AtomicIntegerFieldUpdater.newUpdater(NettyConnection.class, "scheduled");
   private static final AtomicIntegerFieldUpdater<NettyConnection> PING_QUEUED =
       AtomicIntegerFieldUpdater.newUpdater(NettyConnection.class, "pingQueued");
   private static final AtomicLongFieldUpdater<NettyConnection> QUEUED =
@@ -80,39 +78,41 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
   private final User user;
   private final Protocol protocol;
   private final long maxBytes;
-  private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+  private final LoopOutbox outbox;
+  /** Where frames are written: the context before Netty's frame encoder (they are encoded). */
+  private final ChannelHandlerContext out;
   private volatile int state;
-  private volatile int scheduled;
   private volatile int pingQueued;
+  /** Written to since the last flush. Event-loop confined. */
+  private boolean unflushed;
+  /** When this connection was last flushed; for the flush interval. Event-loop confined. */
+  private long lastFlushNanos;
   /** Set by a close that discards what is queued: the drain releases frames instead. */
   private volatile boolean dropFrames;
   private volatile long queuedBytes;
   /** When a frame or pong last arrived ({@code System.nanoTime()}). */
   private volatile long lastHeard;
   private volatile ChatSession chat;
-  /** Where frames are written: the context before Netty's frame encoder (they are encoded). */
-  private volatile ChannelHandlerContext out;
   private volatile ScheduledFuture<?> closeTimer;
 
-  NettyConnection(ServerContext ctx, Channel channel, String id, User user, Protocol protocol) {
+  NettyConnection(ServerContext ctx, Channel channel, ChannelHandlerContext out, String id,
+      User user, Protocol protocol) {
     this.ctx = ctx;
     this.channel = channel;
+    this.out = out;
+    this.outbox = ctx.outbox(channel.eventLoop());
     this.id = id;
     this.user = user;
     this.protocol = protocol;
     this.maxBytes = ctx.chat.limits().maxOutboundBytes();
     this.lastHeard = System.nanoTime();
+    this.lastFlushNanos = lastHeard - TimeUnit.HOURS.toNanos(1); // never flushed: no wait
   }
 
-  /**
-   * Called once the pipeline is in place and {@code ChatServer.open} returned; writes go to
-   * {@code out}. Frames the core sent during {@code open} (the welcome) were queued and go now.
-   */
-  void start(ChannelHandlerContext out, ChatSession session) {
-    this.out = out;
+  /** Called once {@code ChatServer.open} returned its session. */
+  void start(ChatSession session) {
     this.chat = session;
     ctx.added(this);
-    schedule();
     if (!channel.isActive()) {
       ended();
     }
@@ -149,19 +149,14 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
       frame.release();
       return false; // the core closes us as a slow consumer
     }
-    queue.add(frame);
-    schedule();
-    if (state == ENDED) {
-      release(); // ended while we queued: nobody else will drain it
-    }
+    outbox.offer(this, frame); // released there if we end meanwhile
     return true;
   }
 
   /** Queues a ping unless one is still on its way. */
   void ping() {
     if (state == OPEN && PING_QUEUED.compareAndSet(this, 0, 1)) {
-      queue.add(PING);
-      schedule();
+      outbox.offer(this, PING);
     }
   }
 
@@ -187,53 +182,57 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     if (dropQueue) {
       dropFrames = true;
     }
-    queue.add(new CloseRequest(code, reason, disconnect));
-    schedule();
+    outbox.offer(this, new CloseRequest(code, reason, disconnect));
     return true;
   }
 
-  private void schedule() {
-    if (SCHEDULED.compareAndSet(this, 0, 1)) {
-      channel.eventLoop().execute(this);
+  /**
+   * On the event loop, from the {@link LoopOutbox}: writes one item without flushing. Returns
+   * true when this connection now needs a {@link #flush()} (the first unflushed write).
+   */
+  @Override
+  public boolean write(Object item) {
+    if (item instanceof ByteBuf frame) {
+      QUEUED.addAndGet(this, -frame.readableBytes());
+      if (state == ENDED || dropFrames) {
+        frame.release();
+        return false;
+      }
+      out.write(frame, out.voidPromise());
+    } else if (item == PING) {
+      pingQueued = 0;
+      if (state != OPEN) {
+        return false;
+      }
+      out.write(WireFrames.ping(), out.voidPromise());
+    } else if (item instanceof CloseRequest close) {
+      writeClose(close); // flushes
+      unflushed = false;
+      return false;
     }
+    if (unflushed) {
+      return false;
+    }
+    unflushed = true;
+    return true;
   }
 
-  /** The drain, on the event loop: writes what is queued, flushes once. */
+  /** On the event loop, from the outbox: what {@link #write} wrote goes out in one go. */
   @Override
-  public void run() {
-    scheduled = 0;
-    ChannelHandlerContext out = this.out;
-    if (out == null) {
-      return; // still handshaking: start() schedules a drain
-    }
-    boolean wrote = false;
-    Object m;
-    while ((m = queue.poll()) != null) {
-      if (m instanceof ByteBuf frame) {
-        QUEUED.addAndGet(this, -frame.readableBytes());
-        if (state == ENDED || dropFrames) {
-          frame.release();
-        } else {
-          out.write(frame, out.voidPromise());
-          wrote = true;
-        }
-      } else if (m == PING) {
-        pingQueued = 0;
-        if (state == OPEN) {
-          out.write(WireFrames.ping(), out.voidPromise());
-          wrote = true;
-        }
-      } else if (m instanceof CloseRequest close) {
-        writeClose(out, close);
-        wrote = false; // writeClose flushed
-      }
-    }
-    if (wrote) {
+  public void flush(long now) {
+    if (unflushed) {
+      unflushed = false;
+      lastFlushNanos = now;
       out.flush();
     }
   }
 
-  private void writeClose(ChannelHandlerContext out, CloseRequest close) {
+  @Override
+  public long lastFlushNanos() {
+    return lastFlushNanos;
+  }
+
+  private void writeClose(CloseRequest close) {
     if (state == ENDED || !channel.isActive()) {
       return;
     }
@@ -254,16 +253,6 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     }
   }
 
-  /** Drops what is queued. */
-  private void release() {
-    Object m;
-    while ((m = queue.poll()) != null) {
-      if (m instanceof ByteBuf frame) {
-        QUEUED.addAndGet(this, -frame.readableBytes());
-        frame.release();
-      }
-    }
-  }
 
   // ---- heartbeat, on the sweep's thread --------------------------------------------------------
 
@@ -313,8 +302,9 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
   private void onClose(CloseWebSocketFrame close) {
     if (STATE.compareAndSet(this, OPEN, CLOSING)) {
-      // the peer closes: answer with its code (RFC 6455 5.5.1), then end the TCP connection
-      release();
+      // the peer closes: answer with its code (RFC 6455 5.5.1), then end the TCP connection;
+      // frames still queued for it are dropped by write()
+      dropFrames = true;
       int code = close.statusCode();
       var reply = code < 0 ? WireFrames.close(channel.alloc(), -1, null)
           : WireFrames.close(channel.alloc(), code, "");
@@ -364,11 +354,11 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     if (STATE.getAndSet(this, ENDED) == ENDED) {
       return;
     }
-    if (closeTimer != null) {
-      closeTimer.cancel(false);
+    ScheduledFuture<?> timer = closeTimer;
+    if (timer != null) {
+      timer.cancel(false);
     }
-    release();
-    ChatSession c = chat;
+    ChatSession c = chat; // frames still in the outbox are released as they come out
     if (c != null) {
       c.closed();
     }

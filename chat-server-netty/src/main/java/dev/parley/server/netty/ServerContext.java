@@ -2,7 +2,9 @@ package dev.parley.server.netty;
 
 import dev.parley.core.ChatServer;
 import dev.parley.core.OriginPolicy;
+import io.netty.channel.EventLoop;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -20,15 +22,18 @@ final class ServerContext {
   final String heartbeatReason;
   final long closeTimeoutNanos;
   final long handshakeTimeoutNanos;
+  /** The least time between two flushes of one connection; 0: flush at once. */
+  final long flushIntervalNanos;
   /** The largest inbound message, in UTF-8 bytes: the core's character limit, ×3. */
   final int maxFrameBytes;
   final StaticFiles files;
   final Set<NettyConnection> live = ConcurrentHashMap.newKeySet();
+  private final Map<EventLoop, LoopOutbox> outboxes = new ConcurrentHashMap<>();
   private final Object emptied = new Object();
 
   ServerContext(ChatServer chat, String path, OriginPolicy origins, Duration heartbeatInterval,
       Duration heartbeatTimeout, Duration closeTimeout, Duration handshakeTimeout,
-      StaticFiles files) {
+      Duration flushInterval, StaticFiles files) {
     this.chat = chat;
     this.path = path;
     this.origins = origins;
@@ -37,10 +42,16 @@ final class ServerContext {
     this.heartbeatReason = "no frame and no pong for " + heartbeatTimeout.toMillis() + " ms";
     this.closeTimeoutNanos = closeTimeout.toNanos();
     this.handshakeTimeoutNanos = handshakeTimeout.toNanos();
+    this.flushIntervalNanos = flushInterval.toNanos();
     // a character takes at most 3 UTF-8 bytes (a surrogate pair: 2 characters, 4 bytes); the
     // core then checks the exact character count
     this.maxFrameBytes = (int) Math.min(Integer.MAX_VALUE - 16, 3L * chat.limits().maxFrameChars());
     this.files = files;
+  }
+
+  /** The outbox of an event loop (one per loop, made on first use). */
+  LoopOutbox outbox(EventLoop loop) {
+    return outboxes.computeIfAbsent(loop, l -> new LoopOutbox(l, flushIntervalNanos));
   }
 
   void added(NettyConnection c) {
