@@ -497,10 +497,11 @@ final class ServerSession implements ChatSession {
       return;
     }
     closed = true;
+    // forgotten first: whoever sees this user's presence "leave" finds it offline already
+    server.forget(this);
     for (String room : rooms) {
       leave(room, false);
     }
-    server.forget(this);
     server.notify(l -> l.onDisconnect(user, connection.id()));
   }
 
