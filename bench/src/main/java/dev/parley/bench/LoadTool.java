@@ -309,6 +309,9 @@ public final class LoadTool {
       v.put("server_cpu_cores", cpuSeconds / windowSeconds);
       v.put("cpu_us_per_delivery",
           measuredDeliveries.get() == 0 ? -1.0 : cpuSeconds * 1e6 / measuredDeliveries.get());
+      // the kernel's share (stime): on loopback, sending a frame also runs the receiver's TCP
+      // path in the sender's context, so most of a delivery's CPU is here on any server
+      v.put("server_sys_share", ticks == 0 ? -1.0 : (cpuAtEnd[1] - cpuAtStart[1]) / (double) ticks);
     }
     if (selfAtStart != null && selfAtEnd != null) {
       long ticks = (selfAtEnd[0] + selfAtEnd[1]) - (selfAtStart[0] + selfAtStart[1]);

@@ -77,6 +77,7 @@ public final class Summary {
       switch (scenario.startsWith("fanout") ? "fanout" : scenario) {
         case "fanout" -> {
           row(scenario, "cpu_us_per_delivery", "server CPU µs per delivery");
+          row(scenario, "server_sys_share", "of which the kernel's share");
           row(scenario, "p50_ms", "p50 latency ms");
           row(scenario, "p99_ms", "p99 latency ms");
           row(scenario, "max_ms", "max latency ms");
