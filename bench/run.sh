@@ -27,12 +27,15 @@ IDLE=${IDLE:-5000}             # idle connections for the memory scenario
 JOINS=${JOINS:-1000}           # clients for the connect(+join) time scenario
 SCENARIOS=${SCENARIOS:-"fanout-low fanout-high idle connect"}
 CONNECT_WARMUP=${CONNECT_WARMUP:-1}   # 1: one unmeasured connect pass on the same server first
-SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:-}   # JDK defaults unless set (e.g. -Xmx512m)
+# The Parley servers' JVM options. By default two standard heap-sizing flags that make G1 give
+# memory back after a collection (docs/PERFORMANCE.md: idle RSS 12.6 -> 4.9 KB a connection);
+# SERVER_JAVA_OPTS=" " for the JDK's defaults.
+SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:--XX:MaxHeapFreeRatio=20 -XX:MinHeapFreeRatio=5}
 TOOL_JAVA_OPTS=${TOOL_JAVA_OPTS:--Xmx2g}
 PARLEY_PORT=${PARLEY_PORT:-18080}
 # The Parley servers to measure, each against the peer in every round: netty (NettyChatServer),
-# embedded (EmbeddedChatServer: Jetty + the JSR-356 adapter); inline|dispatch|batch are the
-# ExperimentalTransport variants. PARLEY_TRANSPORT=x (one server) is kept as a shorthand.
+# embedded (EmbeddedChatServer: Jetty + the JSR-356 adapter), netty-flushN (NettyChatServer with a
+# flush interval of N ms); inline|dispatch|batch are the ExperimentalTransport variants. PARLEY_TRANSPORT=x (one server) is kept as a shorthand.
 PARLEY_SERVERS=${PARLEY_SERVERS:-${PARLEY_TRANSPORT:-netty embedded}}
 PEER_PORT=${PEER_PORT:-18090}
 OUT=${OUT:-bench/results/$(date +%Y%m%d-%H%M%S)}

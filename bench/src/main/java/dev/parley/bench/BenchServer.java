@@ -58,15 +58,17 @@ public final class BenchServer {
         transport = a.substring("--transport=".length());
       } else {
         System.err.println("usage: BenchServer [--port=18080]"
-            + " [--transport=netty|embedded|inline|dispatch|batch]");
+            + " [--transport=netty|netty-flushN|embedded|inline|dispatch|batch]");
         System.exit(2);
       }
     }
     ChatServer chat = chatServer();
-    if (transport.equals("netty")) {
+    if (transport.equals("netty") || transport.startsWith("netty-flush")) {
+      // netty-flushN: the same with a flush interval of N ms (NettyChatServer.flushInterval)
+      long flushMs = transport.equals("netty") ? 0
+          : Long.parseLong(transport.substring("netty-flush".length()));
       NettyChatServer netty = NettyChatServer.builder(chat).host("127.0.0.1").port(port)
-          .path("/chat").flushInterval(Duration.ofMillis(Long.getLong("parley.flushIntervalMs", 0)))
-          .start();
+          .path("/chat").flushInterval(Duration.ofMillis(flushMs)).start();
       serveUntilStopped(chat, netty, netty.port());
       return;
     }
