@@ -26,11 +26,18 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Sending</h2>
  * {@link #send(String)} only queues: an {@link OutboundQueue} bounded by
- * {@code ChatLimits.maxOutboundBytes()} is drained by one asynchronous {@code sendText} at a time
- * (the next frame starts from the previous one's {@link SendHandler}; a handler the container
- * calls inside {@code sendText} continues the loop instead of recursing). Heartbeat pings travel
- * through the same queue, so they never overlap a text send; because {@code sendPing} may block,
- * it runs on {@link SharedExecutors#CONTROL}.
+ * {@code ChatLimits.maxOutboundBytes()} hands one batch at a time to
+ * {@link SharedExecutors#WRITERS}, never sending on the thread that queued (a room's fan-out,
+ * holding the room's lock). There the batch goes out one asynchronous {@code sendText} at a time
+ * (the next frame starts from the previous one's {@link SendHandler}; a handler the container calls
+ * inside {@code sendText} continues the loop instead of recursing, one called later hands the rest
+ * back to the pool). Two text frames or more in a row are sent with JSR-356 batching where the
+ * container batches (Jetty, Tomcat; Tyrus ignores it): {@code setBatchingAllowed(true)}, the
+ * frames, then {@code setBatchingAllowed(false)}, which flushes them in one socket write and
+ * blocks the writer thread until written; a flush that has not completed within
+ * {@link EndpointOptions#closeTimeout()} closes the connection as a slow consumer
+ * ({@link FlushWatch}). Heartbeat pings travel through the same queue, so they never overlap a
+ * text send; because {@code sendPing} may block, it runs on {@link SharedExecutors#CONTROL}.
  *
  * <h2>Lifecycle</h2>
  * OPEN → CLOSING on {@link #close}: {@link CloseCode#SLOW_CONSUMER} drops the queue and closes at
@@ -56,6 +63,8 @@ final class SessionConnection implements Connection {
   private final AtomicBoolean closing = new AtomicBoolean();
   private final AtomicBoolean ended = new AtomicBoolean();
   private final AtomicBoolean pingQueued = new AtomicBoolean();
+  /** False once the container showed it does not batch; read and written by the writer. */
+  private volatile boolean batchingWorks = true;
   private volatile ChatSession chat;
   private volatile ScheduledFuture<?> watchdog;
   private volatile boolean heard;
@@ -262,17 +271,32 @@ final class SessionConnection implements Connection {
 
   // ---- the writer ----------------------------------------------------------------------------
 
+  /** The queue's writer: hands the batch to the pool, never sending on the thread that queued. */
   private void write(List<String> frames, Runnable done) {
-    new Batch(frames, done).next();
+    SharedExecutors.WRITERS.execute(new Batch(frames, done));
   }
 
-  /** Sends one batch from the queue, one frame at a time, each started by the previous one. */
-  private final class Batch implements SendHandler {
+  /**
+   * A batch's flush has not completed within the close timeout: the peer stopped reading. Runs on
+   * the scheduler thread; the close watchdog then aborts the connection, which frees the writer.
+   */
+  private void flushStalled() {
+    close(CloseCode.SLOW_CONSUMER, "slow consumer: a write took more than "
+        + ctx.options().closeTimeout().toMillis() + " ms");
+  }
+
+  /**
+   * Sends one batch from the queue on the writer pool, one frame at a time, each started by the
+   * previous one. A run of two text frames or more is sent batched where the container batches.
+   */
+  private final class Batch implements Runnable, SendHandler {
     private final List<String> frames;
     private final Runnable done;
-    /** True while sendText runs in {@link #next()}; whoever clears it continues the batch. */
+    /** True while sendText runs in {@link #run()}; whoever clears it continues the batch. */
     private final AtomicBoolean inSendText = new AtomicBoolean();
     private int index;
+    /** Whether the container holds the frames sent so far for a flush (JSR-356 batching). */
+    private boolean batching;
     private volatile Throwable failure;
 
     Batch(List<String> frames, Runnable done) {
@@ -280,17 +304,34 @@ final class SessionConnection implements Connection {
       this.done = done;
     }
 
-    void next() {
+    /** Sends frames until one completes later, a ping is next or the batch ends. On the pool. */
+    @Override
+    public void run() {
       while (true) {
-        if (index == frames.size() || queue.isClosed()) {
+        if (queue.isClosed()) {
+          if (batching) {
+            endBatching(); // else a container may hold back its close frame behind the batch
+          }
           done.run();
           return;
         }
-        String frame = frames.get(index++);
-        if (frame == PING) {
-          SharedExecutors.CONTROL.execute(this::ping);
+        boolean end = index == frames.size();
+        if (end || frames.get(index) == PING) {
+          Throwable t = batching ? endBatching() : null;
+          if (t != null) {
+            fail(t);
+          } else if (end) {
+            done.run();
+          } else {
+            index++;
+            SharedExecutors.CONTROL.execute(this::ping);
+          }
           return;
         }
+        if (!batching && index + 1 < frames.size() && frames.get(index + 1) != PING) {
+          batching = startBatching();
+        }
+        String frame = frames.get(index++);
         inSendText.set(true);
         try {
           remote.sendText(frame, this);
@@ -316,12 +357,51 @@ final class SessionConnection implements Connection {
         failure = t != null ? t : new IOException("send failed");
       }
       if (inSendText.compareAndSet(true, false)) {
-        return; // called inside sendText: the loop in next() goes on
+        return; // called inside sendText: the loop in run() goes on
       }
       if (failure != null) {
         fail(failure);
       } else {
-        next();
+        // a container thread: go on from the pool, where a flush may block
+        SharedExecutors.WRITERS.execute(this);
+      }
+    }
+
+    /** Turns JSR-356 batching on; false where the container does not batch (Tyrus). */
+    private boolean startBatching() {
+      if (!batchingWorks) {
+        return false;
+      }
+      try {
+        remote.setBatchingAllowed(true);
+      } catch (IOException | RuntimeException e) {
+        log.debug("{}: batching refused, sending frame by frame: {}", SessionConnection.this,
+            e.toString());
+        batchingWorks = false;
+        return false;
+      }
+      if (!remote.getBatchingAllowed()) {
+        batchingWorks = false; // Tyrus: setBatchingAllowed does nothing
+        return false;
+      }
+      return true;
+    }
+
+    /**
+     * Turns batching off, which flushes what the container holds in one write. Jetty and Tomcat
+     * block until it is written; {@link FlushWatch} bounds that. Returns the failure, or null.
+     */
+    private Throwable endBatching() {
+      batching = false;
+      FlushWatch.Flush watch = FlushWatch.begin(ctx.options().closeTimeout().toNanos(),
+          SessionConnection.this::flushStalled);
+      try {
+        remote.setBatchingAllowed(false);
+        return null;
+      } catch (IOException | RuntimeException e) {
+        return e;
+      } finally {
+        watch.end();
       }
     }
 
@@ -335,7 +415,7 @@ final class SessionConnection implements Connection {
           return;
         }
       }
-      next();
+      SharedExecutors.WRITERS.execute(this);
     }
 
     private void fail(Throwable t) {

@@ -17,12 +17,19 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +52,11 @@ abstract class AdapterBehaviour {
 
   /** Whether the container tells the handshake the peer's address (Tomcat's API does not). */
   protected boolean knowsRemoteAddress() {
+    return true;
+  }
+
+  /** Whether the container honours JSR-356 batching (Tyrus's setBatchingAllowed does nothing). */
+  protected boolean batchesWrites() {
     return true;
   }
 
@@ -198,6 +210,105 @@ abstract class AdapterBehaviour {
       assertEquals("m" + i, m.get("body").getAsString());
     }
     back.roundTrip(); // nothing more was replayed
+  }
+
+  // ---- the fan-out ----------------------------------------------------------------------------
+
+  /** Socket writes in the JVM while {@code action} runs, as JFR records them (any thread). */
+  static List<RecordedEvent> socketWritesDuring(Callable<?> action) throws Exception {
+    Path file = Files.createTempFile("parley-writes", ".jfr");
+    try (Recording recording = new Recording()) {
+      recording.enable("jdk.SocketWrite").withThreshold(Duration.ZERO).withoutStackTrace();
+      recording.start();
+      action.call();
+      recording.stop();
+      recording.dump(file);
+      return RecordingFile.readAllEvents(file);
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
+  @Test
+  void aFanOutWritesNothingOnTheSendersThreadAndEveryMemberGetsEverythingInOrder()
+      throws Exception {
+    URI uri = serve();
+    List<TestClient> members = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      TestClient m = client(uri, "member" + i);
+      m.join("room");
+      members.add(m);
+    }
+    int messages = 50;
+    long sender = Thread.currentThread().getId();
+
+    List<RecordedEvent> writes = socketWritesDuring(() -> {
+      for (int i = 1; i <= messages; i++) {
+        chat.post("room", User.of("system"), "m" + i); // the fan-out runs on this thread
+      }
+      for (TestClient m : members) {
+        for (int i = 1; i <= messages; i++) {
+          JsonObject message = m.nextOfType("message");
+          assertEquals("m" + i, message.get("body").getAsString());
+          assertEquals(i, message.get("seq").getAsLong());
+        }
+      }
+      return null;
+    });
+
+    assertFalse(writes.isEmpty(), "JFR saw no socket write at all: this check proves nothing");
+    List<String> onSender = writes.stream()
+        .filter(w -> w.getThread() != null && w.getThread().getJavaThreadId() == sender)
+        .map(w -> w.getLong("bytesWritten") + " bytes")
+        .toList();
+    assertEquals(List.of(), onSender, "socket writes on the thread that posted");
+  }
+
+  @Test
+  void framesThatPiledUpLeaveInFewSocketWritesWhereTheContainerBatches() throws Exception {
+    URI uri = serve();
+    TestClient alice = client(uri, "alice");
+    alice.join("room");
+    alice.roundTrip();
+    int messages = 40;
+    // hold every writer thread, so that the messages below pile up in alice's queue: the first
+    // goes out alone, the other 39 in the next batch
+    int threads = SharedExecutors.WRITERS.getCorePoolSize();
+    CountDownLatch busy = new CountDownLatch(threads);
+    CountDownLatch release = new CountDownLatch(1);
+    for (int i = 0; i < threads; i++) {
+      SharedExecutors.WRITERS.execute(() -> {
+        busy.countDown();
+        try {
+          release.await(30, SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+    }
+
+    List<RecordedEvent> writes;
+    try {
+      assertTrue(busy.await(10, SECONDS));
+      writes = socketWritesDuring(() -> {
+        for (int i = 1; i <= messages; i++) {
+          chat.post("room", User.of("system"), "m" + i);
+        }
+        release.countDown();
+        for (int i = 1; i <= messages; i++) {
+          assertEquals("m" + i, alice.nextOfType("message").get("body").getAsString());
+        }
+        return null;
+      });
+    } finally {
+      release.countDown();
+    }
+
+    if (batchesWrites()) {
+      assertTrue(writes.size() <= 8, "40 frames took " + writes.size() + " socket writes");
+    } else {
+      assertTrue(writes.size() >= messages, "40 frames took " + writes.size() + " socket writes");
+    }
   }
 
   // ---- the handshake --------------------------------------------------------------------------

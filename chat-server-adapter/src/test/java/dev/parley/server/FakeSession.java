@@ -5,11 +5,13 @@ import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
+import java.io.IOException;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -19,8 +21,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A container's {@link Session} as a JDK proxy, for unit tests of the connection: it records what
- * is sent and closed, and refuses a second text send while one is outstanding, as Tomcat does
- * ({@code TEXT_FULL_WRITING}).
+ * is sent and closed, and on which threads text is sent, and refuses a second text send while one
+ * is outstanding, as Tomcat does ({@code TEXT_FULL_WRITING}). It ignores
+ * {@code setBatchingAllowed} as Tyrus does unless {@link #batches} is set; then, as Jetty and
+ * Tomcat do, a text sent while batching is allowed completes at once, and turning batching off
+ * flushes ("flush" in {@link #events}), blocking while {@link #flushBlocks} is set until
+ * {@link #releaseFlush} or an abort (which makes it fail).
  */
 final class FakeSession {
   /** Jetty's sessions have a public {@code abort()}; the adapter uses it when a close hangs. */
@@ -38,8 +44,14 @@ final class FakeSession {
   final Map<String, Object> userProperties = new ConcurrentHashMap<>();
   final CountDownLatch releaseClose = new CountDownLatch(1);
   final AtomicInteger maxStackDepth = new AtomicInteger();
+  final Set<String> sendThreads = ConcurrentHashMap.newKeySet();
+  final CountDownLatch releaseFlush = new CountDownLatch(1);
   volatile boolean closeBlocks;
   volatile boolean open = true;
+  volatile boolean batches;
+  volatile boolean flushBlocks;
+  private volatile boolean batchingAllowed;
+  private volatile boolean aborted;
   private final Completion completion;
   private final AtomicInteger inFlight = new AtomicInteger();
 
@@ -82,29 +94,51 @@ final class FakeSession {
       case "abort":
         events.add("abort");
         open = false;
+        aborted = true;
+        releaseFlush.countDown();
         return null;
       default:
         return defaultValue(m);
     }
   }
 
-  private Object remote(Method m, Object[] args) {
+  private Object remote(Method m, Object[] args) throws Exception {
     switch (m.getName()) {
       case "sendText":
         if (inFlight.incrementAndGet() != 1) {
           throw new IllegalStateException("TEXT_FULL_WRITING: a send is already outstanding");
         }
         maxStackDepth.accumulateAndGet(Thread.currentThread().getStackTrace().length, Math::max);
+        sendThreads.add(Thread.currentThread().getName());
         sent.add((String) args[0]);
         events.add("text " + args[0]);
         SendHandler handler = (SendHandler) args[1];
-        if (completion == Completion.INSIDE_SEND_TEXT) {
+        if (completion == Completion.INSIDE_SEND_TEXT || batchingAllowed) {
           inFlight.decrementAndGet();
           handler.onResult(new SendResult(session));
         } else {
           pending.add(handler);
         }
         return null;
+      case "setBatchingAllowed":
+        if (batches) {
+          boolean allowed = (Boolean) args[0];
+          if (allowed && !batchingAllowed) {
+            events.add("batch");
+          } else if (!allowed && batchingAllowed) {
+            events.add("flush");
+            if (flushBlocks) {
+              releaseFlush.await(); // a peer that does not read: the write never completes
+            }
+            if (aborted) {
+              throw new IOException("aborted while flushing");
+            }
+          }
+          batchingAllowed = allowed;
+        }
+        return null;
+      case "getBatchingAllowed":
+        return batchingAllowed;
       case "sendPing":
         if (inFlight.get() != 0) {
           throw new IllegalStateException("ping while a text send is outstanding");
