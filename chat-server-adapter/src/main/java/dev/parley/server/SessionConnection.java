@@ -30,14 +30,17 @@ import org.slf4j.LoggerFactory;
  * {@link SharedExecutors#WRITERS}, never sending on the thread that queued (a room's fan-out,
  * holding the room's lock). There the batch goes out one asynchronous {@code sendText} at a time
  * (the next frame starts from the previous one's {@link SendHandler}; a handler the container calls
- * inside {@code sendText} continues the loop instead of recursing, one called later hands the rest
- * back to the pool). Two text frames or more in a row are sent with JSR-356 batching where the
- * container batches (Jetty, Tomcat; Tyrus ignores it): {@code setBatchingAllowed(true)}, the
- * frames, then {@code setBatchingAllowed(false)}, which flushes them in one socket write and
- * blocks the writer thread until written; a flush that has not completed within
- * {@link EndpointOptions#closeTimeout()} closes the connection as a slow consumer
- * ({@link FlushWatch}). Heartbeat pings travel through the same queue, so they never overlap a
- * text send; because {@code sendPing} may block, it runs on {@link SharedExecutors#CONTROL}.
+ * inside {@code sendText} continues the loop instead of recursing, one called later continues on
+ * its own thread). No step waits for the network, so no thread ever blocks here.
+ *
+ * <p>On Jetty, from the first batch of two frames or more on, JSR-356 batching is on: Jetty holds
+ * the frames, and every batch ends with Jetty's asynchronous flush
+ * ({@link Containers#batchFlusher}), so what piled up leaves in one socket write. The JSR-356
+ * API's own flush blocks until written (a peer that stops reading would hold a writer thread), so
+ * containers that offer only that (Tomcat; Tyrus ignores batching) send frame by frame. Heartbeat
+ * pings travel through the same queue, after the frames before them are flushed, so they never
+ * overlap a text send; because {@code sendPing} may block, it runs on
+ * {@link SharedExecutors#CONTROL}.
  *
  * <h2>Lifecycle</h2>
  * OPEN → CLOSING on {@link #close}: {@link CloseCode#SLOW_CONSUMER} drops the queue and closes at
@@ -63,8 +66,12 @@ final class SessionConnection implements Connection {
   private final AtomicBoolean closing = new AtomicBoolean();
   private final AtomicBoolean ended = new AtomicBoolean();
   private final AtomicBoolean pingQueued = new AtomicBoolean();
-  /** False once the container showed it does not batch; read and written by the writer. */
-  private volatile boolean batchingWorks = true;
+  /** Jetty's asynchronous flush of this session's batch; null in other containers. */
+  private final Runnable batchFlusher;
+  /** Whether JSR-356 batching is on: Jetty holds what is sent until the next flush. */
+  private volatile boolean batching;
+  /** The batch whose flush is under way: {@link #batchFlusher} reports to it. */
+  private volatile Batch flushing;
   private volatile ChatSession chat;
   private volatile ScheduledFuture<?> watchdog;
   private volatile boolean heard;
@@ -80,6 +87,7 @@ final class SessionConnection implements Connection {
     this.user = user;
     this.protocol = protocol;
     this.queue = new OutboundQueue(ctx.server().limits().maxOutboundBytes(), this::write);
+    this.batchFlusher = Containers.batchFlusher(session, this::flushed);
     this.lastHeardNanos = System.nanoTime();
   }
 
@@ -276,27 +284,25 @@ final class SessionConnection implements Connection {
     SharedExecutors.WRITERS.execute(new Batch(frames, done));
   }
 
-  /**
-   * A batch's flush has not completed within the close timeout: the peer stopped reading. Runs on
-   * the scheduler thread; the close watchdog then aborts the connection, which frees the writer.
-   */
-  private void flushStalled() {
-    close(CloseCode.SLOW_CONSUMER, "slow consumer: a write took more than "
-        + ctx.options().closeTimeout().toMillis() + " ms");
+  private void flushed(Throwable failure) {
+    Batch b = flushing;
+    if (b != null) {
+      b.completed(failure);
+    }
   }
 
   /**
-   * Sends one batch from the queue on the writer pool, one frame at a time, each started by the
-   * previous one. A run of two text frames or more is sent batched where the container batches.
+   * Sends one batch from the queue on the writer pool, one step at a time (a frame, a flush), each
+   * started when the previous one completed.
    */
   private final class Batch implements Runnable, SendHandler {
     private final List<String> frames;
     private final Runnable done;
-    /** True while sendText runs in {@link #run()}; whoever clears it continues the batch. */
-    private final AtomicBoolean inSendText = new AtomicBoolean();
+    /** True while a step runs in {@link #run()}; whoever clears it continues the batch. */
+    private final AtomicBoolean inStep = new AtomicBoolean();
     private int index;
-    /** Whether the container holds the frames sent so far for a flush (JSR-356 batching). */
-    private boolean batching;
+    /** Whether frames were sent since the last flush while batching is on. */
+    private boolean unflushed;
     private volatile Throwable failure;
 
     Batch(List<String> frames, Runnable done) {
@@ -304,23 +310,28 @@ final class SessionConnection implements Connection {
       this.done = done;
     }
 
-    /** Sends frames until one completes later, a ping is next or the batch ends. On the pool. */
+    /** Sends until a step completes later, a ping is next or the batch ends. */
     @Override
     public void run() {
       while (true) {
         if (queue.isClosed()) {
-          if (batching) {
-            endBatching(); // else a container may hold back its close frame behind the batch
-          }
+          // what Jetty holds goes out before its close frame, or is dropped by an abort
           done.run();
           return;
         }
         boolean end = index == frames.size();
         if (end || frames.get(index) == PING) {
-          Throwable t = batching ? endBatching() : null;
-          if (t != null) {
-            fail(t);
-          } else if (end) {
+          if (unflushed) {
+            unflushed = false;
+            flushing = this;
+            inStep.set(true);
+            batchFlusher.run();
+            if (!completedInStep()) {
+              return;
+            }
+            continue;
+          }
+          if (end) {
             done.run();
           } else {
             index++;
@@ -328,81 +339,75 @@ final class SessionConnection implements Connection {
           }
           return;
         }
-        if (!batching && index + 1 < frames.size() && frames.get(index + 1) != PING) {
+        if (!batching && batchFlusher != null && index + 1 < frames.size()
+            && frames.get(index + 1) != PING) {
           batching = startBatching();
         }
         String frame = frames.get(index++);
-        inSendText.set(true);
+        unflushed = batching;
+        inStep.set(true);
         try {
           remote.sendText(frame, this);
         } catch (RuntimeException e) {
-          inSendText.set(false);
+          inStep.set(false);
           fail(e);
           return;
         }
-        if (inSendText.compareAndSet(true, false)) {
-          return; // not completed yet: onResult continues
-        }
-        if (failure != null) {
-          fail(failure);
+        if (!completedInStep()) {
           return;
         }
       }
     }
 
-    @Override
-    public void onResult(SendResult result) {
-      if (!result.isOK()) {
-        Throwable t = result.getException();
-        failure = t != null ? t : new IOException("send failed");
-      }
-      if (inSendText.compareAndSet(true, false)) {
-        return; // called inside sendText: the loop in run() goes on
+    /** After starting a step: true when it completed inside, so the loop goes on. */
+    private boolean completedInStep() {
+      if (inStep.compareAndSet(true, false)) {
+        return false; // not completed yet: completed() continues
       }
       if (failure != null) {
         fail(failure);
-      } else {
-        // a container thread: go on from the pool, where a flush may block
-        SharedExecutors.WRITERS.execute(this);
-      }
-    }
-
-    /** Turns JSR-356 batching on; false where the container does not batch (Tyrus). */
-    private boolean startBatching() {
-      if (!batchingWorks) {
-        return false;
-      }
-      try {
-        remote.setBatchingAllowed(true);
-      } catch (IOException | RuntimeException e) {
-        log.debug("{}: batching refused, sending frame by frame: {}", SessionConnection.this,
-            e.toString());
-        batchingWorks = false;
-        return false;
-      }
-      if (!remote.getBatchingAllowed()) {
-        batchingWorks = false; // Tyrus: setBatchingAllowed does nothing
         return false;
       }
       return true;
     }
 
-    /**
-     * Turns batching off, which flushes what the container holds in one write. Jetty and Tomcat
-     * block until it is written; {@link FlushWatch} bounds that. Returns the failure, or null.
-     */
-    private Throwable endBatching() {
-      batching = false;
-      FlushWatch.Flush watch = FlushWatch.begin(ctx.options().closeTimeout().toNanos(),
-          SessionConnection.this::flushStalled);
-      try {
-        remote.setBatchingAllowed(false);
-        return null;
-      } catch (IOException | RuntimeException e) {
-        return e;
-      } finally {
-        watch.end();
+    @Override
+    public void onResult(SendResult result) {
+      Throwable t = null;
+      if (!result.isOK()) {
+        t = result.getException() != null ? result.getException() : new IOException("send failed");
       }
+      completed(t);
+    }
+
+    /**
+     * A frame was sent or a flush done. Inside its step the loop goes on; later (on a container
+     * thread: Tomcat always calls back on another thread) the batch goes on right here, as
+     * nothing in it blocks.
+     */
+    void completed(Throwable t) {
+      if (t != null) {
+        failure = t;
+      }
+      if (inStep.compareAndSet(true, false)) {
+        return; // completed inside the step: the loop in run() goes on
+      }
+      if (failure != null) {
+        fail(failure);
+      } else {
+        run();
+      }
+    }
+
+    /** Turns JSR-356 batching on for good: from now on every batch ends with a flush. */
+    private boolean startBatching() {
+      try {
+        remote.setBatchingAllowed(true); // never blocks when it was off
+      } catch (IOException | RuntimeException e) {
+        log.debug("{}: batching refused: {}", SessionConnection.this, e.toString());
+        return false;
+      }
+      return remote.getBatchingAllowed();
     }
 
     private void ping() {

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class SharedExecutors {
   private static final long KEEP_ALIVE_SECONDS = 60;
   private static final int CONTROL_THREADS = 4;
-  /** The writer pool's size: twice the cores, at least two ({@link FlushWatch} may add more). */
+  /** The writer pool's size: twice the cores, at least two. */
   static final int WRITER_THREADS = Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
 
   /** Heartbeat sweeps and close watchdogs. Tasks on it must never block. */
@@ -32,9 +32,9 @@ final class SharedExecutors {
    * Outbound frames: each connection's queue hands its batches here, one batch at a time per
    * connection (so frames keep their order, and the task queue holds at most one task per open
    * connection). No container send starts on the thread that queued a frame: that thread may be a
-   * room's fan-out, holding the room's lock. A task blocks only in a batch's flush, for at most
-   * twice the endpoint's close timeout; while flushes are blocked, {@link FlushWatch} adds a
-   * thread for each, so a few peers that stopped reading do not hold up the others.
+   * room's fan-out, holding the room's lock. Tasks never wait for the network (sends and flushes
+   * are asynchronous), so a few threads serve every connection, and a peer that stops reading
+   * holds none of them.
    */
   static final ThreadPoolExecutor WRITERS = pool(WRITER_THREADS, "parley-writer");
 

@@ -55,9 +55,12 @@ abstract class AdapterBehaviour {
     return true;
   }
 
-  /** Whether the container honours JSR-356 batching (Tyrus's setBatchingAllowed does nothing). */
+  /**
+   * Whether the adapter batches frames in this container: only where it can flush without
+   * blocking (Jetty); Tomcat offers only JSR-356's blocking flush, Tyrus ignores batching.
+   */
   protected boolean batchesWrites() {
-    return true;
+    return false;
   }
 
   /** User ids, in the order the chat server reported their connections closed. */

@@ -5,7 +5,6 @@ import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
-import java.io.IOException;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -22,17 +21,37 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A container's {@link Session} as a JDK proxy, for unit tests of the connection: it records what
  * is sent and closed, and on which threads text is sent, and refuses a second text send while one
- * is outstanding, as Tomcat does ({@code TEXT_FULL_WRITING}). It ignores
- * {@code setBatchingAllowed} as Tyrus does unless {@link #batches} is set; then, as Jetty and
- * Tomcat do, a text sent while batching is allowed completes at once, and turning batching off
- * flushes ("flush" in {@link #events}), blocking while {@link #flushBlocks} is set until
- * {@link #releaseFlush} or an abort (which makes it fail).
+ * is outstanding, as Tomcat does ({@code TEXT_FULL_WRITING}). Unless made to batch it ignores
+ * {@code setBatchingAllowed}, as Tyrus does; a batching one behaves like Jetty: a text sent while
+ * batching is allowed completes at once, and its core session's asynchronous {@code flush}
+ * ("flush" in {@link #events}) completes at once or, with {@link #flushLater}, when told.
  */
 final class FakeSession {
   /** Jetty's sessions have a public {@code abort()}; the adapter uses it when a close hangs. */
   public interface Abortable {
     /** Drops the connection. */
     void abort();
+  }
+
+  /** Jetty's sessions expose their core session, whose flush does not block. */
+  public interface CoreSessionHolder {
+    /** The core session. */
+    Object getCoreSession();
+  }
+
+  /** The part of Jetty's core session the adapter uses. */
+  public interface CoreSession {
+    /** Flushes the batch; completes the callback when written. */
+    void flush(Callback callback);
+  }
+
+  /** Jetty's callback, as far as the adapter uses it. */
+  public interface Callback {
+    /** Done. */
+    void succeeded();
+
+    /** Failed. */
+    void failed(Throwable cause);
   }
 
   /** When a text send completes. */
@@ -45,21 +64,29 @@ final class FakeSession {
   final CountDownLatch releaseClose = new CountDownLatch(1);
   final AtomicInteger maxStackDepth = new AtomicInteger();
   final Set<String> sendThreads = ConcurrentHashMap.newKeySet();
-  final CountDownLatch releaseFlush = new CountDownLatch(1);
+  final BlockingQueue<Callback> pendingFlushes = new LinkedBlockingQueue<>();
   volatile boolean closeBlocks;
   volatile boolean open = true;
-  volatile boolean batches;
-  volatile boolean flushBlocks;
-  private volatile boolean batchingAllowed;
-  private volatile boolean aborted;
+  /** A flush completes when {@link #completeFlush} says so, not at once. */
+  volatile boolean flushLater;
   private final Completion completion;
+  private final boolean batches;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile boolean batchingAllowed;
 
-  final Session session = proxy(Session.class, this::session, Abortable.class);
+  final Session session =
+      proxy(Session.class, this::session, Abortable.class, CoreSessionHolder.class);
   final RemoteEndpoint.Async remote = proxy(RemoteEndpoint.Async.class, this::remote);
+  private final CoreSession core = proxy(CoreSession.class, this::core);
 
   FakeSession(Completion completion) {
+    this(completion, false);
+  }
+
+  /** A fake that batches like Jetty when {@code batches}, else ignores batching like Tyrus. */
+  FakeSession(Completion completion, boolean batches) {
     this.completion = completion;
+    this.batches = batches;
   }
 
   /** Completes the outstanding send (WHEN_TOLD), as the container's I/O thread would. */
@@ -72,6 +99,32 @@ final class FakeSession {
     h.onResult(new SendResult(session));
   }
 
+  /** Completes the outstanding flush ({@link #flushLater}), with {@code failure} unless null. */
+  void completeFlush(Throwable failure) throws InterruptedException {
+    Callback c = pendingFlushes.poll(TestClient.WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+    if (c == null) {
+      throw new AssertionError("no flush outstanding");
+    }
+    if (failure == null) {
+      c.succeeded();
+    } else {
+      c.failed(failure);
+    }
+  }
+
+  private Object core(Method m, Object[] args) {
+    if (m.getName().equals("flush")) {
+      events.add("flush");
+      Callback c = (Callback) args[0];
+      if (flushLater) {
+        pendingFlushes.add(c);
+      } else {
+        c.succeeded();
+      }
+    }
+    return null;
+  }
+
   private Object session(Method m, Object[] args) throws Exception {
     switch (m.getName()) {
       case "getAsyncRemote":
@@ -82,6 +135,8 @@ final class FakeSession {
         return open;
       case "getId":
         return "fake";
+      case "getCoreSession":
+        return batches ? core : null;
       case "close":
         CloseReason r = args != null && args.length == 1 ? (CloseReason) args[0]
             : new CloseReason(CloseReason.CloseCodes.NORMAL_CLOSURE, "");
@@ -94,15 +149,13 @@ final class FakeSession {
       case "abort":
         events.add("abort");
         open = false;
-        aborted = true;
-        releaseFlush.countDown();
         return null;
       default:
         return defaultValue(m);
     }
   }
 
-  private Object remote(Method m, Object[] args) throws Exception {
+  private Object remote(Method m, Object[] args) {
     switch (m.getName()) {
       case "sendText":
         if (inFlight.incrementAndGet() != 1) {
@@ -123,16 +176,8 @@ final class FakeSession {
       case "setBatchingAllowed":
         if (batches) {
           boolean allowed = (Boolean) args[0];
-          if (allowed && !batchingAllowed) {
-            events.add("batch");
-          } else if (!allowed && batchingAllowed) {
-            events.add("flush");
-            if (flushBlocks) {
-              releaseFlush.await(); // a peer that does not read: the write never completes
-            }
-            if (aborted) {
-              throw new IOException("aborted while flushing");
-            }
+          if (allowed != batchingAllowed) {
+            events.add(allowed ? "batch" : "unbatch");
           }
           batchingAllowed = allowed;
         }

@@ -35,7 +35,12 @@ final class SessionConnectionTest {
   private FakeSession fake;
 
   private SessionConnection connect(FakeSession.Completion completion) {
-    fake = new FakeSession(completion);
+    return connect(completion, false);
+  }
+
+  /** A connection over a fake session that batches like Jetty when {@code batches}. */
+  private SessionConnection connect(FakeSession.Completion completion, boolean batches) {
+    fake = new FakeSession(completion, batches);
     SessionConnection c = new SessionConnection(ctx, fake.session, "c1", User.of("ann"),
         Protocol.V1);
     c.attach(new ChatSession() {
@@ -133,8 +138,7 @@ final class SessionConnectionTest {
 
   @Test
   void framesThatPiledUpGoOutInOneFlushWhereTheContainerBatches() throws Exception {
-    SessionConnection c = connect(FakeSession.Completion.WHEN_TOLD);
-    fake.batches = true;
+    SessionConnection c = connect(FakeSession.Completion.WHEN_TOLD, true);
     c.send("a");
     assertEquals(List.of("text a"), events(1), "a lone frame is sent without batching");
     c.send("b");
@@ -144,13 +148,12 @@ final class SessionConnectionTest {
 
     assertEquals(List.of("batch", "text b", "text c", "text d", "flush"), events(5));
     c.send("e");
-    assertEquals(List.of("text e"), events(1), "batching is off again after the flush");
+    assertEquals(List.of("text e", "flush"), events(2), "batching stays on: every batch is flushed");
   }
 
   @Test
   void aPingEndsTheBatchedRunBeforeIt() throws Exception {
-    SessionConnection c = connect(FakeSession.Completion.WHEN_TOLD);
-    fake.batches = true;
+    SessionConnection c = connect(FakeSession.Completion.WHEN_TOLD, true);
     c.send("a");
     assertEquals(List.of("text a"), events(1));
     c.send("b");
@@ -160,13 +163,13 @@ final class SessionConnectionTest {
     c.send("e");
     fake.completeOne();
 
-    assertEquals(List.of("batch", "text b", "text c", "flush", "ping",
-        "batch", "text d", "text e", "flush"), events(9));
+    assertEquals(List.of("batch", "text b", "text c", "flush", "ping", "text d", "text e",
+        "flush"), events(8));
   }
 
   @Test
   void whereTheContainerDoesNotBatchFramesGoOneByOne() throws Exception {
-    SessionConnection c = connect(FakeSession.Completion.WHEN_TOLD); // batches == false: Tyrus
+    SessionConnection c = connect(FakeSession.Completion.WHEN_TOLD); // like Tyrus or Tomcat
     c.send("a");
     assertEquals(List.of("text a"), events(1));
     c.send("b");
@@ -178,11 +181,9 @@ final class SessionConnectionTest {
   }
 
   @Test
-  void aFlushThatStallsClosesTheConnectionAsASlowConsumerAndFreesTheWriter() throws Exception {
-    SessionConnection c = connect(FakeSession.Completion.WHEN_TOLD);
-    fake.batches = true;
-    fake.flushBlocks = true; // a peer that stopped reading: the flush never completes,
-    fake.closeBlocks = true; // nor does the close
+  void aFlushThatCompletesLaterHoldsBackTheNextBatch() throws Exception {
+    SessionConnection c = connect(FakeSession.Completion.WHEN_TOLD, true);
+    fake.flushLater = true;
     c.send("a");
     assertEquals(List.of("text a"), events(1));
     c.send("b");
@@ -190,46 +191,51 @@ final class SessionConnectionTest {
     fake.completeOne();
     assertEquals(List.of("batch", "text b", "text c", "flush"), events(4));
 
-    // after the close timeout (300 ms) the connection is closed as a slow consumer; the peer does
-    // not answer, so after another close timeout it is aborted, which fails the flush
-    assertEquals(List.of("close 4008 slow consumer: a write took more than 300 ms", "abort"),
-        events(2));
-    assertTrue(closed.await(10, SECONDS));
-    assertFalse(c.send("late"));
-    assertEquals(1, closedCalls.get());
+    c.send("d");
+    assertNull(fake.events.poll(200, MILLISECONDS), "sent before the previous batch was written");
+    fake.completeFlush(null);
+    assertEquals(List.of("text d", "flush"), events(2));
   }
 
   @Test
-  void flushesBlockedOnStuckPeersDoNotHoldUpTheOtherConnections() throws Exception {
-    EndpointContext patient = EndpointContext.of(chat,
-        EndpointOptions.builder().closeTimeout(Duration.ofSeconds(60)).build());
-    List<FakeSession> stuck = new ArrayList<>();
-    try {
-      // more connections blocked in a flush than the writer pool has threads
-      for (int i = 0; i < SharedExecutors.WRITER_THREADS + 2; i++) {
-        FakeSession f = new FakeSession(FakeSession.Completion.WHEN_TOLD);
-        f.batches = true;
-        f.flushBlocks = true;
-        stuck.add(f);
-        SessionConnection s = new SessionConnection(patient, f.session, "s" + i, User.of("s" + i),
-            Protocol.V1);
-        s.send("x1");
-        assertEquals("text x1", f.events.poll(10, SECONDS));
-        s.send("x2");
-        s.send("x3");
-        f.completeOne();
-        assertEquals("batch", f.events.poll(10, SECONDS));
-        assertEquals("text x2", f.events.poll(10, SECONDS));
-        assertEquals("text x3", f.events.poll(10, SECONDS));
-        assertEquals("flush", f.events.poll(10, SECONDS), "a writer was free for connection " + i);
-      }
+  void aFailedFlushEndsTheConnection() throws Exception {
+    SessionConnection c = connect(FakeSession.Completion.WHEN_TOLD, true);
+    fake.flushLater = true;
+    c.send("a");
+    assertEquals(List.of("text a"), events(1));
+    c.send("b");
+    c.send("c");
+    fake.completeOne();
+    assertEquals(List.of("batch", "text b", "text c", "flush"), events(4));
 
-      SessionConnection c = connect(FakeSession.Completion.INSIDE_SEND_TEXT);
-      c.send("hello");
-      assertEquals(List.of("text hello"), events(1), "the other connections' frames wait");
-    } finally {
-      stuck.forEach(f -> f.releaseFlush.countDown());
+    fake.completeFlush(new java.io.IOException("broken pipe"));
+    assertTrue(closed.await(10, SECONDS), "the session ended after the failed flush");
+    assertFalse(c.send("d"));
+  }
+
+  @Test
+  void peersThatStopReadingHoldNoWriterThread() throws Exception {
+    List<FakeSession> stuck = new ArrayList<>();
+    // more connections with a flush that never completes than the writer pool has threads
+    for (int i = 0; i < SharedExecutors.WRITER_THREADS + 2; i++) {
+      FakeSession f = new FakeSession(FakeSession.Completion.WHEN_TOLD, true);
+      f.flushLater = true;
+      stuck.add(f);
+      SessionConnection s = new SessionConnection(ctx, f.session, "s" + i, User.of("s" + i),
+          Protocol.V1);
+      s.send("x1");
+      assertEquals("text x1", f.events.poll(10, SECONDS));
+      s.send("x2");
+      s.send("x3");
+      f.completeOne();
+      for (String e : List.of("batch", "text x2", "text x3", "flush")) {
+        assertEquals(e, f.events.poll(10, SECONDS), "a writer was free for connection " + i);
+      }
     }
+
+    SessionConnection c = connect(FakeSession.Completion.INSIDE_SEND_TEXT);
+    c.send("hello");
+    assertEquals(List.of("text hello"), events(1), "the other connections' frames wait");
   }
 
   @Test

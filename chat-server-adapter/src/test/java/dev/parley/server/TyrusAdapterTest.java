@@ -28,12 +28,6 @@ final class TyrusAdapterTest extends AdapterBehaviour {
     GRIZZLY_CHAIN_LOG.setLevel(Level.SEVERE);
   }
 
-  /** Tyrus 2.2's setBatchingAllowed does nothing: every frame is its own write. */
-  @Override
-  protected boolean batchesWrites() {
-    return false;
-  }
-
   @Override
   protected Container start(ServerEndpointConfig config) throws Exception {
     // Tyrus's own Server binds 8025 for port 0: pick a free port ourselves
