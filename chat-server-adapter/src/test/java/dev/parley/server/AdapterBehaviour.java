@@ -309,9 +309,9 @@ abstract class AdapterBehaviour {
 
     if (batchesWrites()) {
       assertTrue(writes.size() <= 8, "40 frames took " + writes.size() + " socket writes");
-    } else {
-      assertTrue(writes.size() >= messages, "40 frames took " + writes.size() + " socket writes");
     }
+    // elsewhere the adapter sends frame by frame (Tomcat: 80 write calls here, Tyrus: 40, or 39
+    // when Grizzly merged two): nothing to assert beyond the order
   }
 
   // ---- the handshake --------------------------------------------------------------------------
