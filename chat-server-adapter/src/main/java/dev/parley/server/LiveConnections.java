@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +23,8 @@ final class LiveConnections {
   private static final Logger log = LoggerFactory.getLogger(LiveConnections.class);
 
   private final Set<SessionConnection> open = ConcurrentHashMap.newKeySet();
+  /** How many are in {@link #open}: changed after the set, so 0 means every add was removed. */
+  private final AtomicInteger count = new AtomicInteger();
   private final long intervalNanos;
   private final long timeoutNanos;
   private final String timeoutReason;
@@ -33,18 +36,35 @@ final class LiveConnections {
     this.timeoutReason = "no frame and no pong for " + timeout.toMillis() + " ms";
   }
 
-  /** Registers an open connection; starts the sweep when it is the first. */
-  synchronized void add(SessionConnection c) {
-    open.add(c);
-    if (sweep == null) {
-      sweep = SharedExecutors.SCHEDULER.scheduleWithFixedDelay(this::sweep, intervalNanos,
-          intervalNanos, TimeUnit.NANOSECONDS);
+  /**
+   * Registers an open connection; starts the sweep when it is the first. Takes no lock unless the
+   * endpoint had no connection (connect bursts contended on one here).
+   */
+  void add(SessionConnection c) {
+    if (open.add(c) && count.getAndIncrement() == 0) {
+      startOrStopSweep();
     }
   }
 
   /** Forgets an ended connection; stops the sweep when none is left. */
-  synchronized void remove(SessionConnection c) {
-    if (open.remove(c) && open.isEmpty()) {
+  void remove(SessionConnection c) {
+    if (open.remove(c) && count.decrementAndGet() == 0) {
+      startOrStopSweep();
+    }
+  }
+
+  /**
+   * Runs after every change between none and some connections, so the last call, whatever the
+   * order the racing ones took the lock in, sees the final count: the sweep runs exactly while
+   * there are connections, and {@link #awaitEmpty} hears of the last one leaving.
+   */
+  private synchronized void startOrStopSweep() {
+    if (count.get() > 0) {
+      if (sweep == null) {
+        sweep = SharedExecutors.SCHEDULER.scheduleWithFixedDelay(this::sweep, intervalNanos,
+            intervalNanos, TimeUnit.NANOSECONDS);
+      }
+    } else {
       if (sweep != null) {
         sweep.cancel(false);
         sweep = null;
@@ -59,13 +79,18 @@ final class LiveConnections {
   }
 
   int size() {
-    return open.size();
+    return count.get();
+  }
+
+  /** Whether the heartbeat sweep is scheduled (for tests). */
+  synchronized boolean sweeping() {
+    return sweep != null;
   }
 
   /** Waits until every connection has ended, at most {@code timeout}; true when none is left. */
   synchronized boolean awaitEmpty(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (!open.isEmpty()) {
+    while (count.get() > 0) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         return false;

@@ -26,11 +26,21 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Sending</h2>
  * {@link #send(String)} only queues: an {@link OutboundQueue} bounded by
- * {@code ChatLimits.maxOutboundBytes()} is drained by one asynchronous {@code sendText} at a time
- * (the next frame starts from the previous one's {@link SendHandler}; a handler the container
- * calls inside {@code sendText} continues the loop instead of recursing). Heartbeat pings travel
- * through the same queue, so they never overlap a text send; because {@code sendPing} may block,
- * it runs on {@link SharedExecutors#CONTROL}.
+ * {@code ChatLimits.maxOutboundBytes()} hands one batch at a time to
+ * {@link SharedExecutors#WRITERS}, never sending on the thread that queued (a room's fan-out,
+ * holding the room's lock). There the batch goes out one asynchronous {@code sendText} at a time
+ * (the next frame starts from the previous one's {@link SendHandler}; a handler the container calls
+ * inside {@code sendText} continues the loop instead of recursing, one called later continues on
+ * its own thread). No step waits for the network, so no thread ever blocks here.
+ *
+ * <p>On Jetty, from the first batch of two frames or more on, JSR-356 batching is on: Jetty holds
+ * the frames, and every batch ends with Jetty's asynchronous flush
+ * ({@link Containers#batchFlusher}), so what piled up leaves in one socket write. The JSR-356
+ * API's own flush blocks until written (a peer that stops reading would hold a writer thread), so
+ * containers that offer only that (Tomcat; Tyrus ignores batching) send frame by frame. Heartbeat
+ * pings travel through the same queue, after the frames before them are flushed, so they never
+ * overlap a text send; because {@code sendPing} may block, it runs on
+ * {@link SharedExecutors#CONTROL}.
  *
  * <h2>Lifecycle</h2>
  * OPEN → CLOSING on {@link #close}: {@link CloseCode#SLOW_CONSUMER} drops the queue and closes at
@@ -58,6 +68,12 @@ final class SessionConnection implements Connection {
   private final AtomicBoolean ended = new AtomicBoolean();
   private final AtomicBoolean chatEnded = new AtomicBoolean();
   private final AtomicBoolean pingQueued = new AtomicBoolean();
+  /** Jetty's asynchronous flush of this session's batch; null in other containers. */
+  private final Runnable batchFlusher;
+  /** Whether JSR-356 batching is on: Jetty holds what is sent until the next flush. */
+  private volatile boolean batching;
+  /** The batch whose flush is under way: {@link #batchFlusher} reports to it. */
+  private volatile Batch flushing;
   private volatile ChatSession chat;
   private volatile ScheduledFuture<?> watchdog;
   /** When a frame or pong last arrived ({@link System#nanoTime()}); read by the sweep. */
@@ -72,6 +88,7 @@ final class SessionConnection implements Connection {
     this.user = user;
     this.protocol = protocol;
     this.queue = new OutboundQueue(ctx.server().limits().maxOutboundBytes(), this::write);
+    this.batchFlusher = Containers.batchFlusher(session, this::flushed);
     this.lastHeardNanos = System.nanoTime();
   }
 
@@ -276,17 +293,30 @@ final class SessionConnection implements Connection {
 
   // ---- the writer ----------------------------------------------------------------------------
 
+  /** The queue's writer: hands the batch to the pool, never sending on the thread that queued. */
   private void write(List<String> frames, Runnable done) {
-    new Batch(frames, done).next();
+    SharedExecutors.WRITERS.execute(new Batch(frames, done));
   }
 
-  /** Sends one batch from the queue, one frame at a time, each started by the previous one. */
-  private final class Batch implements SendHandler {
+  private void flushed(Throwable failure) {
+    Batch b = flushing;
+    if (b != null) {
+      b.completed(failure);
+    }
+  }
+
+  /**
+   * Sends one batch from the queue on the writer pool, one step at a time (a frame, a flush), each
+   * started when the previous one completed.
+   */
+  private final class Batch implements Runnable, SendHandler {
     private final List<String> frames;
     private final Runnable done;
-    /** True while sendText runs in {@link #next()}; whoever clears it continues the batch. */
-    private final AtomicBoolean inSendText = new AtomicBoolean();
+    /** True while a step runs in {@link #run()}; whoever clears it continues the batch. */
+    private final AtomicBoolean inStep = new AtomicBoolean();
     private int index;
+    /** Whether frames were sent since the last flush while batching is on. */
+    private boolean unflushed;
     private volatile Throwable failure;
 
     Batch(List<String> frames, Runnable done) {
@@ -294,49 +324,104 @@ final class SessionConnection implements Connection {
       this.done = done;
     }
 
-    void next() {
+    /** Sends until a step completes later, a ping is next or the batch ends. */
+    @Override
+    public void run() {
       while (true) {
-        if (index == frames.size() || queue.isClosed()) {
+        if (queue.isClosed()) {
+          // what Jetty holds goes out before its close frame, or is dropped by an abort
           done.run();
           return;
         }
-        String frame = frames.get(index++);
-        if (frame == PING) {
-          SharedExecutors.CONTROL.execute(this::ping);
+        boolean end = index == frames.size();
+        if (end || frames.get(index) == PING) {
+          if (unflushed) {
+            unflushed = false;
+            flushing = this;
+            inStep.set(true);
+            batchFlusher.run();
+            if (!completedInStep()) {
+              return;
+            }
+            continue;
+          }
+          if (end) {
+            done.run();
+          } else {
+            index++;
+            SharedExecutors.CONTROL.execute(this::ping);
+          }
           return;
         }
-        inSendText.set(true);
+        if (!batching && batchFlusher != null && index + 1 < frames.size()
+            && frames.get(index + 1) != PING) {
+          batching = startBatching();
+        }
+        String frame = frames.get(index++);
+        unflushed = batching;
+        inStep.set(true);
         try {
           remote.sendText(frame, this);
         } catch (RuntimeException e) {
-          inSendText.set(false);
+          inStep.set(false);
           fail(e);
           return;
         }
-        if (inSendText.compareAndSet(true, false)) {
-          return; // not completed yet: onResult continues
-        }
-        if (failure != null) {
-          fail(failure);
+        if (!completedInStep()) {
           return;
         }
       }
     }
 
+    /** After starting a step: true when it completed inside, so the loop goes on. */
+    private boolean completedInStep() {
+      if (inStep.compareAndSet(true, false)) {
+        return false; // not completed yet: completed() continues
+      }
+      if (failure != null) {
+        fail(failure);
+        return false;
+      }
+      return true;
+    }
+
     @Override
     public void onResult(SendResult result) {
+      Throwable t = null;
       if (!result.isOK()) {
-        Throwable t = result.getException();
-        failure = t != null ? t : new IOException("send failed");
+        t = result.getException() != null ? result.getException() : new IOException("send failed");
       }
-      if (inSendText.compareAndSet(true, false)) {
-        return; // called inside sendText: the loop in next() goes on
+      completed(t);
+    }
+
+    /**
+     * A frame was sent or a flush done. Inside its step the loop goes on; later (on a container
+     * thread: Tomcat always calls back on another thread) the batch goes on right here, as
+     * nothing in it blocks.
+     */
+    void completed(Throwable t) {
+      if (t != null) {
+        failure = t;
+      }
+      if (inStep.compareAndSet(true, false)) {
+        return; // completed inside the step: the loop in run() goes on
       }
       if (failure != null) {
         fail(failure);
       } else {
-        next();
+        run();
       }
+    }
+
+    /** Turns JSR-356 batching on for good: from now on every batch ends with a flush. */
+    private boolean startBatching() {
+      try {
+        remote.setBatchingAllowed(true); // never blocks when it was off
+      } catch (IOException | RuntimeException e) {
+        log.debug("{}: batching refused: {}", SessionConnection.this, e.toString());
+        return false;
+      }
+      return remote.getBatchingAllowed();
     }
 
     private void ping() {
@@ -349,7 +434,7 @@ final class SessionConnection implements Connection {
           return;
         }
       }
-      next();
+      SharedExecutors.WRITERS.execute(this);
     }
 
     private void fail(Throwable t) {

@@ -10,6 +10,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -19,14 +20,38 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A container's {@link Session} as a JDK proxy, for unit tests of the connection: it records what
- * is sent and closed, and refuses a second text send while one is outstanding, as Tomcat does
- * ({@code TEXT_FULL_WRITING}).
+ * is sent and closed, and on which threads text is sent, and refuses a second text send while one
+ * is outstanding, as Tomcat does ({@code TEXT_FULL_WRITING}). Unless made to batch it ignores
+ * {@code setBatchingAllowed}, as Tyrus does; a batching one behaves like Jetty: a text sent while
+ * batching is allowed completes at once, and its core session's asynchronous {@code flush}
+ * ("flush" in {@link #events}) completes at once or, with {@link #flushLater}, when told.
  */
 final class FakeSession {
   /** Jetty's sessions have a public {@code abort()}; the adapter uses it when a close hangs. */
   public interface Abortable {
     /** Drops the connection. */
     void abort();
+  }
+
+  /** Jetty's sessions expose their core session, whose flush does not block. */
+  public interface CoreSessionHolder {
+    /** The core session. */
+    Object getCoreSession();
+  }
+
+  /** The part of Jetty's core session the adapter uses. */
+  public interface CoreSession {
+    /** Flushes the batch; completes the callback when written. */
+    void flush(Callback callback);
+  }
+
+  /** Jetty's callback, as far as the adapter uses it. */
+  public interface Callback {
+    /** Done. */
+    void succeeded();
+
+    /** Failed. */
+    void failed(Throwable cause);
   }
 
   /** When a text send completes. */
@@ -38,16 +63,30 @@ final class FakeSession {
   final Map<String, Object> userProperties = new ConcurrentHashMap<>();
   final CountDownLatch releaseClose = new CountDownLatch(1);
   final AtomicInteger maxStackDepth = new AtomicInteger();
+  final Set<String> sendThreads = ConcurrentHashMap.newKeySet();
+  final BlockingQueue<Callback> pendingFlushes = new LinkedBlockingQueue<>();
   volatile boolean closeBlocks;
   volatile boolean open = true;
+  /** A flush completes when {@link #completeFlush} says so, not at once. */
+  volatile boolean flushLater;
   private final Completion completion;
+  private final boolean batches;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile boolean batchingAllowed;
 
-  final Session session = proxy(Session.class, this::session, Abortable.class);
+  final Session session =
+      proxy(Session.class, this::session, Abortable.class, CoreSessionHolder.class);
   final RemoteEndpoint.Async remote = proxy(RemoteEndpoint.Async.class, this::remote);
+  private final CoreSession core = proxy(CoreSession.class, this::core);
 
   FakeSession(Completion completion) {
+    this(completion, false);
+  }
+
+  /** A fake that batches like Jetty when {@code batches}, else ignores batching like Tyrus. */
+  FakeSession(Completion completion, boolean batches) {
     this.completion = completion;
+    this.batches = batches;
   }
 
   /** Completes the outstanding send (WHEN_TOLD), as the container's I/O thread would. */
@@ -60,6 +99,32 @@ final class FakeSession {
     h.onResult(new SendResult(session));
   }
 
+  /** Completes the outstanding flush ({@link #flushLater}), with {@code failure} unless null. */
+  void completeFlush(Throwable failure) throws InterruptedException {
+    Callback c = pendingFlushes.poll(TestClient.WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+    if (c == null) {
+      throw new AssertionError("no flush outstanding");
+    }
+    if (failure == null) {
+      c.succeeded();
+    } else {
+      c.failed(failure);
+    }
+  }
+
+  private Object core(Method m, Object[] args) {
+    if (m.getName().equals("flush")) {
+      events.add("flush");
+      Callback c = (Callback) args[0];
+      if (flushLater) {
+        pendingFlushes.add(c);
+      } else {
+        c.succeeded();
+      }
+    }
+    return null;
+  }
+
   private Object session(Method m, Object[] args) throws Exception {
     switch (m.getName()) {
       case "getAsyncRemote":
@@ -70,6 +135,8 @@ final class FakeSession {
         return open;
       case "getId":
         return "fake";
+      case "getCoreSession":
+        return batches ? core : null;
       case "close":
         CloseReason r = args != null && args.length == 1 ? (CloseReason) args[0]
             : new CloseReason(CloseReason.CloseCodes.NORMAL_CLOSURE, "");
@@ -95,16 +162,28 @@ final class FakeSession {
           throw new IllegalStateException("TEXT_FULL_WRITING: a send is already outstanding");
         }
         maxStackDepth.accumulateAndGet(Thread.currentThread().getStackTrace().length, Math::max);
+        sendThreads.add(Thread.currentThread().getName());
         sent.add((String) args[0]);
         events.add("text " + args[0]);
         SendHandler handler = (SendHandler) args[1];
-        if (completion == Completion.INSIDE_SEND_TEXT) {
+        if (completion == Completion.INSIDE_SEND_TEXT || batchingAllowed) {
           inFlight.decrementAndGet();
           handler.onResult(new SendResult(session));
         } else {
           pending.add(handler);
         }
         return null;
+      case "setBatchingAllowed":
+        if (batches) {
+          boolean allowed = (Boolean) args[0];
+          if (allowed != batchingAllowed) {
+            events.add(allowed ? "batch" : "unbatch");
+          }
+          batchingAllowed = allowed;
+        }
+        return null;
+      case "getBatchingAllowed":
+        return batchingAllowed;
       case "sendPing":
         if (inFlight.get() != 0) {
           throw new IllegalStateException("ping while a text send is outstanding");

@@ -10,6 +10,11 @@ import org.eclipse.jetty.server.ServerConnector;
 final class JettyAdapterTest extends AdapterBehaviour {
 
   @Override
+  protected boolean batchesWrites() {
+    return true;
+  }
+
+  @Override
   protected Container start(ServerEndpointConfig config) throws Exception {
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);

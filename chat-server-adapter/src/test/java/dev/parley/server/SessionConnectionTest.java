@@ -1,8 +1,11 @@
 package dev.parley.server;
 
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +35,12 @@ final class SessionConnectionTest {
   private FakeSession fake;
 
   private SessionConnection connect(FakeSession.Completion completion) {
-    fake = new FakeSession(completion);
+    return connect(completion, false);
+  }
+
+  /** A connection over a fake session that batches like Jetty when {@code batches}. */
+  private SessionConnection connect(FakeSession.Completion completion, boolean batches) {
+    fake = new FakeSession(completion, batches);
     SessionConnection c = new SessionConnection(ctx, fake.session, "c1", User.of("ann"),
         Protocol.V1);
     c.attach(new ChatSession() {
@@ -59,17 +69,51 @@ final class SessionConnectionTest {
     chat.close();
   }
 
+  /** Waits, at most 10 s, until {@code condition} holds. */
+  private static void await(BooleanSupplier condition, String what) {
+    long deadline = System.nanoTime() + SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() < deadline, "not within 10 s: " + what);
+      LockSupport.parkNanos(1_000_000);
+    }
+  }
+
+  /** The next {@code n} events, each waited for at most 10 s. */
+  private List<String> events(int n) throws InterruptedException {
+    List<String> got = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String e = fake.events.poll(10, SECONDS);
+      assertNotNull(e, "only " + got + " within 10 s");
+      got.add(e);
+    }
+    return got;
+  }
+
   @Test
-  void framesGoOutInOrderWithAFlatStackWhenSendTextCompletesInline() {
+  void framesAreNeverSentOnTheThreadThatQueuedThem() throws Exception {
+    SessionConnection c = connect(FakeSession.Completion.INSIDE_SEND_TEXT);
+    for (int i = 0; i < 100; i++) {
+      assertTrue(c.send("f" + i));
+    }
+    assertEquals(100, events(100).size());
+    assertFalse(fake.sendThreads.contains(Thread.currentThread().getName()),
+        "sent on the caller's thread: " + fake.sendThreads);
+    assertTrue(fake.sendThreads.stream().allMatch(t -> t.startsWith("parley-writer-")),
+        fake.sendThreads::toString);
+  }
+
+  @Test
+  void framesGoOutInOrderWithAFlatStackWhenSendTextCompletesInline() throws Exception {
     SessionConnection c = connect(FakeSession.Completion.INSIDE_SEND_TEXT);
     c.send("warm-up");
+    assertEquals(List.of("text warm-up"), events(1));
     int shallow = fake.maxStackDepth.get();
-    List<String> expected = new ArrayList<>(List.of("warm-up"));
+    List<String> expected = new ArrayList<>();
     for (int i = 0; i < 5000; i++) {
       assertTrue(c.send("f" + i));
-      expected.add("f" + i);
+      expected.add("text f" + i);
     }
-    assertEquals(expected, fake.sent);
+    assertEquals(expected, events(5000));
     // a handler called inside sendText continues the loop instead of recursing
     assertTrue(fake.maxStackDepth.get() - shallow < 20,
         "stack grew from " + shallow + " to " + fake.maxStackDepth.get());
@@ -81,12 +125,117 @@ final class SessionConnectionTest {
     for (int i = 0; i < 5; i++) {
       assertTrue(c.send("f" + i));
     }
-    assertEquals(List.of("f0"), fake.sent, "the next frame waits for the previous one");
-    for (int i = 0; i < 5; i++) {
+    assertEquals(List.of("text f0"), events(1));
+    assertNull(fake.events.poll(200, MILLISECONDS), "the next frame waits for the previous one");
+    for (int i = 1; i < 5; i++) {
       fake.completeOne();
+      assertEquals(List.of("text f" + i), events(1));
     }
+    fake.completeOne();
     assertEquals(List.of("f0", "f1", "f2", "f3", "f4"), fake.sent);
-    assertEquals(0, c.queuedBytes());
+    await(() -> c.queuedBytes() == 0, "the queue empties");
+  }
+
+  @Test
+  void framesThatPiledUpGoOutInOneFlushWhereTheContainerBatches() throws Exception {
+    SessionConnection c = connect(FakeSession.Completion.WHEN_TOLD, true);
+    c.send("a");
+    assertEquals(List.of("text a"), events(1), "a lone frame is sent without batching");
+    c.send("b");
+    c.send("c");
+    c.send("d");
+    fake.completeOne(); // "a" is written; b, c and d piled up meanwhile
+
+    assertEquals(List.of("batch", "text b", "text c", "text d", "flush"), events(5));
+    c.send("e");
+    assertEquals(List.of("text e", "flush"), events(2), "batching stays on: every batch is flushed");
+  }
+
+  @Test
+  void aPingEndsTheBatchedRunBeforeIt() throws Exception {
+    SessionConnection c = connect(FakeSession.Completion.WHEN_TOLD, true);
+    c.send("a");
+    assertEquals(List.of("text a"), events(1));
+    c.send("b");
+    c.send("c");
+    c.ping();
+    c.send("d");
+    c.send("e");
+    fake.completeOne();
+
+    assertEquals(List.of("batch", "text b", "text c", "flush", "ping", "text d", "text e",
+        "flush"), events(8));
+  }
+
+  @Test
+  void whereTheContainerDoesNotBatchFramesGoOneByOne() throws Exception {
+    SessionConnection c = connect(FakeSession.Completion.WHEN_TOLD); // like Tyrus or Tomcat
+    c.send("a");
+    assertEquals(List.of("text a"), events(1));
+    c.send("b");
+    c.send("c");
+    fake.completeOne();
+    assertEquals(List.of("text b"), events(1));
+    fake.completeOne();
+    assertEquals(List.of("text c"), events(1));
+  }
+
+  @Test
+  void aFlushThatCompletesLaterHoldsBackTheNextBatch() throws Exception {
+    SessionConnection c = connect(FakeSession.Completion.WHEN_TOLD, true);
+    fake.flushLater = true;
+    c.send("a");
+    assertEquals(List.of("text a"), events(1));
+    c.send("b");
+    c.send("c");
+    fake.completeOne();
+    assertEquals(List.of("batch", "text b", "text c", "flush"), events(4));
+
+    c.send("d");
+    assertNull(fake.events.poll(200, MILLISECONDS), "sent before the previous batch was written");
+    fake.completeFlush(null);
+    assertEquals(List.of("text d", "flush"), events(2));
+  }
+
+  @Test
+  void aFailedFlushEndsTheConnection() throws Exception {
+    SessionConnection c = connect(FakeSession.Completion.WHEN_TOLD, true);
+    fake.flushLater = true;
+    c.send("a");
+    assertEquals(List.of("text a"), events(1));
+    c.send("b");
+    c.send("c");
+    fake.completeOne();
+    assertEquals(List.of("batch", "text b", "text c", "flush"), events(4));
+
+    fake.completeFlush(new java.io.IOException("broken pipe"));
+    assertTrue(closed.await(10, SECONDS), "the session ended after the failed flush");
+    assertFalse(c.send("d"));
+  }
+
+  @Test
+  void peersThatStopReadingHoldNoWriterThread() throws Exception {
+    List<FakeSession> stuck = new ArrayList<>();
+    // more connections with a flush that never completes than the writer pool has threads
+    for (int i = 0; i < SharedExecutors.WRITER_THREADS + 2; i++) {
+      FakeSession f = new FakeSession(FakeSession.Completion.WHEN_TOLD, true);
+      f.flushLater = true;
+      stuck.add(f);
+      SessionConnection s = new SessionConnection(ctx, f.session, "s" + i, User.of("s" + i),
+          Protocol.V1);
+      s.send("x1");
+      assertEquals("text x1", f.events.poll(10, SECONDS));
+      s.send("x2");
+      s.send("x3");
+      f.completeOne();
+      for (String e : List.of("batch", "text x2", "text x3", "flush")) {
+        assertEquals(e, f.events.poll(10, SECONDS), "a writer was free for connection " + i);
+      }
+    }
+
+    SessionConnection c = connect(FakeSession.Completion.INSIDE_SEND_TEXT);
+    c.send("hello");
+    assertEquals(List.of("text hello"), events(1), "the other connections' frames wait");
   }
 
   @Test
@@ -121,6 +270,7 @@ final class SessionConnectionTest {
     SessionConnection c = connect(FakeSession.Completion.WHEN_TOLD);
     fake.closeBlocks = true; // a peer that does not read: the close frame write hangs
     c.send("stuck");
+    assertEquals("text stuck", fake.events.poll(10, SECONDS));
     for (int i = 0; i < 10; i++) {
       c.send("queued" + i);
     }
@@ -128,7 +278,6 @@ final class SessionConnectionTest {
     assertTimeoutPreemptively(Duration.ofSeconds(5),
         () -> c.close(CloseCode.SLOW_CONSUMER, "slow consumer"));
 
-    assertEquals("text stuck", fake.events.poll(10, SECONDS));
     assertEquals("close 4008 slow consumer", fake.events.poll(10, SECONDS));
     assertTrue(closed.await(10, SECONDS), "the session ended after the close timeout");
     assertEquals("abort", fake.events.poll(10, SECONDS));
