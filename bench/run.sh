@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Parley vs a naive Node `ws` broadcast server: the same load tool, the same settings, servers run
-# alternately (Parley, peer, Parley, peer, ...), a fresh server process for every measurement.
-# Prints every figure as a ratio Parley / peer with its spread over rounds. See docs/PERFORMANCE.md.
+# alternately (Parley over Netty, Parley over Jetty/JSR-356, peer, and again), a fresh server
+# process for every measurement. Prints every figure as a ratio Parley / peer with its spread over
+# rounds. See docs/PERFORMANCE.md.
 #
 #   bench/run.sh                      # the full run (3 rounds, ~15 minutes)
 #   QUICK=1 bench/run.sh              # a quick run: 1 round, short windows, fewer connections
@@ -26,11 +27,16 @@ IDLE=${IDLE:-5000}             # idle connections for the memory scenario
 JOINS=${JOINS:-1000}           # clients for the connect(+join) time scenario
 SCENARIOS=${SCENARIOS:-"fanout-low fanout-high idle connect"}
 CONNECT_WARMUP=${CONNECT_WARMUP:-1}   # 1: one unmeasured connect pass on the same server first
-SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:-}   # JDK defaults unless set (e.g. -Xmx512m)
+# The Parley servers' JVM options. By default two standard heap-sizing flags that make G1 give
+# memory back after a collection (docs/PERFORMANCE.md: idle RSS 12.6 -> 4.9 KB a connection);
+# SERVER_JAVA_OPTS=" " for the JDK's defaults.
+SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:--XX:MaxHeapFreeRatio=20 -XX:MinHeapFreeRatio=5}
 TOOL_JAVA_OPTS=${TOOL_JAVA_OPTS:--Xmx2g}
 PARLEY_PORT=${PARLEY_PORT:-18080}
-# embedded (the product: EmbeddedChatServer); inline|dispatch|batch: ExperimentalTransport
-PARLEY_TRANSPORT=${PARLEY_TRANSPORT:-embedded}
+# The Parley servers to measure, each against the peer in every round: netty (NettyChatServer),
+# embedded (EmbeddedChatServer: Jetty + the JSR-356 adapter), netty-flushN (NettyChatServer with a
+# flush interval of N ms); inline|dispatch|batch are the ExperimentalTransport variants. PARLEY_TRANSPORT=x (one server) is kept as a shorthand.
+PARLEY_SERVERS=${PARLEY_SERVERS:-${PARLEY_TRANSPORT:-netty embedded}}
 PEER_PORT=${PEER_PORT:-18090}
 OUT=${OUT:-bench/results/$(date +%Y%m%d-%H%M%S)}
 # Scheduling priority for the servers and the load tool (nice value). 0 by default; on a machine
@@ -59,13 +65,14 @@ stop_server() {
 }
 trap stop_server EXIT INT TERM
 
-# start_server SYSTEM LOG: starts Parley's BenchServer or the Node peer, waits for LISTENING.
+# start_server SYSTEM LOG: starts Parley's BenchServer (SYSTEM: its transport) or the Node peer,
+# waits for LISTENING.
 start_server() {
   local system=$1 log=$2
-  if [[ "$system" == parley ]]; then
+  if [[ "$system" != peer ]]; then
     # shellcheck disable=SC2086
     "${RUN[@]}" java $SERVER_JAVA_OPTS -cp "$CP" dev.parley.bench.BenchServer --port="$PARLEY_PORT" \
-      --transport="$PARLEY_TRANSPORT" >"$log" 2>&1 &
+      --transport="$system" >"$log" 2>&1 &
   else
     PORT="$PEER_PORT" "${RUN[@]}" node bench/peer/server.js >"$log" 2>&1 &
   fi
@@ -85,7 +92,7 @@ measure() {
   local scenario=$1 system=$2 round=$3
   local file="$OUT/$scenario.$system.$round.txt"
   local url mode jvm
-  if [[ "$system" == parley ]]; then
+  if [[ "$system" != peer ]]; then
     url="ws://127.0.0.1:$PARLEY_PORT/chat"; mode=parley; jvm=true
   else
     url="ws://127.0.0.1:$PEER_PORT/"; mode=raw; jvm=false
@@ -116,7 +123,7 @@ measure() {
     echo "    the load tool failed; see $file" >&2
   fi
   grep -E '^RESULT' "$file" | tr ' ' '\n' | grep -E \
-    '^(cpu_us_per_delivery|p50_ms|p99_ms|deliveries_per_s|lost|duplicated|out_of_order|rss_per_conn_kb|heap_per_conn_kb|connect_s|others_cpu_cores|errors)=' \
+    '^(cpu_us_per_delivery|server_sys_share|p50_ms|p99_ms|deliveries_per_s|lost|duplicated|out_of_order|rss_per_conn_kb|heap_per_conn_kb|connect_s|others_cpu_cores|errors)=' \
     | tr '\n' ' ' | sed 's/^/    /'; echo
   stop_server
 }
@@ -128,12 +135,12 @@ measure() {
   echo "java:      $(java -version 2>&1 | head -1)"
   echo "node:      $(node --version), ws $(node -p "require('./bench/peer/node_modules/ws/package.json').version" 2>/dev/null || echo '?')"
   echo "settings:  ROUNDS=$ROUNDS WARMUP=$WARMUP DURATION=$DURATION RECEIVERS=$RECEIVERS RATE_LOW=$RATE_LOW RATE_HIGH=$RATE_HIGH BODY=$BODY DRAIN=$DRAIN IDLE=$IDLE JOINS=$JOINS CONNECT_WARMUP=$CONNECT_WARMUP"
-  echo "server JVM options: ${SERVER_JAVA_OPTS:-(JDK defaults)}; Parley transport: $PARLEY_TRANSPORT; nice: $NICE"
+  echo "server JVM options: ${SERVER_JAVA_OPTS:-(JDK defaults)}; Parley servers: $PARLEY_SERVERS; nice: $NICE"
 } | tee "$OUT/environment.txt"
 
 for round in $(seq 1 "$ROUNDS"); do
   for scenario in $SCENARIOS; do
-    for system in parley peer; do
+    for system in $PARLEY_SERVERS peer; do
       measure "$scenario" "$system" "$round"
     done
   done

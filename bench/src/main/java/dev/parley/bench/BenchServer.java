@@ -3,13 +3,17 @@ package dev.parley.bench;
 import dev.parley.core.ChatLimits;
 import dev.parley.core.ChatServer;
 import dev.parley.server.embedded.EmbeddedChatServer;
+import dev.parley.server.netty.NettyChatServer;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The Parley server the end-to-end benchmark measures, in its own JVM so its CPU time and memory
- * are its own: {@link EmbeddedChatServer} on 127.0.0.1 at {@code /chat}, every feature on (JSON
+ * are its own: {@link NettyChatServer} ({@code --transport=netty}, the default) or
+ * {@link EmbeddedChatServer} ({@code --transport=embedded}: Jetty and the JSR-356 adapter) on
+ * 127.0.0.1 at {@code /chat}, every feature on (JSON
  * protocol v1, seq, in-memory history, acks, de-duplication, presence up to 200 users), with rate
  * limits raised so one sender may send at the benchmark's rate.
  *
@@ -35,13 +39,18 @@ public final class BenchServer {
   }
 
   /** Starts {@code chat} on 127.0.0.1:{@code port} (0: any free port), path {@code /chat}. */
-  public static EmbeddedChatServer start(ChatServer chat, int port) throws Exception {
+  public static EmbeddedChatServer start(ChatServer chat, int port) {
     return EmbeddedChatServer.builder(chat).host("127.0.0.1").port(port).path("/chat").start();
+  }
+
+  /** Starts {@code chat} over Netty on 127.0.0.1:{@code port} (0: any free port), {@code /chat}. */
+  public static NettyChatServer startNetty(ChatServer chat, int port) {
+    return NettyChatServer.builder(chat).host("127.0.0.1").port(port).path("/chat").start();
   }
 
   public static void main(String[] args) throws Exception {
     int port = 18080;
-    String transport = "embedded";
+    String transport = "netty";
     for (String a : args) {
       if (a.startsWith("--port=")) {
         port = Integer.parseInt(a.substring("--port=".length()));
@@ -49,11 +58,20 @@ public final class BenchServer {
         transport = a.substring("--transport=".length());
       } else {
         System.err.println("usage: BenchServer [--port=18080]"
-            + " [--transport=embedded|inline|dispatch|batch]");
+            + " [--transport=netty|netty-flushN|embedded|inline|dispatch|batch]");
         System.exit(2);
       }
     }
     ChatServer chat = chatServer();
+    if (transport.equals("netty") || transport.startsWith("netty-flush")) {
+      // netty-flushN: the same with a flush interval of N ms (NettyChatServer.flushInterval)
+      long flushMs = transport.equals("netty") ? 0
+          : Long.parseLong(transport.substring("netty-flush".length()));
+      NettyChatServer netty = NettyChatServer.builder(chat).host("127.0.0.1").port(port)
+          .path("/chat").flushInterval(Duration.ofMillis(flushMs)).start();
+      serveUntilStopped(chat, netty, netty.port());
+      return;
+    }
     if (!transport.equals("embedded")) {
       // the experiments of docs/PERFORMANCE.md: see ExperimentalTransport
       ExperimentalTransport.Mode mode =
@@ -65,6 +83,11 @@ public final class BenchServer {
       return;
     }
     EmbeddedChatServer server = start(chat, port);
+    serveUntilStopped(chat, server, server.port());
+  }
+
+  private static void serveUntilStopped(ChatServer chat, AutoCloseable server, int port)
+      throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
@@ -75,8 +98,8 @@ public final class BenchServer {
       chat.close();
       stopped.countDown();
     }, "bench-server-stop"));
-    log.info("Parley bench server on ws://127.0.0.1:{}/chat", server.port());
-    System.out.println("LISTENING " + server.port());
+    log.info("Parley bench server ({}) on ws://127.0.0.1:{}/chat", server, port);
+    System.out.println("LISTENING " + port);
     System.out.flush();
     stopped.await();
   }

@@ -36,7 +36,8 @@ import org.HdrHistogram.Recorder;
  *       delivery.</li>
  *   <li>{@code idle}: memory per idle connection: the server's RSS (and for a JVM, live heap after
  *       a full GC through {@code jcmd}) with {@code receivers} clients connected (and joined),
- *       minus before, divided by the count.</li>
+ *       minus before, divided by the count. "Before" follows a warm-up pass of a tenth of the
+ *       clients (at most 500; {@code -Dloadtool.idle.warmup=N} to change), opened and closed.</li>
  *   <li>{@code connect}: time until {@code receivers} clients are connected (and, in parley mode,
  *       have joined one room), at most {@code connectConcurrency} handshakes in flight.</li>
  * </ul>
@@ -308,6 +309,9 @@ public final class LoadTool {
       v.put("server_cpu_cores", cpuSeconds / windowSeconds);
       v.put("cpu_us_per_delivery",
           measuredDeliveries.get() == 0 ? -1.0 : cpuSeconds * 1e6 / measuredDeliveries.get());
+      // the kernel's share (stime): on loopback, sending a frame also runs the receiver's TCP
+      // path in the sender's context, so most of a delivery's CPU is here on any server
+      v.put("server_sys_share", ticks == 0 ? -1.0 : (cpuAtEnd[1] - cpuAtStart[1]) / (double) ticks);
     }
     if (selfAtStart != null && selfAtEnd != null) {
       long ticks = (selfAtEnd[0] + selfAtEnd[1]) - (selfAtStart[0] + selfAtStart[1]);
@@ -332,6 +336,14 @@ public final class LoadTool {
     if (pid <= 0) {
       throw new IllegalArgumentException("the idle scenario needs --server-pid");
     }
+    // A warm-up pass (a tenth of the connections, opened and closed) before the baseline, on
+    // every server alike: the figure is then what one more idle connection costs, not the
+    // classes loaded, code compiled and buffers pooled by the first ones (for a JVM that is
+    // ~25 MB, which divided by a few thousand connections would swamp the per-connection cost).
+    int warmup = Integer.getInteger("loadtool.idle.warmup", Math.min(500, config.receivers() / 10));
+    if (warmup > 0) {
+      closeAll(connectAll(warmup, 0), null);
+    }
     Thread.sleep(1000); // let the server settle before the baseline (a measurement, not a sync)
     long heapBefore = config.jvm() ? ProcStats.liveHeapBytes(pid) : -1;
     long rssBefore = ProcStats.rssBytes(pid);
@@ -341,6 +353,7 @@ public final class LoadTool {
     long rssAfter = ProcStats.rssBytes(pid);
     int n = peers.size();
     v.put("connections", n);
+    v.put("warmup_connections", warmup);
     v.put("rss_before_kb", rssBefore / 1024);
     v.put("rss_after_kb", rssAfter / 1024);
     v.put("rss_per_conn_kb", (rssAfter - rssBefore) / 1024.0 / n);

@@ -11,12 +11,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
  * Reads the {@code RESULT} lines bench/run.sh collected ({@code <scenario>.<system>.<round>.txt},
- * system {@code parley} or {@code peer}) and prints every figure as a ratio Parley / peer, paired
- * by round, with its spread (min–max over rounds), and whether each target of the issue was met.
+ * system {@code peer} or a Parley server such as {@code netty} or {@code embedded}) and prints every
+ * figure of every Parley server as a ratio to the peer, paired by round, with its spread (min–max
+ * over rounds), and whether each target of the issue was met.
  *
  * <pre>java -cp 'bench/target/classes:bench/target/lib/*' dev.parley.bench.Summary bench/results/DIR</pre>
  */
@@ -75,6 +77,7 @@ public final class Summary {
       switch (scenario.startsWith("fanout") ? "fanout" : scenario) {
         case "fanout" -> {
           row(scenario, "cpu_us_per_delivery", "server CPU µs per delivery");
+          row(scenario, "server_sys_share", "of which the kernel's share");
           row(scenario, "p50_ms", "p50 latency ms");
           row(scenario, "p99_ms", "p99 latency ms");
           row(scenario, "max_ms", "max latency ms");
@@ -122,10 +125,18 @@ public final class Summary {
     return v;
   }
 
-  private List<Double> ratios(String scenario, String key) {
+  /** The Parley servers measured (every system but the peer). */
+  private List<String> systems() {
+    TreeSet<String> all = new TreeSet<>();
+    results.values().forEach(bySystem -> all.addAll(bySystem.keySet()));
+    all.remove("peer");
+    return new ArrayList<>(all);
+  }
+
+  private List<Double> ratios(String scenario, String system, String key) {
     List<Double> v = new ArrayList<>();
     Map<String, Map<Integer, Map<String, String>>> s = results.getOrDefault(scenario, Map.of());
-    Map<Integer, Map<String, String>> a = s.getOrDefault("parley", Map.of());
+    Map<Integer, Map<String, String>> a = s.getOrDefault(system, Map.of());
     Map<Integer, Map<String, String>> b = s.getOrDefault("peer", Map.of());
     for (Integer round : a.keySet()) {
       Map<String, String> ra = a.get(round);
@@ -142,14 +153,16 @@ public final class Summary {
   }
 
   private void row(String scenario, String key, String title) {
-    List<Double> a = values(scenario, "parley", key);
     List<Double> b = values(scenario, "peer", key);
-    if (a.isEmpty() && b.isEmpty()) {
-      return;
+    for (String system : systems()) {
+      List<Double> a = values(scenario, system, key);
+      if (a.isEmpty() && b.isEmpty()) {
+        continue;
+      }
+      List<Double> r = ratios(scenario, system, key);
+      out.printf(Locale.ROOT, "  %-38s %-9s %-24s peer %-24s ratio %s%n", title, system,
+          spread(a), spread(b), r.isEmpty() ? "-" : spread(r));
     }
-    List<Double> r = ratios(scenario, key);
-    out.printf(Locale.ROOT, "  %-38s parley %-24s peer %-24s ratio %s%n", title, spread(a),
-        spread(b), r.isEmpty() ? "-" : spread(r));
   }
 
   private static String spread(List<Double> v) {
@@ -174,23 +187,29 @@ public final class Summary {
   }
 
   private void target(String scenario, String key, String title, double maxRatio) {
-    List<Double> r = ratios(scenario, key);
-    long met = r.stream().filter(x -> x <= maxRatio).count();
-    out.printf(Locale.ROOT, "  %-50s ratio %-24s %s%n", title, r.isEmpty() ? "-" : spread(r),
-        r.isEmpty() ? "not measured" : met + "/" + r.size() + (met == r.size() ? " MET" : " NOT MET"));
+    for (String system : systems()) {
+      List<Double> r = ratios(scenario, system, key);
+      long met = r.stream().filter(x -> x <= maxRatio).count();
+      out.printf(Locale.ROOT, "  %-50s %-9s ratio %-24s %s%n", title, system,
+          r.isEmpty() ? "-" : spread(r), r.isEmpty() ? "not measured"
+              : met + "/" + r.size() + (met == r.size() ? " MET" : " NOT MET"));
+    }
   }
 
   private void absolute(String scenario, String key, String title, double max) {
-    List<Double> v = new ArrayList<>();
-    for (Map<String, String> r : results.getOrDefault(scenario, Map.of())
-        .getOrDefault("parley", Map.of()).values()) {
-      if (r.containsKey(key)) {
-        v.add(Double.parseDouble(r.get(key)));
+    for (String system : systems()) {
+      List<Double> v = new ArrayList<>();
+      for (Map<String, String> r : results.getOrDefault(scenario, Map.of())
+          .getOrDefault(system, Map.of()).values()) {
+        if (r.containsKey(key)) {
+          v.add(Double.parseDouble(r.get(key)));
+        }
       }
+      // a negative figure means nothing was measured (no delivery in the window): not met
+      long met = v.stream().filter(x -> x >= 0 && x <= max).count();
+      out.printf(Locale.ROOT, "  %-50s %-9s %-29s %s%n", title, system,
+          v.isEmpty() ? "-" : spread(v), v.isEmpty() ? "not measured"
+              : met + "/" + v.size() + (met == v.size() ? " MET" : " NOT MET"));
     }
-    // a negative figure means nothing was measured (no delivery in the window): not met
-    long met = v.stream().filter(x -> x >= 0 && x <= max).count();
-    out.printf(Locale.ROOT, "  %-50s parley %-23s %s%n", title, v.isEmpty() ? "-" : spread(v),
-        v.isEmpty() ? "not measured" : met + "/" + v.size() + (met == v.size() ? " MET" : " NOT MET"));
   }
 }

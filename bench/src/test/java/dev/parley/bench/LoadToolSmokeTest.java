@@ -5,35 +5,41 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.core.ChatServer;
 import dev.parley.server.embedded.EmbeddedChatServer;
+import dev.parley.server.netty.NettyChatServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A smoke run of the load tool against Parley's embedded server in this JVM: a few clients for
+ * A smoke run of the load tool against both of Parley's servers (Netty, and Jetty through the
+ * JSR-356 adapter) in this JVM: a few clients for
  * about a second. It checks that nothing was lost, duplicated or reordered and that the report's
  * numbers are sane; it asserts no timing (this is not the benchmark, see bench/run.sh).
  */
 @Timeout(60)
 class LoadToolSmokeTest {
   private ChatServer chat;
-  private EmbeddedChatServer server;
+  private AutoCloseable server;
+  private int port;
   private final ByteArrayOutputStream log = new ByteArrayOutputStream();
   private final PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
 
-  @BeforeEach
-  void start() throws Exception {
+  /** Starts the server under test: {@code netty} (NettyChatServer) or {@code embedded} (Jetty). */
+  private void start(String transport) {
     chat = BenchServer.chatServer();
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
+    if (transport.equals("netty")) {
+      NettyChatServer netty = BenchServer.startNetty(chat, 0);
+      server = netty;
+      port = netty.port();
+    } else {
+      EmbeddedChatServer embedded = BenchServer.start(chat, 0);
+      server = embedded;
+      port = embedded.port();
     }
-    server = BenchServer.start(chat, port);
   }
 
   @AfterEach
@@ -41,15 +47,19 @@ class LoadToolSmokeTest {
     if (server != null) {
       server.close();
     }
-    chat.close();
+    if (chat != null) {
+      chat.close();
+    }
   }
 
   private String url() {
-    return "ws://127.0.0.1:" + server.port() + "/chat";
+    return "ws://127.0.0.1:" + port + "/chat";
   }
 
-  @Test
-  void fanOutDeliversEveryMessageOnceInOrder() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"netty", "embedded"})
+  void fanOutDeliversEveryMessageOnceInOrder(String transport) throws Exception {
+    start(transport);
     LoadTool.Config c = new LoadTool.Config(url(), "parley", "fanout", 5, 50, 0.2, 1.0, 100, 10,
         ProcessHandle.current().pid(), false, 10, "smoke", "smoke", 20, 1);
     LoadTool.Report r = LoadTool.run(c, out);
@@ -73,8 +83,10 @@ class LoadToolSmokeTest {
     assertTrue(r.resultLine().startsWith("RESULT label=smoke "), r.resultLine());
   }
 
-  @Test
-  void connectAndJoinScenarioCountsEveryClient() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"netty", "embedded"})
+  void connectAndJoinScenarioCountsEveryClient(String transport) throws Exception {
+    start(transport);
     LoadTool.Config c = new LoadTool.Config(url(), "parley", "connect", 20, 1, 0, 1, 100, 5, 0,
         false, 10, "smoke", "smoke", 20, 1);
     LoadTool.Report r = LoadTool.run(c, out);

@@ -199,17 +199,29 @@ final class Codec {
     w.beginObject().name("id").value(u.id()).name("name").value(u.name()).endObject();
   }
 
-  static String joined(String room, MessageStore.Position pos, Collection<User> members,
+  /** A JSON array of users, for {@link #joined}. */
+  static String users(Collection<User> users) {
+    StringWriter out = new StringWriter(32 * users.size() + 2);
+    try (JsonWriter w = new JsonWriter(out)) {
+      w.beginArray();
+      for (User u : users) {
+        user(w, u);
+      }
+      w.endArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString();
+  }
+
+  /** {@code members}: a JSON array from {@link #users}. */
+  static String joined(String room, MessageStore.Position pos, String members,
       int memberCount, Boolean recovered, long lastRead, boolean truncated) {
     return object("joined", w -> {
       w.name("room").value(room);
       w.name("seq").value(pos.seq());
       w.name("epoch").value(pos.epoch());
-      w.name("members").beginArray();
-      for (User u : members) {
-        user(w, u);
-      }
-      w.endArray();
+      w.name("members").jsonValue(members);
       w.name("memberCount").value(memberCount);
       if (recovered != null) {
         w.name("recovered").value(recovered);

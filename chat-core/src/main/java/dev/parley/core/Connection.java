@@ -15,6 +15,14 @@ package dev.parley.core;
  *   <li>When the connection ends, for any reason, the transport calls
  *       {@link ChatSession#closed()} exactly once.</li>
  * </ul>
+ *
+ * <h2>Encoding once per fan-out</h2>
+ * A frame for many connections (a room message, presence) is encoded by the server once, and the
+ * same {@code String} instance is passed to each recipient's {@code send}, one after another on
+ * one thread. A transport may therefore keep the last text it encoded on a thread and reuse the
+ * encoding when the next {@code send} on that thread passes the identical instance ({@code ==});
+ * strings are immutable, so this is always correct, and it turns N encodings into one (the Netty
+ * transport does this with whole WebSocket frames).
  */
 public interface Connection {
 

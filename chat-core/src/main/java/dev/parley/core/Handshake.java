@@ -1,5 +1,6 @@
 package dev.parley.core;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -75,6 +76,26 @@ public final class Handshake {
   /** The peer's address as the transport reports it, or null when it does not know. */
   public String remoteAddress() {
     return remoteAddress;
+  }
+
+  /**
+   * The subprotocols offered in {@code Sec-WebSocket-Protocol} header values: each value split at
+   * commas, trimmed, empty tokens dropped, in the client's order. For transports.
+   */
+  public static List<String> subprotocolsOffered(List<String> headerValues) {
+    if (headerValues == null || headerValues.isEmpty()) {
+      return List.of();
+    }
+    List<String> offered = new ArrayList<>();
+    for (String value : headerValues) {
+      for (String token : value.split(",")) {
+        String t = token.trim();
+        if (!t.isEmpty()) {
+          offered.add(t);
+        }
+      }
+    }
+    return offered;
   }
 
   @Override

@@ -24,6 +24,13 @@ final class Room {
   private final Map<String, Member> users = new LinkedHashMap<>();
   /** Guarded by {@link #lock}. */
   boolean dead;
+  /**
+   * The JSON array of the first {@link #listedCount} users, as {@code joined} lists them; null
+   * when the list changed since. Guarded by {@link #lock}. In a join storm the first
+   * {@code membersListed} joins rebuild it, every later one reuses it: joins stay linear.
+   */
+  private String listedJson;
+  private int listedCount = -1;
 
   private static final class Member {
     final User user;
@@ -45,6 +52,9 @@ final class Room {
       return false;
     }
     Member m = users.computeIfAbsent(s.user.id(), id -> new Member(s.user));
+    if (m.sessions == 0 && users.size() <= listedCount) {
+      listedJson = null; // a new user inside the listed prefix (users keep join order)
+    }
     return ++m.sessions == 1;
   }
 
@@ -56,6 +66,7 @@ final class Room {
     Member m = users.get(s.user.id());
     if (m != null && --m.sessions == 0) {
       users.remove(s.user.id());
+      listedJson = null; // it may have been listed; a leave is rarer than a join
       return true;
     }
     return false;
@@ -76,6 +87,15 @@ final class Room {
       out.add(m.user);
     }
     return out;
+  }
+
+  /** The first {@code max} users in join order as a JSON array, encoded once per change. Lock held. */
+  String usersJson(int max) {
+    if (listedJson == null || listedCount != max) {
+      listedJson = Codec.users(users(max));
+      listedCount = max;
+    }
+    return listedJson;
   }
 
   /** Whether presence events are sent for this room now. Lock held. */

@@ -249,7 +249,7 @@ final class ServerSession implements ChatSession {
       }
     }
     long lastRead = server.store.lastRead(r.name, user.id());
-    send(Codec.joined(r.name, pos, r.users(r.options.membersListed()), r.userCount(), recovered,
+    send(Codec.joined(r.name, pos, r.usersJson(r.options.membersListed()), r.userCount(), recovered,
         lastRead, truncated), failed);
     for (String frame : replay) {
       send(frame, failed);
@@ -497,10 +497,11 @@ final class ServerSession implements ChatSession {
       return;
     }
     closed = true;
+    // forgotten first: whoever sees this user's presence "leave" finds it offline already
+    server.forget(this);
     for (String room : rooms) {
       leave(room, false);
     }
-    server.forget(this);
     server.notify(l -> l.onDisconnect(user, connection.id()));
   }
 

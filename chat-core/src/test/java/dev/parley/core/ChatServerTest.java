@@ -236,6 +236,35 @@ class ChatServerTest {
   }
 
   @Test
+  void theMemberListFollowsEveryJoinAndLeaveThoughItIsEncodedOncePerChange() {
+    start(ChatServer.builder().roomOptions(room -> new RoomOptions(false, 0, 3, false)));
+    TestClient a = TestClient.welcomed(transport, "a");
+    TestClient b = TestClient.welcomed(transport, "b");
+    TestClient c = TestClient.welcomed(transport, "c");
+    TestClient d = TestClient.welcomed(transport, "d");
+    TestClient e = TestClient.welcomed(transport, "e");
+    a.join("r");
+    assertEquals(List.of("a", "b"), ids(b.join("r").getAsJsonArray("members")));
+    assertEquals(List.of("a", "b", "c"), ids(c.join("r").getAsJsonArray("members")));
+    JsonObject fourth = d.join("r"); // past the 3 listed: the cached list is reused
+    assertEquals(List.of("a", "b", "c"), ids(fourth.getAsJsonArray("members")));
+    assertEquals(4, num(fourth, "memberCount"));
+
+    b.sendFrame("type", "leave", "room", "r"); // a listed user leaves: d moves up
+    b.next("left");
+    assertEquals(List.of("a", "c", "d"), ids(e.join("r").getAsJsonArray("members")));
+    TestClient b2 = TestClient.welcomed(transport, "b");
+    assertEquals(List.of("a", "c", "d"), ids(b2.join("r").getAsJsonArray("members")));
+    e.sendFrame("type", "leave", "room", "r"); // an unlisted user leaves
+    e.next("left");
+    c.sendFrame("type", "leave", "room", "r");
+    c.next("left");
+    JsonObject again = e.join("r");
+    assertEquals(List.of("a", "d", "b"), ids(again.getAsJsonArray("members")));
+    assertEquals(4, num(again, "memberCount"));
+  }
+
+  @Test
   void historyPagesBackwardsInSeqOrder() {
     start(ChatServer.builder().limits(ChatLimits.builder().messageRate(1000, 1000).build()));
     TestClient alice = TestClient.welcomed(transport, "alice");

@@ -3,6 +3,7 @@ package dev.parley.server;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.HandshakeRequest;
+import java.io.IOException;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -17,9 +18,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the JSR-356 API leaves to each container, in one place: how to learn the peer's address,
- * how to bound Tomcat's blocking writes, how to flush Jetty's batch without blocking, and how to
- * abort a connection whose peer stopped reading. Only public methods of the containers' classes
- * are used, looked up by name, so this module compiles and runs without any of them.
+ * how to bound Tomcat's blocking writes, how to close so that Jetty completes the closing
+ * handshake, how to flush Jetty's batch without blocking, and how to abort a connection whose peer
+ * stopped reading. Only public methods of the containers' classes are used, looked up by name
+ * (Jetty's close goes through {@link JettyClosingHandshake}, loaded only for a Jetty session), so
+ * this module compiles and runs without any of them.
  */
 final class Containers {
   private static final Logger log = LoggerFactory.getLogger(Containers.class);
@@ -30,10 +33,12 @@ final class Containers {
   private static final String JETTY_REMOTE_ADDRESS = "jakarta.websocket.endpoint.remoteAddress";
 
   private static final Map<Class<?>, Method> ABORT = new ConcurrentHashMap<>();
+  private static final Map<Class<?>, Method> REMOTE_ADDR = new ConcurrentHashMap<>();
   private static final Map<Class<?>, Method> CORE_SESSION = new ConcurrentHashMap<>();
   private static final Map<Class<?>, Method> FLUSH = new ConcurrentHashMap<>();
-  private static final Map<Class<?>, Method> REMOTE_ADDR = new ConcurrentHashMap<>();
   private static final Method NONE;
+  /** False once Jetty's core classes turned out not to be visible from this class loader. */
+  private static volatile boolean jettyCoreVisible = true;
 
   static {
     try {
@@ -93,6 +98,54 @@ final class Containers {
 
   static boolean isTyrus(Session session) {
     return session.getClass().getName().startsWith("org.glassfish.tyrus.");
+  }
+
+  /**
+   * Starts the closing handshake with {@code reason}; may block (Tomcat writes the frame
+   * synchronously), so call it on {@link SharedExecutors#CONTROL} unless the frame surely fits the
+   * socket buffer. On Jetty 12, for a code its WebSocket core would abort the connection after
+   * (1001–1015, see {@link JettyClosingHandshake}), the frame goes through Jetty's core session so
+   * that Jetty waits for the peer's close; every other container and code, and Jetty where its
+   * core is not reachable, get {@link Session#close(CloseReason)}.
+   */
+  static void close(Session session, CloseReason reason) throws IOException {
+    int code = reason.getCloseCode().getCode();
+    if (!jettyWaitsForThePeer(code) && isJetty(session) && closeThroughJettyCore(session, code,
+        reason.getReasonPhrase())) {
+      return;
+    }
+    session.close(reason);
+  }
+
+  /** Jetty 12's {@code CloseStatus.isOrdinary}: after any other code it aborts the connection. */
+  static boolean jettyWaitsForThePeer(int code) {
+    return code == 1000 || code == 1005 || code >= 3000;
+  }
+
+  static boolean isJetty(Session session) {
+    return session.getClass().getName().startsWith("org.eclipse.jetty.");
+  }
+
+  private static boolean closeThroughJettyCore(Session session, int code, String reason) {
+    if (!jettyCoreVisible) {
+      return false;
+    }
+    Method m = CORE_SESSION.computeIfAbsent(session.getClass(),
+        c -> publicMethod(c, "getCoreSession"));
+    if (m == NONE || m.getParameterCount() != 0) {
+      return false;
+    }
+    try {
+      return JettyClosingHandshake.close(m.invoke(session), code, reason);
+    } catch (LinkageError e) {
+      jettyCoreVisible = false;
+      log.info("Jetty's WebSocket core is not visible to the Parley adapter ({}): closes with "
+          + "1001-1015 are aborted by Jetty without waiting for the peer", e.toString());
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      log.debug("closing session {} through Jetty's core session failed: {}", session.getId(),
+          e.toString());
+    }
+    return false;
   }
 
   /**

@@ -106,7 +106,7 @@ final class EndpointEvents {
   private static void refuse(Session session, CloseCode code, String reason) {
     try {
       // a close frame on a fresh connection: it fits the socket buffer, so this does not wait
-      session.close(Containers.closeReason(code.code(), reason));
+      Containers.close(session, Containers.closeReason(code.code(), reason));
     } catch (IOException | RuntimeException e) {
       log.debug("closing refused session {} failed: {}", session.getId(), e.toString());
     }

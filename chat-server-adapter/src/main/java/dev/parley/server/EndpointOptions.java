@@ -1,11 +1,8 @@
 package dev.parley.server;
 
-import java.net.URI;
-import java.net.URISyntaxException;
+import dev.parley.core.OriginPolicy;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.LinkedHashSet;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 
@@ -48,14 +45,14 @@ public final class EndpointOptions {
 
   private static final EndpointOptions DEFAULTS = new Builder().build();
 
-  private final Set<String> allowedOrigins;
+  private final OriginPolicy origins;
   private final Duration heartbeatInterval;
   private final Duration heartbeatTimeout;
   private final Duration idleTimeout;
   private final Duration closeTimeout;
 
   private EndpointOptions(Builder b) {
-    this.allowedOrigins = Set.copyOf(b.allowedOrigins);
+    this.origins = b.origins;
     this.heartbeatInterval = b.heartbeatInterval;
     this.heartbeatTimeout = b.heartbeatTimeout;
     this.idleTimeout = b.idleTimeout != null ? b.idleTimeout
@@ -75,7 +72,7 @@ public final class EndpointOptions {
 
   /** Origins a browser may connect from, normalized ({@code scheme://host[:port]}, lower case). */
   public Set<String> allowedOrigins() {
-    return allowedOrigins;
+    return origins.origins();
   }
 
   /** How often the heartbeat sweep pings every connection. */
@@ -103,15 +100,7 @@ public final class EndpointOptions {
 
   /** Whether a handshake with this {@code Origin} header (null when absent) may proceed. */
   boolean originAllowed(String origin) {
-    if (allowedOrigins.isEmpty() || origin == null || origin.isEmpty()) {
-      return true;
-    }
-    return allowedOrigins.contains(normalizeOrigin(origin));
-  }
-
-  static String normalizeOrigin(String origin) {
-    String o = origin.trim().toLowerCase(Locale.ROOT);
-    return o.endsWith("/") ? o.substring(0, o.length() - 1) : o;
+    return origins.allows(origin);
   }
 
   private static Duration max(Duration a, Duration b) {
@@ -120,14 +109,14 @@ public final class EndpointOptions {
 
   @Override
   public String toString() {
-    return "EndpointOptions{origins=" + (allowedOrigins.isEmpty() ? "any" : allowedOrigins)
+    return "EndpointOptions{origins=" + (origins.origins().isEmpty() ? "any" : origins.origins())
         + ", heartbeat=" + heartbeatInterval.toMillis() + "ms/" + heartbeatTimeout.toMillis()
         + "ms, idle=" + idleTimeout.toMillis() + "ms, close=" + closeTimeout.toMillis() + "ms}";
   }
 
   /** Builds {@link EndpointOptions}; every setter rejects values that make no sense. */
   public static final class Builder {
-    private final Set<String> allowedOrigins = new LinkedHashSet<>();
+    private OriginPolicy origins = OriginPolicy.any();
     private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
     private Duration heartbeatTimeout = DEFAULT_HEARTBEAT_TIMEOUT;
     private Duration idleTimeout;
@@ -143,13 +132,7 @@ public final class EndpointOptions {
      * @throws IllegalArgumentException for an entry that is not {@code scheme://host[:port]}
      */
     public Builder allowedOrigins(Collection<String> origins) {
-      Objects.requireNonNull(origins, "origins == null");
-      Set<String> checked = new LinkedHashSet<>();
-      for (String o : origins) {
-        checked.add(checkOrigin(o));
-      }
-      allowedOrigins.clear();
-      allowedOrigins.addAll(checked);
+      this.origins = OriginPolicy.only(origins);
       return this;
     }
 
@@ -210,24 +193,6 @@ public final class EndpointOptions {
             + idleTimeout + " <= " + heartbeatTimeout);
       }
       return new EndpointOptions(this);
-    }
-
-    private static String checkOrigin(String origin) {
-      Objects.requireNonNull(origin, "origin == null");
-      String o = normalizeOrigin(origin);
-      URI uri;
-      try {
-        uri = new URI(o);
-      } catch (URISyntaxException e) {
-        throw new IllegalArgumentException("not an origin (scheme://host[:port]): " + origin, e);
-      }
-      if (uri.getScheme() == null || uri.getHost() == null
-          || (uri.getRawPath() != null && !uri.getRawPath().isEmpty())
-          || uri.getRawQuery() != null || uri.getRawFragment() != null
-          || uri.getRawUserInfo() != null) {
-        throw new IllegalArgumentException("not an origin (scheme://host[:port]): " + origin);
-      }
-      return o;
     }
   }
 }

@@ -14,9 +14,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The open connections of one endpoint, and their heartbeat: while any is open, one periodic
  * sweep on {@link SharedExecutors#SCHEDULER} pings each of them and closes with
- * {@link CloseCode#HEARTBEAT_TIMEOUT} those from which nothing arrived within the timeout. There is
- * no timer per connection and nothing is rescheduled per message: an inbound frame only sets a
- * flag that the next sweep reads.
+ * {@link CloseCode#HEARTBEAT_TIMEOUT} those from which nothing arrived within the timeout, ending
+ * their chat sessions at once. There is no timer per connection and nothing is rescheduled per
+ * message: an inbound frame only records when it arrived, which the next sweep reads, so a silent
+ * peer is closed between {@code timeout} and {@code timeout + interval} after its last frame.
  */
 final class LiveConnections {
   private static final Logger log = LoggerFactory.getLogger(LiveConnections.class);
@@ -106,11 +107,9 @@ final class LiveConnections {
         if (c.isClosing()) {
           continue; // its close watchdog ends it
         }
-        if (c.heardSinceLastSweep()) {
-          c.lastHeardNanos = now;
-        } else if (now - c.lastHeardNanos >= timeoutNanos) {
+        if (now - c.lastHeardNanos() >= timeoutNanos) {
           log.info("closing {}: {}", c, timeoutReason);
-          c.close(CloseCode.HEARTBEAT_TIMEOUT, timeoutReason);
+          c.heartbeatTimedOut(timeoutReason);
           continue;
         }
         c.ping();

@@ -6,7 +6,6 @@ import jakarta.websocket.Extension;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -102,18 +101,6 @@ final class ParleyConfigurator extends ServerEndpointConfig.Configurator {
 
   /** The offered subprotocols: header values split at commas, in the client's order. */
   static List<String> subprotocols(List<String> headerValues) {
-    if (headerValues == null) {
-      return List.of();
-    }
-    List<String> offered = new ArrayList<>();
-    for (String value : headerValues) {
-      for (String token : value.split(",")) {
-        String t = token.trim();
-        if (!t.isEmpty()) {
-          offered.add(t);
-        }
-      }
-    }
-    return offered;
+    return Handshake.subprotocolsOffered(headerValues);
   }
 }

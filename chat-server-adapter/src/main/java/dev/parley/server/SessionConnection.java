@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * on {@link SharedExecutors#CONTROL}; a watchdog aborts the connection when it has not ended
  * within {@link EndpointOptions#closeTimeout()}. ENDED on {@link #ended()} (the container's
  * {@code onClose}/{@code onError}, or the watchdog): {@link ChatSession#closed()} runs exactly
- * once, and {@link #send} returns false from CLOSING on.
+ * once, then or earlier, when the heartbeat declares the peer dead
+ * ({@link #heartbeatTimedOut(String)}); {@link #send} returns false from CLOSING on.
  */
 final class SessionConnection implements Connection {
   private static final Logger log = LoggerFactory.getLogger(SessionConnection.class);
@@ -65,6 +66,7 @@ final class SessionConnection implements Connection {
   private final OutboundQueue queue;
   private final AtomicBoolean closing = new AtomicBoolean();
   private final AtomicBoolean ended = new AtomicBoolean();
+  private final AtomicBoolean chatEnded = new AtomicBoolean();
   private final AtomicBoolean pingQueued = new AtomicBoolean();
   /** Jetty's asynchronous flush of this session's batch; null in other containers. */
   private final Runnable batchFlusher;
@@ -74,9 +76,8 @@ final class SessionConnection implements Connection {
   private volatile Batch flushing;
   private volatile ChatSession chat;
   private volatile ScheduledFuture<?> watchdog;
-  private volatile boolean heard;
-  /** When the heartbeat sweep last saw traffic; read and written by the sweep only. */
-  long lastHeardNanos;
+  /** When a frame or pong last arrived ({@link System#nanoTime()}); read by the sweep. */
+  private volatile long lastHeardNanos;
 
   SessionConnection(EndpointContext ctx, Session session, String id, User user,
       Protocol protocol) {
@@ -94,7 +95,7 @@ final class SessionConnection implements Connection {
   /** Hands over the chat session once {@code ChatServer.open} returned it. */
   void attach(ChatSession session) {
     this.chat = session;
-    if (ended.get()) {
+    if (chatEnded.get()) {
       session.closed(); // ended while open() ran; closed() is idempotent
     }
   }
@@ -146,7 +147,7 @@ final class SessionConnection implements Connection {
   // ---- inbound, on the container's thread, one call at a time ------------------------------
 
   void onText(String text) {
-    heard = true;
+    lastHeardNanos = System.nanoTime();
     if (closing.get()) {
       return;
     }
@@ -164,23 +165,29 @@ final class SessionConnection implements Connection {
   }
 
   void onBinary() {
-    heard = true;
+    lastHeardNanos = System.nanoTime();
     close(CloseCode.UNSUPPORTED_DATA, "binary frames are not supported: send JSON text frames");
   }
 
   void onPong() {
-    heard = true;
+    lastHeardNanos = System.nanoTime();
   }
 
   // ---- heartbeat, on the scheduler thread ---------------------------------------------------
 
-  /** Whether a frame or pong arrived since the last call; clears the flag. */
-  boolean heardSinceLastSweep() {
-    if (heard) {
-      heard = false;
-      return true;
-    }
-    return false;
+  /** When a frame or pong last arrived (or the connection opened), in {@link System#nanoTime()}. */
+  long lastHeardNanos() {
+    return lastHeardNanos;
+  }
+
+  /**
+   * The heartbeat declared the peer dead: closes with {@link CloseCode#HEARTBEAT_TIMEOUT} and ends
+   * the chat session now (out of its rooms and presence) rather than when the close completes,
+   * which a dead peer never lets happen before {@link EndpointOptions#closeTimeout()}.
+   */
+  void heartbeatTimedOut(String reason) {
+    close(CloseCode.HEARTBEAT_TIMEOUT, reason);
+    endChatSession();
   }
 
   /** Queues a ping unless one is still on its way. Never blocks. */
@@ -216,7 +223,7 @@ final class SessionConnection implements Connection {
         return;
       }
       try {
-        session.close(reason);
+        Containers.close(session, reason);
       } catch (IOException | RuntimeException e) {
         log.debug("closing {} failed: {}", this, e.toString());
       }
@@ -262,11 +269,18 @@ final class SessionConnection implements Connection {
     if (w != null) {
       w.cancel(false);
     }
+    endChatSession();
+    ctx.live().remove(this); // last: ParleyEndpoint.closeAll waits for this
+  }
+
+  private void endChatSession() {
+    if (!chatEnded.compareAndSet(false, true)) {
+      return;
+    }
     ChatSession c = chat;
     if (c != null) {
       c.closed();
     }
-    ctx.live().remove(this); // last: ParleyEndpoint.closeAll waits for this
   }
 
   private void writeFailed(Throwable t) {

@@ -10,9 +10,11 @@ import dev.parley.core.AuthResult;
 import dev.parley.core.ChatLimits;
 import dev.parley.core.ChatListener;
 import dev.parley.core.ChatServer;
+import dev.parley.core.CloseCode;
 import dev.parley.core.Handshake;
 import dev.parley.core.User;
 import jakarta.websocket.server.ServerEndpointConfig;
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.WebSocket;
@@ -27,6 +29,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
@@ -61,6 +65,14 @@ abstract class AdapterBehaviour {
    */
   protected boolean batchesWrites() {
     return false;
+  }
+
+  /**
+   * Whether the container waits for the client's close after sending its own (RFC 6455 7.1.1).
+   * Tyrus 2.2 closes the TCP connection as soon as its close frame is written, whatever the code.
+   */
+  protected boolean completesClosingHandshake() {
+    return true;
   }
 
   /** User ids, in the order the chat server reported their connections closed. */
@@ -565,6 +577,53 @@ abstract class AdapterBehaviour {
     TestClient.Closed closed = alice.awaitClose();
     assertEquals(1001, closed.code());
     assertEquals("server shutting down", closed.reason());
+  }
+
+  /**
+   * A close code and reason reach a client only through a completed closing handshake: after its
+   * close frame the server must read on until the client's close arrives. A server that drops the
+   * connection at once resets a client still writing, which then reports 1006 and no reason
+   * (Jetty 12 does so for 1001-1015 unless the adapter closes through its core session; Tyrus 2.2
+   * for every code, so there only the close frame is checked).
+   */
+  @Test
+  void everyCloseCodeCompletesTheClosingHandshakeWhileTheClientKeepsWriting() throws Exception {
+    serve();
+    List<String> failures = new ArrayList<>();
+    for (CloseCode code : List.of(CloseCode.GOING_AWAY, CloseCode.UNSUPPORTED_DATA,
+        CloseCode.POLICY_VIOLATION, CloseCode.INTERNAL_ERROR, CloseCode.NORMAL,
+        CloseCode.HEARTBEAT_TIMEOUT)) {
+      String user = "writer" + code.code();
+      try (RawClient client = track(RawClient.connect(port(), "/chat?name=" + user, null, 0))) {
+        client.readUntilType("welcome");
+        chat.disconnect(user, code, "closing with " + code.code());
+
+        RawClient.Frame close = client.readFrame();
+        while (close.opcode() != RawClient.OP_CLOSE) {
+          close = client.readFrame();
+        }
+        assertEquals(code.code(), close.closeCode());
+        assertEquals("closing with " + code.code(), close.closeReason());
+        int writes = 0;
+        try {
+          // frames that were on their way when the server closed: it must read past them
+          long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+          while (System.nanoTime() < deadline) {
+            client.sendText("{\"type\":\"ping\"}");
+            writes++;
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5)); // pacing, not a wait
+          }
+          client.sendFrame(RawClient.OP_CLOSE, new byte[] {close.payload()[0], close.payload()[1]});
+        } catch (IOException reset) {
+          if (completesClosingHandshake()) {
+            failures.add("the server reset the connection after its " + code.code()
+                + " close frame (" + writes + " writes after it): " + reset);
+          }
+        }
+        assertEquals(user, disconnects.poll(10, SECONDS), "the session ended");
+      }
+    }
+    assertEquals(List.of(), failures);
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.websocket.CloseReason;
 import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.websocket.core.CloseStatus;
 import org.junit.jupiter.api.Test;
 
 final class ContainersTest {
@@ -23,5 +24,14 @@ final class ContainersTest {
     String emoji = Containers.closeReason(1008, "x" + "\uD83D\uDE00".repeat(100)).getReasonPhrase();
     assertTrue(emoji.getBytes(StandardCharsets.UTF_8).length <= 123);
     assertFalse(Character.isHighSurrogate(emoji.charAt(emoji.length() - 1)), "a split pair");
+  }
+
+  /** The adapter's copy of Jetty's rule decides which closes take the Jetty-specific path. */
+  @Test
+  void theCodesJettyAbortsAfterAreJettysOwn() {
+    for (int code = 1000; code < 5000; code++) {
+      assertEquals(CloseStatus.isOrdinary(code), Containers.jettyWaitsForThePeer(code),
+          "code " + code);
+    }
   }
 }

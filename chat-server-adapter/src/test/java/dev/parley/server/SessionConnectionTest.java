@@ -296,6 +296,32 @@ final class SessionConnectionTest {
   }
 
   @Test
+  void framesAndPongsRecordWhenTheyArrive() {
+    SessionConnection c = connect(FakeSession.Completion.INSIDE_SEND_TEXT);
+    long beforePong = System.nanoTime();
+    c.onPong();
+    assertTrue(c.lastHeardNanos() >= beforePong, "a pong is heard when it arrives");
+    long beforeText = System.nanoTime();
+    c.onText("{\"type\":\"ping\"}");
+    assertTrue(c.lastHeardNanos() >= beforeText, "a frame is heard when it arrives");
+  }
+
+  @Test
+  void aHeartbeatTimeoutEndsTheChatSessionAtOnceAndStillSendsTheClose() throws Exception {
+    SessionConnection c = connect(FakeSession.Completion.INSIDE_SEND_TEXT);
+    fake.closeBlocks = true; // a dead peer: the close never completes
+
+    c.heartbeatTimedOut("no frame and no pong for 60000 ms");
+
+    assertEquals(1, closedCalls.get(), "the chat session ends before the close completes");
+    assertFalse(c.send("late"));
+    assertEquals("close 4000 no frame and no pong for 60000 ms", fake.events.poll(10, SECONDS));
+    assertEquals("abort", fake.events.poll(10, SECONDS), "aborted after the close timeout");
+    c.ended();
+    assertEquals(1, closedCalls.get(), "the chat session hears of the end once");
+  }
+
+  @Test
   void aFailedSendEndsTheConnection() throws Exception {
     SessionConnection c = connect(FakeSession.Completion.WHEN_TOLD);
     c.send("a");

@@ -3,16 +3,21 @@ package dev.parley.examples;
 import dev.parley.core.Authenticator;
 import dev.parley.core.ChatServer;
 import dev.parley.server.embedded.EmbeddedChatServer;
+import dev.parley.server.netty.NettyChatServer;
+import java.net.URI;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The runnable example server: the embedded chat server with the web page at {@code /} and the
- * endpoint at {@code /chat}. Guests sign in with a name.
+ * The runnable example server: the chat server with the web page at {@code /} and the endpoint at
+ * {@code /chat}. Guests sign in with a name.
  *
  * <p>Port: {@code --port N}, else the environment variable {@code PARLEY_PORT}, else 8080.
  * Host: {@code --host H}, else {@code PARLEY_HOST}, else all interfaces.
+ * Server: {@code --server netty} ({@link NettyChatServer}, the default) or {@code --server jetty}
+ * ({@link EmbeddedChatServer}: Jetty and the JSR-356 adapter), else {@code PARLEY_SERVER}.
  */
 public final class ChatServerMain {
   private static final Logger log = LoggerFactory.getLogger(ChatServerMain.class);
@@ -23,15 +28,11 @@ public final class ChatServerMain {
   public static void main(String[] args) throws InterruptedException {
     Options options = Options.parse(args, System.getenv());
     ChatServer chat = ChatServer.builder().authenticator(Authenticator.guests()).build();
-    EmbeddedChatServer server = EmbeddedChatServer.builder(chat)
-        .host(options.host())
-        .port(options.port())
-        .path("/chat")
-        .staticResources("web")
-        .start();
+    Running server = start(chat, options);
     // stdout, not the log: under `mvn -q exec:java` SLF4J is Maven's logger, and it is quiet
-    System.out.println("Parley chat is running: open " + server.httpUri()
-        + " in a browser (WebSocket endpoint " + server.uri() + ")");
+    System.out.println("Parley chat is running: open " + server.page()
+        + " in a browser (WebSocket endpoint " + server.endpoint() + ", " + options.server()
+        + " server)");
     log.debug("limits: {}", chat.limits());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -42,25 +43,55 @@ public final class ChatServerMain {
     stopped.await();
   }
 
+  /** A started server: the page's and the endpoint's addresses; closing stops it. */
+  record Running(URI page, URI endpoint, Runnable stop) implements AutoCloseable {
+    @Override
+    public void close() {
+      stop.run();
+    }
+  }
+
+  /** Serves {@code chat} with the page, on the server the options name. */
+  static Running start(ChatServer chat, Options options) {
+    if (options.server().equals("jetty")) {
+      EmbeddedChatServer jetty = EmbeddedChatServer.builder(chat).host(options.host())
+          .port(options.port()).path("/chat").staticResources("web").start();
+      return new Running(jetty.httpUri(), jetty.uri(), jetty::close);
+    }
+    NettyChatServer netty = NettyChatServer.builder(chat).host(options.host())
+        .port(options.port()).path("/chat").staticResources("web").start();
+    return new Running(netty.httpUri(), netty.uri(), netty::close);
+  }
+
   /** Command-line and environment settings. */
-  record Options(String host, int port) {
+  record Options(String host, int port, String server) {
+    Options(String host, int port) {
+      this(host, port, "netty");
+    }
+
     static Options parse(String[] args, java.util.Map<String, String> env) {
       String host = env.getOrDefault("PARLEY_HOST", "0.0.0.0");
       String port = env.getOrDefault("PARLEY_PORT", "8080");
+      String server = env.getOrDefault("PARLEY_SERVER", "netty");
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--port" -> port = value(args, ++i, "--port");
           case "--host" -> host = value(args, ++i, "--host");
+          case "--server" -> server = value(args, ++i, "--server");
           default -> throw new IllegalArgumentException("unknown argument " + args[i]
-              + "; usage: ChatServerMain [--port N] [--host H]");
+              + "; usage: ChatServerMain [--port N] [--host H] [--server netty|jetty]");
         }
+      }
+      server = server.toLowerCase(Locale.ROOT);
+      if (!server.equals("netty") && !server.equals("jetty")) {
+        throw new IllegalArgumentException("server must be netty or jetty: " + server);
       }
       try {
         int p = Integer.parseInt(port);
         if (p < 0 || p > 65535) {
           throw new NumberFormatException();
         }
-        return new Options(host, p);
+        return new Options(host, p, server);
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("port must be 0..65535: " + port);
       }

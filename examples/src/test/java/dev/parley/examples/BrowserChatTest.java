@@ -8,7 +8,6 @@ import dev.parley.client.ChatBot;
 import dev.parley.core.ChatServer;
 import dev.parley.core.CloseCode;
 import dev.parley.core.User;
-import dev.parley.server.embedded.EmbeddedChatServer;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,10 +48,15 @@ class BrowserChatTest {
   static final Duration WAIT = Duration.ofSeconds(15);
 
   ChatServer chat;
-  EmbeddedChatServer server;
+  ChatServerMain.Running server;
   ChatBot bot;
   final List<WebDriver> browsers = new ArrayList<>();
   final List<Path> profiles = new ArrayList<>();
+
+  /** The server the page talks to: {@code netty} here, {@code jetty} in a subclass. */
+  String serverKind() {
+    return "netty";
+  }
 
   @BeforeEach
   void start() throws Exception {
@@ -60,10 +64,9 @@ class BrowserChatTest {
         "this test needs Debian's chromium and chromium-driver (" + CHROMIUM + ", " + DRIVER
             + "): apt-get install chromium chromium-driver, as .ci/run does");
     chat = ChatServer.builder().build();
-    server = EmbeddedChatServer.builder(chat).host("127.0.0.1").port(0).path("/chat")
-        .staticResources("web").start();
+    server = ChatServerMain.start(chat, new ChatServerMain.Options("127.0.0.1", 0, serverKind()));
     bot = EchoBot.create("general");
-    bot.start(BotMain.serverUri(new String[] {server.uri().toString()}, "echobot"))
+    bot.start(BotMain.serverUri(new String[] {server.endpoint().toString()}, "echobot"))
         .get(15, TimeUnit.SECONDS);
   }
 
@@ -105,7 +108,7 @@ class BrowserChatTest {
         .usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort().build();
     WebDriver driver = new ChromeDriver(service, options);
     browsers.add(driver);
-    driver.get(server.httpUri() + "?name=" + name);
+    driver.get(server.page() + "?name=" + name);
     waitFor(driver, "#state", "connected");
     return driver;
   }
@@ -213,7 +216,7 @@ class BrowserChatTest {
 
   WebDriver openPlain(String name) throws IOException {
     WebDriver d = open0();
-    d.get(server.httpUri() + "plain.html?name=" + name);
+    d.get(server.page() + "plain.html?name=" + name);
     waiting(d).until(x -> chat.isOnline(name));
     return d;
   }

@@ -51,5 +51,12 @@ class ConsoleChatTest {
         () -> ChatServerMain.Options.parse(new String[] {"--port", "x"}, Map.of()));
     assertThrows(IllegalArgumentException.class,
         () -> ChatServerMain.Options.parse(new String[] {"--what"}, Map.of()));
+    assertEquals("netty", ChatServerMain.Options.parse(new String[0], Map.of()).server());
+    assertEquals("jetty", ChatServerMain.Options.parse(new String[] {"--server", "Jetty"},
+        Map.of("PARLEY_SERVER", "netty")).server());
+    assertEquals("jetty", ChatServerMain.Options.parse(new String[0],
+        Map.of("PARLEY_SERVER", "jetty")).server());
+    assertThrows(IllegalArgumentException.class,
+        () -> ChatServerMain.Options.parse(new String[] {"--server", "tomcat"}, Map.of()));
   }
 }

@@ -11,7 +11,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -79,21 +78,18 @@ class CloseHandshakeTest {
   }
 
   /**
-   * DEFECT (found by this suite): Jetty 12.1.8's WebSocket core counts every close status other
-   * than 1000, 1005 and 3000+ as abnormal ({@code CloseStatus.isOrdinary}) and aborts the
-   * connection as soon as such a close frame is flushed ({@code WebSocketCoreSession
-   * .closeConnection}), without waiting for the peer's close. Parley's 1001 (every shutdown,
-   * restart and {@code disconnect}), 1002, 1003, 1008, 1011 and 1013 closes are sent that way:
-   * a client still writing gets a TCP reset, and JDK and Tyrus clients then report 1006 with no
-   * reason (measured: 2 of 60 Tyrus and 12 of 60 JDK ChatClients that were sending when
-   * disconnected with 1001).
+   * Found by this suite: Jetty 12.1.8's WebSocket core counts every close status other than 1000,
+   * 1005 and 3000+ as abnormal ({@code CloseStatus.isAbnormal}) and aborts the connection as soon
+   * as such a close frame is flushed ({@code WebSocketCoreSession.sendFrame} then
+   * {@code closeConnection}), without waiting for the peer's close. Parley's 1001 (every shutdown,
+   * restart and {@code disconnect}), 1002, 1003, 1008, 1011 and 1013 closes were sent that way: a
+   * client still writing got a TCP reset, and JDK and Tyrus clients then reported 1006 with no
+   * reason. The adapter now sends these through Jetty's core session with a status Jetty waits
+   * for (see {@code JettyClosingHandshake}).
    */
   @ParameterizedTest(name = "{0}")
   @EnumSource(value = CloseCode.class, names = {"GOING_AWAY", "PROTOCOL_ERROR",
       "UNSUPPORTED_DATA", "POLICY_VIOLATION", "INTERNAL_ERROR", "TRY_AGAIN_LATER"})
-  @Disabled("DEFECT: on Jetty, closes with 1001-1015 are aborted without waiting for the "
-      + "client's close (WebSocketCoreSession aborts 'abnormal' statuses); a client still "
-      + "writing sees 1006 and no reason. See the hardening report.")
   void aCloseWithThisCodeCompletesTheClosingHandshakeToo(CloseCode code) throws Exception {
     closeAndKeepWriting(code);
   }

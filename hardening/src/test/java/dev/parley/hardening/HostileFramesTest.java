@@ -345,16 +345,16 @@ class HostileFramesTest {
         Arguments.of("unknown opcode 3", frame(3, ping), 1002, "opcode"),
         Arguments.of("a ping of 126 bytes", frame(RawSocket.OP_PING, new byte[126]), 1002, "125"),
         Arguments.of("a fragmented ping", frame(RawSocket.OP_PING, bytes(1), false, true, 0), 1002,
-            "Control"),
+            "control"),
         Arguments.of("a continuation with nothing to continue",
-            frame(RawSocket.OP_CONTINUATION, ping), 1002, "CONTINUATION"),
+            frame(RawSocket.OP_CONTINUATION, ping), 1002, "continuation"),
         Arguments.of("a new text frame inside a fragmented one",
             concat(frame(RawSocket.OP_TEXT, bytes('{'), false, true, 0),
-                frame(RawSocket.OP_TEXT, bytes('}'))), 1002, "fin"),
+                frame(RawSocket.OP_TEXT, bytes('}'))), 1002, "fin|fragment"),
         Arguments.of("close code 999", frame(RawSocket.OP_CLOSE, bytes(0x03, 0xe7)), 1002,
             "999"),
         Arguments.of("a close payload of one byte", frame(RawSocket.OP_CLOSE, bytes(0x03)), 1002,
-            "CLOSE"));
+            "close"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -386,7 +386,10 @@ class HostileFramesTest {
       assertTrue(end.closeFrame(), () -> "ended without a close frame: " + end);
       assertEquals(code, end.code(), end::toString);
       assertFalse(end.reason().isBlank(), "no reason given");
-      assertTrue(end.reason().contains(reasonPart), end::reason);
+      // the reason's words are the server's (Jetty's or Netty's): any of the alternatives, any case
+      String reason = end.reason().toLowerCase(java.util.Locale.ROOT);
+      assertTrue(java.util.Arrays.stream(reasonPart.toLowerCase(java.util.Locale.ROOT).split("\\|"))
+          .anyMatch(reason::contains), end::reason);
       assertEquals(List.of(), end.textsBefore(), "frames sent before the close");
       assertTrue(offender.endOfStream(), "the server kept the socket open");
     }
@@ -561,11 +564,12 @@ class HostileFramesTest {
 
   @Test
   void anIllegalCharacterInTheQueryIsNotUpgraded() throws Exception {
-    // Jetty answers 500 here (URISyntaxException in its upgrade path) and logs a stack trace:
-    // a log-noise finding of the suite, see docs/SECURITY.md; the server itself is unaffected
-    try (RawSocket s = RawSocket.to(server.port()).path("/chat?name=a^b").connect()) {
-      assertNotEquals(101, s.status);
-      assertTrue(s.status >= 400, "status " + s.status);
+    // found by this suite: Jetty's upgrade path failed on it (URISyntaxException) with a 500 and
+    // a WARN with a stack trace per request; the embedded server now answers 400 first
+    for (String query : List.of("name=a^b", "name=a|b", "name=a%20b&x=<y>")) {
+      try (RawSocket s = RawSocket.to(server.port()).path("/chat?" + query).connect()) {
+        assertEquals(400, s.status, query);
+      }
     }
   }
 }

@@ -6,8 +6,11 @@ import dev.parley.core.ChatListener;
 import dev.parley.core.ChatServer;
 import dev.parley.core.User;
 import dev.parley.server.embedded.EmbeddedChatServer;
+import dev.parley.server.netty.NettyChatServer;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -18,23 +21,83 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
- * A {@link ChatServer} served by an {@link EmbeddedChatServer} on 127.0.0.1 (never another
- * address) on a port the system chose, with a listener that records connection events.
+ * A {@link ChatServer} served on 127.0.0.1 (never another address) on a port the system chose,
+ * with a listener that records connection events, by the server under test: {@link
+ * NettyChatServer} or {@link EmbeddedChatServer} (Jetty and the JSR-356 adapter), chosen by the
+ * system property {@code parley.hardening.server} ({@code netty} or {@code jetty}; the build runs
+ * the suite once with each).
  */
 final class TestServer implements AutoCloseable {
   /** A connection event the chat server reported. */
   record Event(String kind, String user, long nanos) {}
 
+  /** The server under test in this run. */
+  static final String KIND =
+      System.getProperty("parley.hardening.server", "netty").toLowerCase(Locale.ROOT);
+
+  /** What a test may set on either server; null or empty: the server's default. */
+  static final class Settings {
+    List<String> allowedOrigins = List.of();
+    Duration heartbeatInterval;
+    Duration heartbeatTimeout;
+
+    Settings allowedOrigins(List<String> origins) {
+      this.allowedOrigins = origins;
+      return this;
+    }
+
+    Settings heartbeat(Duration interval, Duration timeout) {
+      this.heartbeatInterval = interval;
+      this.heartbeatTimeout = timeout;
+      return this;
+    }
+  }
+
+  /** A running server of either kind; closing it is idempotent and leaves the chat server open. */
+  record Running(URI uri, int port, Runnable stop) implements AutoCloseable {
+    @Override
+    public void close() {
+      stop.run();
+    }
+  }
+
   final ChatServer chat;
-  final EmbeddedChatServer embedded;
+  private final Running server;
   private final Recorder recorder;
   private final AtomicInteger probes = new AtomicInteger();
   private volatile Function<String, String> credentials = user -> "name=" + user;
 
-  private TestServer(ChatServer chat, EmbeddedChatServer embedded, Recorder recorder) {
+  private TestServer(ChatServer chat, Running server, Recorder recorder) {
     this.chat = chat;
-    this.embedded = embedded;
+    this.server = server;
     this.recorder = recorder;
+  }
+
+  /** Serves {@code chat} on 127.0.0.1:{@code port} (0: any) at {@code /chat}, on {@link #KIND}. */
+  static Running serve(ChatServer chat, int port, Settings settings) {
+    if (KIND.equals("jetty")) {
+      EmbeddedChatServer.Builder b = EmbeddedChatServer.builder(chat).host("127.0.0.1").port(port)
+          .path("/chat").allowedOrigins(settings.allowedOrigins);
+      if (settings.heartbeatInterval != null) {
+        b.heartbeat(settings.heartbeatInterval, settings.heartbeatTimeout);
+      }
+      EmbeddedChatServer e = b.start();
+      return new Running(e.uri(), e.port(), e::close);
+    }
+    if (!KIND.equals("netty")) {
+      throw new IllegalStateException("parley.hardening.server must be netty or jetty: " + KIND);
+    }
+    NettyChatServer.Builder b = NettyChatServer.builder(chat).host("127.0.0.1").port(port)
+        .path("/chat").allowedOrigins(settings.allowedOrigins);
+    if (settings.heartbeatInterval != null) {
+      b.heartbeat(settings.heartbeatInterval, settings.heartbeatTimeout);
+    }
+    NettyChatServer n = b.start();
+    return new Running(n.uri(), n.port(), n::close);
+  }
+
+  static Running serve(ChatServer chat, int port) {
+    return serve(chat, port, new Settings());
   }
 
   /** Records the chat server's connection ends. */
@@ -47,14 +110,11 @@ final class TestServer implements AutoCloseable {
     }
   }
 
-  /** Starts {@code chat.build()} with a recorder, embedded as {@code embedded} configures it. */
-  static TestServer start(ChatServer.Builder chat,
-      UnaryOperator<EmbeddedChatServer.Builder> embedded) {
+  /** Starts {@code chat.build()} with a recorder, served as {@code settings} configures it. */
+  static TestServer start(ChatServer.Builder chat, UnaryOperator<Settings> settings) {
     Recorder recorder = new Recorder();
     ChatServer server = chat.listener(recorder).build();
-    EmbeddedChatServer e = embedded.apply(
-        EmbeddedChatServer.builder(server).host("127.0.0.1").port(0).path("/chat")).start();
-    return new TestServer(server, e, recorder);
+    return new TestServer(server, serve(server, 0, settings.apply(new Settings())), recorder);
   }
 
   static TestServer start(ChatServer.Builder chat) {
@@ -78,15 +138,15 @@ final class TestServer implements AutoCloseable {
   }
 
   URI uri() {
-    return embedded.uri();
+    return server.uri();
   }
 
   URI uri(String query) {
-    return URI.create(embedded.uri() + "?" + query);
+    return URI.create(server.uri() + "?" + query);
   }
 
   int port() {
-    return embedded.port();
+    return server.port();
   }
 
   /** The server is up and answers: a fresh client is welcomed and gets its pong, and nothing else. */
@@ -130,7 +190,7 @@ final class TestServer implements AutoCloseable {
 
   @Override
   public void close() {
-    embedded.close();
+    server.close();
     chat.close();
   }
 }

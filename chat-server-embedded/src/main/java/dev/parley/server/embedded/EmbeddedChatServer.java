@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Lifecycle</h2>
  * RUNNING once {@link Builder#start()} returns (it blocks until the port is bound).
- * {@link #close()} makes it CLOSED: every connection it serves is closed with 1001 ("server
- * shutting down") after the frames already queued for it, then Jetty stops. It does not close the
+ * {@link #close()} makes it CLOSED: it stops listening (new connections are refused), closes every
+ * connection it serves with 1001 ("server shutting down") after the frames already queued for
+ * it, then stops Jetty. It does not close the
  * {@code ChatServer}, which the application owns: rooms and history survive, and another
  * {@code EmbeddedChatServer} can serve the same {@code ChatServer} later. Closing twice does
  * nothing.
@@ -57,6 +58,7 @@ public final class EmbeddedChatServer implements AutoCloseable {
   private static final int ACCEPT_QUEUE = 1024;
 
   private final Server jetty;
+  private final ServerConnector connector;
   private final ServerEndpointConfig endpoint;
   private final EndpointOptions options;
   private final int port;
@@ -64,9 +66,10 @@ public final class EmbeddedChatServer implements AutoCloseable {
   private final URI httpUri;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private EmbeddedChatServer(Server jetty, ServerEndpointConfig endpoint, EndpointOptions options,
-      int port, URI uri, URI httpUri) {
+  private EmbeddedChatServer(Server jetty, ServerConnector connector, ServerEndpointConfig endpoint,
+      EndpointOptions options, int port, URI uri, URI httpUri) {
     this.jetty = jetty;
+    this.connector = connector;
     this.endpoint = endpoint;
     this.options = options;
     this.port = port;
@@ -97,16 +100,24 @@ public final class EmbeddedChatServer implements AutoCloseable {
     return httpUri;
   }
 
+  /** The options the endpoint was built with (for tests). */
+  EndpointOptions endpointOptions() {
+    return options;
+  }
+
   /**
-   * Closes every connection with 1001 (frames already queued go first; a peer that does not
-   * answer is aborted after the close timeout, 5 s by default), then stops Jetty. Blocks until
-   * done. Does not close the {@code ChatServer}. Idempotent.
+   * Stops listening, so that new connections are refused at once (clients retry later) rather
+   * than welcomed and cut; then closes every connection with 1001 (frames already queued go first;
+   * a peer that does not answer is aborted after the close timeout, 5 s by default); then stops
+   * Jetty. Blocks until done. Does not close the {@code ChatServer}. Idempotent.
    */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    // closes the listening socket and ends the acceptor threads; open connections stay
+    connector.shutdown();
     try {
       Duration wait = options.closeTimeout().plusSeconds(1);
       if (!ParleyEndpoint.closeAll(endpoint, wait)) {
@@ -205,9 +216,44 @@ public final class EmbeddedChatServer implements AutoCloseable {
     }
 
     /**
+     * How long closing a connection may take before it is aborted and its chat session ended (a
+     * peer that stopped reading never takes the close frame); default 5 s.
+     * {@link EmbeddedChatServer#close()} waits up to about this long for the connections it
+     * closes.
+     *
+     * @throws IllegalArgumentException unless at least 100 ms
+     */
+    public Builder closeTimeout(Duration timeout) {
+      options.closeTimeout(positive(timeout, "closeTimeout"));
+      return this;
+    }
+
+    /**
+     * Jetty's idle timeout for each WebSocket connection, a backstop behind the heartbeat;
+     * default the larger of 120 s and twice the heartbeat timeout. It must be longer than the
+     * heartbeat timeout, which {@link #start()} checks.
+     *
+     * @throws IllegalArgumentException unless positive
+     */
+    public Builder idleTimeout(Duration timeout) {
+      options.idleTimeout(positive(timeout, "idleTimeout"));
+      return this;
+    }
+
+    private static Duration positive(Duration d, String name) {
+      Objects.requireNonNull(d, name + " == null");
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive: " + d);
+      }
+      return d;
+    }
+
+    /**
      * Binds the port and starts serving; returns once listening.
      *
      * @throws UncheckedIOException when the port cannot be bound or a static folder is missing
+     * @throws IllegalArgumentException when the idle timeout is not longer than the heartbeat
+     *     timeout
      * @throws IllegalStateException when Jetty fails to start for another reason
      */
     public EmbeddedChatServer start() {
@@ -226,6 +272,9 @@ public final class EmbeddedChatServer implements AutoCloseable {
       connector.setPort(port);
       // Jetty's default backlog of 50 makes a burst of connects wait seconds
       connector.setAcceptQueueSize(ACCEPT_QUEUE);
+      // close() shuts the connector down before it closes the WebSockets: keep their idle
+      // timeouts (Jetty would cut every open connection to 1 s) while they drain and close
+      connector.setShutdownIdleTimeout(-1);
       jetty.addConnector(connector);
 
       ServletContextHandler context = new ServletContextHandler();
@@ -240,7 +289,7 @@ public final class EmbeddedChatServer implements AutoCloseable {
       }
       JakartaWebSocketServletContainerInitializer.configure(context,
           (servletContext, container) -> container.addEndpoint(endpoint));
-      jetty.setHandler(context);
+      jetty.setHandler(new UpgradeUriCheck(context));
 
       try {
         jetty.start();
@@ -261,7 +310,7 @@ public final class EmbeddedChatServer implements AutoCloseable {
       URI http = URI.create("http://" + visible + ":" + bound + "/");
       log.info("Parley listening on {} (static files {}) in {} ms", ws,
           base != null ? "at " + http : "off", (System.nanoTime() - started) / 1_000_000);
-      return new EmbeddedChatServer(jetty, endpoint, endpointOptions, bound, ws, http);
+      return new EmbeddedChatServer(jetty, connector, endpoint, endpointOptions, bound, ws, http);
     }
 
     private Resource staticBase(Server jetty) {

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import dev.parley.core.ChatServer;
+import java.io.EOFException;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -26,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -163,14 +166,80 @@ final class EmbeddedChatServerTest {
   }
 
   @Test
+  void closeRefusesNewConnectionsWhileItClosesTheOpenOnes() throws Exception {
+    EmbeddedChatServer server = local().closeTimeout(Duration.ofSeconds(1)).start();
+    // a peer that reads but never answers the close: close() waits for it up to the close timeout
+    try (Upgraded stuck = upgrade(server, "/chat?name=stuck", null)) {
+      assertEquals(101, stuck.status());
+      InputStream in = stuck.socket().getInputStream();
+      Frame welcome = readFrame(in); // the session is open and attached
+      assertTrue(welcome.opcode() == 1 && welcome.text().contains("\"welcome\""), welcome::text);
+      long t0 = System.nanoTime();
+      CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
+
+      Frame close = readFrame(in);
+      assertEquals(8, close.opcode(), close::text);
+      assertEquals(1001, close.closeCode());
+      // the server is closing its connections now, and no longer listens: a client reconnecting
+      // is refused at once instead of being welcomed and then cut
+      assertThrows(ConnectException.class, () -> {
+        try (Socket s = new Socket()) {
+          s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
+        }
+      });
+      closing.get(10, SECONDS);
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(ms < 4000, "close() took " + ms + " ms: the 1 s close timeout was not applied");
+    }
+    assertEquals(0, chat.connectionCount());
+  }
+
+  @Test
+  void closeAndIdleTimeoutsReachTheEndpointAndAreChecked() {
+    EmbeddedChatServer server = track(local()
+        .heartbeat(Duration.ofSeconds(1), Duration.ofSeconds(3))
+        .closeTimeout(Duration.ofSeconds(2))
+        .idleTimeout(Duration.ofSeconds(10))
+        .start());
+    assertEquals(Duration.ofSeconds(2), server.endpointOptions().closeTimeout());
+    assertEquals(Duration.ofSeconds(10), server.endpointOptions().idleTimeout());
+
+    IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+        () -> local().closeTimeout(Duration.ZERO));
+    assertEquals("closeTimeout must be positive: PT0S", zero.getMessage());
+    IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+        () -> local().idleTimeout(Duration.ofSeconds(-1)));
+    assertEquals("idleTimeout must be positive: PT-1S", negative.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> local().idleTimeout(Duration.ZERO));
+    assertThrows(IllegalArgumentException.class, () -> local().closeTimeout(Duration.ofMillis(50)));
+    assertEquals("closeTimeout == null",
+        assertThrows(NullPointerException.class, () -> local().closeTimeout(null)).getMessage());
+    assertEquals("idleTimeout == null",
+        assertThrows(NullPointerException.class, () -> local().idleTimeout(null)).getMessage());
+    IllegalArgumentException shorter = assertThrows(IllegalArgumentException.class,
+        () -> local().idleTimeout(Duration.ofSeconds(30)).start()); // heartbeat timeout 60 s
+    assertTrue(shorter.getMessage().contains("longer than the heartbeat timeout"),
+        shorter.getMessage());
+  }
+
+  @Test
+  void anUpgradeWithAnUnparsableUriIsABadRequest() throws Exception {
+    EmbeddedChatServer server = track(local().start());
+    // Jetty's upgrade path fails on these with a 500 and a stack trace in the log
+    assertEquals(400, upgradeStatus(server, "/chat?name=a^b", null));
+    assertEquals(400, upgradeStatus(server, "/chat?name=a|b", null));
+    assertEquals(101, upgradeStatus(server, "/chat?name=ab", null));
+  }
+
+  @Test
   void aForeignOriginIsRefusedWhenAllowedOriginsAreSet() throws Exception {
     EmbeddedChatServer server = track(local()
         .allowedOrigins(List.of("http://good.example"))
         .heartbeat(Duration.ofSeconds(10), Duration.ofSeconds(30))
         .start());
 
-    assertEquals(403, upgradeStatus(server, "http://evil.example"));
-    assertEquals(101, upgradeStatus(server, "http://good.example"));
+    assertEquals(403, upgradeStatus(server, "/chat?name=ori", "http://evil.example"));
+    assertEquals(101, upgradeStatus(server, "/chat?name=ori", "http://good.example"));
   }
 
   @Test
@@ -192,24 +261,87 @@ final class EmbeddedChatServerTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  /** The HTTP status of an upgrade request sent with {@code origin}. */
-  private static int upgradeStatus(EmbeddedChatServer server, String origin) throws Exception {
-    try (Socket s = new Socket()) {
-      s.setSoTimeout(10_000);
-      s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
-      OutputStream out = s.getOutputStream();
-      out.write(("GET /chat?name=ori HTTP/1.1\r\nHost: 127.0.0.1:" + server.port() + "\r\n"
-          + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-          + "Sec-WebSocket-Protocol: parley.v1\r\nOrigin: " + origin + "\r\n\r\n")
-          .getBytes(US_ASCII));
-      out.flush();
-      InputStream in = s.getInputStream();
-      StringBuilder line = new StringBuilder();
-      for (int b = in.read(); b >= 0 && b != '\n'; b = in.read()) {
+  /** The HTTP status of an upgrade request for {@code pathAndQuery}, with {@code origin} if set. */
+  private static int upgradeStatus(EmbeddedChatServer server, String pathAndQuery, String origin)
+      throws Exception {
+    try (Upgraded u = upgrade(server, pathAndQuery, origin)) {
+      return u.status();
+    }
+  }
+
+  /** A raw socket that asked for an upgrade and read the response head with this status. */
+  private record Upgraded(Socket socket, int status) implements AutoCloseable {
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+
+  /** Asks for an upgrade to parley.v1 on a raw socket; reads time out after 10 s. */
+  private static Upgraded upgrade(EmbeddedChatServer server, String pathAndQuery, String origin)
+      throws IOException {
+    Socket s = new Socket();
+    s.setSoTimeout(10_000);
+    s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
+    OutputStream out = s.getOutputStream();
+    out.write(("GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1:" + server.port() + "\r\n"
+        + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        + "Sec-WebSocket-Protocol: parley.v1\r\n"
+        + (origin != null ? "Origin: " + origin + "\r\n" : "") + "\r\n").getBytes(US_ASCII));
+    out.flush();
+    InputStream in = s.getInputStream();
+    int status = Integer.parseInt(readLine(in).split(" ")[1]);
+    while (!readLine(in).isEmpty()) {
+      // the response's headers
+    }
+    return new Upgraded(s, status);
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    StringBuilder line = new StringBuilder();
+    for (int b = in.read(); b != '\n'; b = in.read()) {
+      if (b < 0) {
+        throw new EOFException("connection closed in the response head: " + line);
+      }
+      if (b != '\r') {
         line.append((char) b);
       }
-      return Integer.parseInt(line.toString().split(" ")[1]);
     }
+    return line.toString();
+  }
+
+  /** A frame from the server. */
+  private record Frame(int opcode, byte[] payload) {
+    String text() {
+      return new String(payload, StandardCharsets.UTF_8);
+    }
+
+    int closeCode() {
+      return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+    }
+  }
+
+  /** Reads the next (unmasked, unfragmented) frame from the server. */
+  private static Frame readFrame(InputStream in) throws IOException {
+    int b0 = in.read();
+    int b1 = in.read();
+    if (b0 < 0 || b1 < 0) {
+      throw new EOFException("connection closed");
+    }
+    long len = b1 & 0x7f;
+    if (len == 126) {
+      len = (in.read() << 8) | in.read();
+    } else if (len == 127) {
+      len = 0;
+      for (int i = 0; i < 8; i++) {
+        len = (len << 8) | in.read();
+      }
+    }
+    byte[] payload = in.readNBytes((int) len);
+    if (payload.length != len) {
+      throw new EOFException("connection closed inside a frame");
+    }
+    return new Frame(b0 & 0x0f, payload);
   }
 }
