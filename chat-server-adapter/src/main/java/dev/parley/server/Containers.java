@@ -4,10 +4,7 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.HandshakeRequest;
 import java.io.IOException;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -18,11 +15,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the JSR-356 API leaves to each container, in one place: how to learn the peer's address,
- * how to bound Tomcat's blocking writes, how to flush Jetty's batch without blocking, how to
- * close so that Jetty completes the closing handshake, and how to abort a connection whose peer
+ * how to bound Tomcat's blocking writes, how to close so that Jetty completes the closing
+ * handshake, how to flush Jetty's batch without blocking, and how to abort a connection whose peer
  * stopped reading. Only public methods of the containers' classes are used, looked up by name
- * (Jetty's close goes through {@link JettyClosingHandshake}, loaded only for a Jetty session), so
- * this module compiles and runs without any of them.
+ * (Jetty's close and flush go through {@link JettyClosingHandshake} and {@link JettyBatchFlush},
+ * loaded only for a Jetty session), so this module compiles and runs without any of them.
  */
 final class Containers {
   private static final Logger log = LoggerFactory.getLogger(Containers.class);
@@ -33,9 +30,8 @@ final class Containers {
   private static final String JETTY_REMOTE_ADDRESS = "jakarta.websocket.endpoint.remoteAddress";
 
   private static final Map<Class<?>, Method> ABORT = new ConcurrentHashMap<>();
-  private static final Map<Class<?>, Method> CORE_SESSION = new ConcurrentHashMap<>();
-  private static final Map<Class<?>, Method> FLUSH = new ConcurrentHashMap<>();
   private static final Map<Class<?>, Method> REMOTE_ADDR = new ConcurrentHashMap<>();
+  private static final Map<Class<?>, Method> CORE_SESSION = new ConcurrentHashMap<>();
   private static final Method NONE;
   /** False once Jetty's core classes turned out not to be visible from this class loader. */
   private static volatile boolean jettyCoreVisible = true;
@@ -127,25 +123,65 @@ final class Containers {
   }
 
   private static boolean closeThroughJettyCore(Session session, int code, String reason) {
-    if (!jettyCoreVisible) {
-      return false;
-    }
-    Method m = CORE_SESSION.computeIfAbsent(session.getClass(),
-        c -> publicMethod(c, "getCoreSession"));
-    if (m == NONE || m.getParameterCount() != 0) {
+    Object core = jettyCore(session);
+    if (core == null) {
       return false;
     }
     try {
-      return JettyClosingHandshake.close(m.invoke(session), code, reason);
+      return JettyClosingHandshake.close(core, code, reason);
     } catch (LinkageError e) {
-      jettyCoreVisible = false;
-      log.info("Jetty's WebSocket core is not visible to the Parley adapter ({}): closes with "
-          + "1001-1015 are aborted by Jetty without waiting for the peer", e.toString());
-    } catch (ReflectiveOperationException | RuntimeException e) {
+      jettyCoreHidden(e);
+    } catch (RuntimeException e) {
       log.debug("closing session {} through Jetty's core session failed: {}", session.getId(),
           e.toString());
     }
     return false;
+  }
+
+  /**
+   * Jetty: flushes the session's JSR-356 batch without blocking, through its core session (see
+   * {@link JettyBatchFlush}): the JSR-356 {@code flushBatch()}, and
+   * {@code setBatchingAllowed(false)}, block the calling thread until the batch is written, which a
+   * peer that stops reading makes last. Each run of the returned flusher reports to
+   * {@code flushed} once: null when the batch is written, else the failure. Null in other
+   * containers, and where Jetty's core is not visible.
+   */
+  static Runnable batchFlusher(Session session, Consumer<Throwable> flushed) {
+    Object core = jettyCore(session);
+    if (core == null) {
+      return null;
+    }
+    try {
+      return JettyBatchFlush.flusher(core, flushed);
+    } catch (LinkageError e) {
+      jettyCoreHidden(e);
+      return null;
+    }
+  }
+
+  /** Jetty's core session behind a JSR-356 session ({@code getCoreSession()}), or null. */
+  private static Object jettyCore(Session session) {
+    if (!jettyCoreVisible) {
+      return null;
+    }
+    Method m = CORE_SESSION.computeIfAbsent(session.getClass(),
+        c -> publicMethod(c, "getCoreSession"));
+    if (m == NONE || m.getParameterCount() != 0) {
+      return null;
+    }
+    try {
+      return m.invoke(session);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      log.debug("getCoreSession() failed on {}: {}", session.getClass().getName(), e.toString());
+      return null;
+    }
+  }
+
+  private static void jettyCoreHidden(LinkageError e) {
+    jettyCoreVisible = false;
+    log.info("Jetty's WebSocket core is not visible to the Parley adapter ({}): closes with "
+        + "1001-1015 are aborted by Jetty without waiting for the peer, and frames that pile up "
+        + "leave one write each", e.toString());
   }
 
   /**
@@ -168,126 +204,6 @@ final class Containers {
       session.close(reason);
     } catch (Exception e) {
       log.debug("closing session {} again failed: {}", session.getId(), e.toString());
-    }
-  }
-
-  /**
-   * Jetty: flushes the session's JSR-356 batch without blocking, through its public
-   * {@code getCoreSession().flush(Callback)}; the JSR-356 {@code flushBatch()} (and
-   * {@code setBatchingAllowed(false)}) block the calling thread until the batch is written, which
-   * a peer that stops reading makes last. Each run of the returned flusher reports to
-   * {@code flushed} once: null when the batch is written, else the failure. Null in containers
-   * without such a method.
-   */
-  static Runnable batchFlusher(Session session, Consumer<Throwable> flushed) {
-    Method getCore = CORE_SESSION.computeIfAbsent(session.getClass(),
-        c -> publicMethod(c, "getCoreSession"));
-    if (getCore == NONE) {
-      return null;
-    }
-    try {
-      Object core = getCore.invoke(session);
-      Method flush = core == null ? NONE
-          : FLUSH.computeIfAbsent(core.getClass(), c -> trustAccess(callbackMethod(c, "flush")));
-      if (flush == NONE) {
-        return null;
-      }
-      Class<?> callbackType = flush.getParameterTypes()[0];
-      Object callback = Proxy.newProxyInstance(callbackType.getClassLoader(),
-          new Class<?>[] {callbackType}, new FlushCallback(flushed));
-      return () -> {
-        try {
-          flush.invoke(core, callback);
-        } catch (InvocationTargetException e) {
-          flushed.accept(e.getCause());
-        } catch (ReflectiveOperationException | RuntimeException e) {
-          flushed.accept(e);
-        }
-      };
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      log.debug("no asynchronous flush on {}: {}", session.getClass().getName(), e.toString());
-      return null;
-    }
-  }
-
-  /**
-   * Skips the access check of each call to a public method called once per batch (a profile
-   * showed Jetty's flush going through {@code AccessibleObject.slowVerifyAccess} every time).
-   * Where the module system forbids it, calls stay checked.
-   */
-  private static Method trustAccess(Method m) {
-    if (m != NONE) {
-      try {
-        m.setAccessible(true);
-      } catch (RuntimeException e) {
-        log.debug("{} stays access-checked: {}", m, e.toString());
-      }
-    }
-    return m;
-  }
-
-  /**
-   * A public method {@code name(Callback)} of {@code c}, where Callback is an interface with
-   * {@code succeeded()} and {@code failed(Throwable)}, as Jetty's is; {@link #NONE} when there is
-   * none.
-   */
-  private static Method callbackMethod(Class<?> c, String name) {
-    for (Method m : c.getMethods()) {
-      if (m.getName().equals(name) && m.getParameterCount() == 1
-          && m.getParameterTypes()[0].isInterface()
-          && java.lang.reflect.Modifier.isPublic(m.getDeclaringClass().getModifiers())) {
-        Class<?> callback = m.getParameterTypes()[0];
-        try {
-          callback.getMethod("succeeded");
-          callback.getMethod("failed", Throwable.class);
-          return m;
-        } catch (NoSuchMethodException e) {
-          // not a callback: look further
-        }
-      }
-    }
-    return NONE;
-  }
-
-  /** Jetty's {@code Callback}, as a proxy: success and failure go to one consumer. */
-  private record FlushCallback(Consumer<Throwable> flushed) implements InvocationHandler {
-    @Override
-    public Object invoke(Object proxy, Method m, Object[] args) throws Throwable {
-      int n = m.getParameterCount();
-      switch (m.getName()) {
-        case "succeeded" -> {
-          if (n == 0) {
-            flushed.accept(null);
-            return null;
-          }
-        }
-        case "failed" -> {
-          if (n == 1 && args[0] instanceof Throwable t) {
-            flushed.accept(t);
-            return null;
-          }
-        }
-        case "hashCode" -> {
-          if (n == 0) {
-            return System.identityHashCode(proxy);
-          }
-        }
-        case "equals" -> {
-          if (n == 1) {
-            return proxy == args[0];
-          }
-        }
-        case "toString" -> {
-          if (n == 0) {
-            return "parley batch flush";
-          }
-        }
-        default -> { }
-      }
-      if (m.isDefault()) {
-        return InvocationHandler.invokeDefault(proxy, m, args);
-      }
-      throw new UnsupportedOperationException(m.toString());
     }
   }
 

@@ -60,19 +60,19 @@ abstract class AdapterBehaviour {
   }
 
   /**
-   * Whether the container waits for the client's close after sending its own (RFC 6455 7.1.1).
-   * Tyrus 2.2 closes the TCP connection as soon as its close frame is written, whatever the code.
-   */
-  protected boolean completesClosingHandshake() {
-    return true;
-  }
-
-  /**
    * Whether the adapter batches frames in this container: only where it can flush without
    * blocking (Jetty); Tomcat offers only JSR-356's blocking flush, Tyrus ignores batching.
    */
   protected boolean batchesWrites() {
     return false;
+  }
+
+  /**
+   * Whether the container waits for the client's close after sending its own (RFC 6455 7.1.1).
+   * Tyrus 2.2 closes the TCP connection as soon as its close frame is written, whatever the code.
+   */
+  protected boolean completesClosingHandshake() {
+    return true;
   }
 
   /** User ids, in the order the chat server reported their connections closed. */

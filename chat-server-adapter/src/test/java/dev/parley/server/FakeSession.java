@@ -17,6 +17,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.core.CoreSession;
 
 /**
  * A container's {@link Session} as a JDK proxy, for unit tests of the connection: it records what
@@ -37,21 +39,6 @@ final class FakeSession {
   public interface CoreSessionHolder {
     /** The core session. */
     Object getCoreSession();
-  }
-
-  /** The part of Jetty's core session the adapter uses. */
-  public interface CoreSession {
-    /** Flushes the batch; completes the callback when written. */
-    void flush(Callback callback);
-  }
-
-  /** Jetty's callback, as far as the adapter uses it. */
-  public interface Callback {
-    /** Done. */
-    void succeeded();
-
-    /** Failed. */
-    void failed(Throwable cause);
   }
 
   /** When a text send completes. */
@@ -77,6 +64,7 @@ final class FakeSession {
   final Session session =
       proxy(Session.class, this::session, Abortable.class, CoreSessionHolder.class);
   final RemoteEndpoint.Async remote = proxy(RemoteEndpoint.Async.class, this::remote);
+  /** Jetty's core session, as far as the adapter uses it: {@code flush}. */
   private final CoreSession core = proxy(CoreSession.class, this::core);
 
   FakeSession(Completion completion) {
@@ -101,7 +89,8 @@ final class FakeSession {
 
   /** Completes the outstanding flush ({@link #flushLater}), with {@code failure} unless null. */
   void completeFlush(Throwable failure) throws InterruptedException {
-    Callback c = pendingFlushes.poll(TestClient.WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+    Callback c = pendingFlushes.poll(TestClient.WAIT_SECONDS,
+        java.util.concurrent.TimeUnit.SECONDS);
     if (c == null) {
       throw new AssertionError("no flush outstanding");
     }
@@ -121,8 +110,9 @@ final class FakeSession {
       } else {
         c.succeeded();
       }
+      return null;
     }
-    return null;
+    return defaultValue(m);
   }
 
   private Object session(Method m, Object[] args) throws Exception {

@@ -148,7 +148,8 @@ final class SessionConnectionTest {
 
     assertEquals(List.of("batch", "text b", "text c", "text d", "flush"), events(5));
     c.send("e");
-    assertEquals(List.of("text e", "flush"), events(2), "batching stays on: every batch is flushed");
+    assertEquals(List.of("text e", "flush"), events(2),
+        "batching stays on: every batch is flushed");
   }
 
   @Test
