@@ -143,14 +143,21 @@ final class NettyConnection extends ChannelInboundHandlerAdapter
     }
     ByteBuf frame = WireFrames.text(text);
     int size = frame.readableBytes();
-    long inNetty = channel.isWritable() ? maxBytes - channel.bytesBeforeUnwritable() : maxBytes;
-    if (QUEUED.addAndGet(this, size) + Math.max(0, inNetty) > maxBytes) {
+    if (QUEUED.addAndGet(this, size) + pendingInNetty() > maxBytes) {
       QUEUED.addAndGet(this, -size);
       frame.release();
       return false; // the core closes us as a slow consumer
     }
     outbox.offer(this, frame); // released there if we end meanwhile
     return true;
+  }
+
+  /**
+   * Bytes waiting in Netty's outbound buffer, from its writability (the high water mark is the
+   * outbound limit); all of the limit when the channel is unwritable or closed.
+   */
+  private long pendingInNetty() {
+    return channel.isWritable() ? Math.max(0, maxBytes - channel.bytesBeforeUnwritable()) : maxBytes;
   }
 
   /** Queues a ping unless one is still on its way. */
@@ -176,8 +183,13 @@ final class NettyConnection extends ChannelInboundHandlerAdapter
       return false;
     }
     if (code == CloseCode.SLOW_CONSUMER.code()) {
-      log.warn("closing slow consumer {} (user {}): {} bytes queued, limit {}", id, user.id(),
-          queuedBytes, maxBytes);
+      if (channel.isActive()) {
+        log.warn("closing slow consumer {} (user {}): {} bytes queued here, {} in Netty, limit {}",
+            id, user.id(), queuedBytes, pendingInNetty(), maxBytes);
+      } else {
+        // a frame offered as the channel went away: not slow, just gone (channelInactive follows)
+        log.debug("{}: a frame was refused because the channel closed", this);
+      }
     }
     if (dropQueue) {
       dropFrames = true;
