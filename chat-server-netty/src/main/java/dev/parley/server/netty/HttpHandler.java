@@ -28,7 +28,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
-import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.util.ReferenceCountUtil;
@@ -163,16 +162,8 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
       selected = offered.stream().filter(p -> p.equalsIgnoreCase(Protocol.V1.subprotocol()))
           .findFirst().orElse(null);
     }
-    WebSocketDecoderConfig frames = WebSocketDecoderConfig.newBuilder()
-        .maxFramePayloadLength(server.maxFrameBytes)
-        .expectMaskedFrames(true)
-        .allowMaskMismatch(false)
-        .allowExtensions(false)
-        .closeOnProtocolViolation(false) // NettyConnection closes, with Parley's reasons
-        .withUTF8Validator(false) // added below, reporting to NettyConnection too
-        .build();
     WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
-        "ws://" + headers.get(HttpHeaderNames.HOST) + server.path, selected, frames)
+        "ws://" + headers.get(HttpHeaderNames.HOST) + server.path, selected, server.frames)
         .newHandshaker(req);
     if (handshaker == null) {
       WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());

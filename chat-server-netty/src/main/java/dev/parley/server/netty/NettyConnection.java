@@ -48,8 +48,8 @@ import org.slf4j.LoggerFactory;
  * from CLOSING on.
  *
  * <h2>Threads</h2>
- * Inbound frames, the drain and every state change of the channel run on its event loop;
- * {@code send}, {@code close} and {@code ping} may be called from any thread.
+ * Inbound frames, the outbox's writes and every state change of the channel run on its event
+ * loop; {@code send}, {@code close} and {@code ping} may be called from any thread.
  */
 final class NettyConnection extends ChannelInboundHandlerAdapter
     implements Connection, LoopOutbox.Outlet {
@@ -87,7 +87,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter
   private boolean unflushed;
   /** When this connection was last flushed; for the flush interval. Event-loop confined. */
   private long lastFlushNanos;
-  /** Set by a close that discards what is queued: the drain releases frames instead. */
+  /** Set by a close that discards what is queued: {@link #write} releases frames instead. */
   private volatile boolean dropFrames;
   private volatile long queuedBytes;
   /** When a frame or pong last arrived ({@code System.nanoTime()}). */

@@ -3,6 +3,7 @@ package dev.parley.server.netty;
 import dev.parley.core.ChatServer;
 import dev.parley.core.OriginPolicy;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -26,6 +27,8 @@ final class ServerContext {
   final long flushIntervalNanos;
   /** The largest inbound message, in UTF-8 bytes: the core's character limit, ×3. */
   final int maxFrameBytes;
+  /** How every connection's frames are decoded: the same for all, so built once. */
+  final WebSocketDecoderConfig frames;
   final StaticFiles files;
   final Set<NettyConnection> live = ConcurrentHashMap.newKeySet();
   private final Map<EventLoop, LoopOutbox> outboxes = new ConcurrentHashMap<>();
@@ -46,6 +49,14 @@ final class ServerContext {
     // a character takes at most 3 UTF-8 bytes (a surrogate pair: 2 characters, 4 bytes); the
     // core then checks the exact character count
     this.maxFrameBytes = (int) Math.min(Integer.MAX_VALUE - 16, 3L * chat.limits().maxFrameChars());
+    this.frames = WebSocketDecoderConfig.newBuilder()
+        .maxFramePayloadLength(maxFrameBytes)
+        .expectMaskedFrames(true)
+        .allowMaskMismatch(false)
+        .allowExtensions(false)
+        .closeOnProtocolViolation(false) // NettyConnection closes, with Parley's reasons
+        .withUTF8Validator(false) // HttpHandler adds one that reports to NettyConnection too
+        .build();
     this.files = files;
   }
 
