@@ -34,7 +34,7 @@ SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:--XX:MaxHeapFreeRatio=20 -XX:MinHeapFreeRati
 TOOL_JAVA_OPTS=${TOOL_JAVA_OPTS:--Xmx2g}
 PARLEY_PORT=${PARLEY_PORT:-18080}
 # The Parley servers to measure, each against the peer in every round: netty (NettyChatServer),
-# embedded (EmbeddedChatServer: Jetty + the JSR-356 adapter), netty-flushN (NettyChatServer with a
+# embedded (JettyChatServer: Jetty + the JSR-356 adapter), netty-flushN (NettyChatServer with a
 # flush interval of N ms); inline|dispatch|batch are the ExperimentalTransport variants. PARLEY_TRANSPORT=x (one server) is kept as a shorthand.
 PARLEY_SERVERS=${PARLEY_SERVERS:-${PARLEY_TRANSPORT:-netty embedded}}
 PEER_PORT=${PEER_PORT:-18090}

@@ -2,7 +2,7 @@ package dev.parley.bench;
 
 import dev.parley.core.ChatLimits;
 import dev.parley.core.ChatServer;
-import dev.parley.server.embedded.EmbeddedChatServer;
+import dev.parley.server.jetty.JettyChatServer;
 import dev.parley.server.netty.NettyChatServer;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The Parley server the end-to-end benchmark measures, in its own JVM so its CPU time and memory
  * are its own: {@link NettyChatServer} ({@code --transport=netty}, the default) or
- * {@link EmbeddedChatServer} ({@code --transport=embedded}: Jetty and the JSR-356 adapter) on
+ * {@link JettyChatServer} ({@code --transport=embedded}: Jetty and the JSR-356 adapter) on
  * 127.0.0.1 at {@code /chat}, every feature on (JSON
  * protocol v1, seq, in-memory history, acks, de-duplication, presence up to 200 users), with rate
  * limits raised so one sender may send at the benchmark's rate.
@@ -39,8 +39,8 @@ public final class BenchServer {
   }
 
   /** Starts {@code chat} on 127.0.0.1:{@code port} (0: any free port), path {@code /chat}. */
-  public static EmbeddedChatServer start(ChatServer chat, int port) {
-    return EmbeddedChatServer.builder(chat).host("127.0.0.1").port(port).path("/chat").start();
+  public static JettyChatServer start(ChatServer chat, int port) {
+    return JettyChatServer.builder(chat).host("127.0.0.1").port(port).path("/chat").start();
   }
 
   /** Starts {@code chat} over Netty on 127.0.0.1:{@code port} (0: any free port), {@code /chat}. */
@@ -82,7 +82,7 @@ public final class BenchServer {
       jetty.join();
       return;
     }
-    EmbeddedChatServer server = start(chat, port);
+    JettyChatServer server = start(chat, port);
     serveUntilStopped(chat, server, server.port());
   }
 

@@ -2,11 +2,11 @@ package dev.parley.bench;
 
 import dev.parley.core.ChatServer;
 import dev.parley.core.ChatSession;
-import dev.parley.core.CloseCode;
+import dev.parley.protocol.CloseCode;
 import dev.parley.core.Connection;
 import dev.parley.core.OutboundQueue;
-import dev.parley.core.Protocol;
-import dev.parley.core.User;
+import dev.parley.protocol.Protocol;
+import dev.parley.protocol.User;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.core.ChatServer;
-import dev.parley.server.embedded.EmbeddedChatServer;
+import dev.parley.server.jetty.JettyChatServer;
 import dev.parley.server.netty.NettyChatServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -36,7 +36,7 @@ class LoadToolSmokeTest {
       server = netty;
       port = netty.port();
     } else {
-      EmbeddedChatServer embedded = BenchServer.start(chat, 0);
+      JettyChatServer embedded = BenchServer.start(chat, 0);
       server = embedded;
       port = embedded.port();
     }

@@ -3,10 +3,11 @@ package dev.parley.client;
 import com.google.gson.JsonObject;
 import dev.parley.client.internal.ClientThreads;
 import dev.parley.client.internal.SerialExecutor;
-import dev.parley.core.CloseCode;
-import dev.parley.core.ErrorCode;
-import dev.parley.core.Message;
-import dev.parley.core.User;
+import dev.parley.protocol.CloseCode;
+import dev.parley.protocol.Protocol;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.Message;
+import dev.parley.protocol.User;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -74,7 +75,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChatClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChatClient.class);
-  static final String PROTOCOL = "parley.v1";
+  static final String PROTOCOL = Protocol.V1.subprotocol();
   private static final long TYPING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final long RATE_LIMIT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 

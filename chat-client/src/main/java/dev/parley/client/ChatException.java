@@ -1,6 +1,6 @@
 package dev.parley.client;
 
-import dev.parley.core.ErrorCode;
+import dev.parley.protocol.ErrorCode;
 
 /**
  * Why a request of a {@link ChatClient} failed: the server answered with an {@code error} frame

@@ -2,7 +2,7 @@ package dev.parley.client;
 
 import dev.parley.client.internal.ClientThreads;
 import dev.parley.client.internal.SerialExecutor;
-import dev.parley.core.OutboundQueue;
+import dev.parley.protocol.Utf8;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -203,7 +203,7 @@ public final class ChatSocket {
     if (s == ReadyState.CONNECTING) {
       throw new IllegalStateException("still connecting: send after onOpen");
     }
-    long bytes = OutboundQueue.utf8Length(data);
+    long bytes = Utf8.length(data);
     long total = buffered.addAndGet(bytes);
     if (s != ReadyState.OPEN) {
       return false;
@@ -238,7 +238,7 @@ public final class ChatSocket {
       throw new IllegalArgumentException("code must be 1000 or 3000-4999: " + code);
     }
     String r = reason == null ? "" : reason;
-    long bytes = OutboundQueue.utf8Length(r);
+    long bytes = Utf8.length(r);
     if (bytes > 123) {
       throw new IllegalArgumentException("reason is longer than 123 UTF-8 bytes: " + bytes);
     }
@@ -392,7 +392,7 @@ public final class ChatSocket {
           } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
           }
-          long bytes = OutboundQueue.utf8Length(frame);
+          long bytes = Utf8.length(frame);
           sent.whenComplete((ok, e) -> {
             if (e != null) {
               writeFailed(e);

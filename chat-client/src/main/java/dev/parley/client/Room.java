@@ -1,7 +1,7 @@
 package dev.parley.client;
 
-import dev.parley.core.Message;
-import dev.parley.core.User;
+import dev.parley.protocol.Message;
+import dev.parley.protocol.User;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;

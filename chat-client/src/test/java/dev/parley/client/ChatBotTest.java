@@ -10,7 +10,7 @@ import dev.parley.client.testing.ChatTestKit;
 import dev.parley.core.ChatLimits;
 import dev.parley.core.ChatServer;
 import dev.parley.core.InMemoryMessageStore;
-import dev.parley.core.Message;
+import dev.parley.protocol.Message;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.parley.core.Message;
+import dev.parley.protocol.Message;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;

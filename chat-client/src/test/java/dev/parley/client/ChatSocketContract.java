@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.core.ChatLimits;
 import dev.parley.core.ChatServer;
-import dev.parley.core.User;
+import dev.parley.protocol.User;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,12 +1,12 @@
 package dev.parley.client;
 
 import dev.parley.core.ChatServer;
-import dev.parley.server.embedded.EmbeddedChatServer;
+import dev.parley.server.jetty.JettyChatServer;
 import java.net.URI;
 
 /** The browser semantics over the JDK WebSocket client and real sockets, against the server adapter. */
 class JdkChatSocketTest extends ChatSocketContract {
-  private EmbeddedChatServer embedded;
+  private JettyChatServer embedded;
 
   @Override
   protected Transport transport() {

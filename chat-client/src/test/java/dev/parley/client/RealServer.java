@@ -1,7 +1,7 @@
 package dev.parley.client;
 
 import dev.parley.core.ChatServer;
-import dev.parley.server.embedded.EmbeddedChatServer;
+import dev.parley.server.jetty.JettyChatServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -11,8 +11,8 @@ import java.net.URI;
 final class RealServer {
   private RealServer() {}
 
-  static EmbeddedChatServer start(ChatServer server) {
-    return EmbeddedChatServer.builder(server).host("127.0.0.1").port(0).path("/chat").start();
+  static JettyChatServer start(ChatServer server) {
+    return JettyChatServer.builder(server).host("127.0.0.1").port(0).path("/chat").start();
   }
 
   /** A ws: URI on a loopback port where nothing listens. */

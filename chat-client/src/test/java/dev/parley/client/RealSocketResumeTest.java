@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import dev.parley.core.ChatLimits;
 import dev.parley.core.ChatServer;
 import dev.parley.core.InMemoryMessageStore;
-import dev.parley.core.Message;
-import dev.parley.server.embedded.EmbeddedChatServer;
+import dev.parley.protocol.Message;
+import dev.parley.server.jetty.JettyChatServer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +34,7 @@ class RealSocketResumeTest {
   private static final long TIMEOUT_S = 20;
 
   private ChatServer server;
-  private EmbeddedChatServer embedded;
+  private JettyChatServer embedded;
   private CuttableProxy proxy;
   private final List<AutoCloseable> closeables = new ArrayList<>();
 

@@ -12,7 +12,7 @@ import dev.parley.core.Authenticator;
 import dev.parley.core.ChatLimits;
 import dev.parley.core.ChatServer;
 import dev.parley.core.InMemoryMessageStore;
-import dev.parley.core.Message;
+import dev.parley.protocol.Message;
 import dev.parley.core.MessageInterceptor;
 import dev.parley.core.MessageStore;
 import java.time.Duration;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.core.ChatServer;
-import dev.parley.server.embedded.EmbeddedChatServer;
+import dev.parley.server.jetty.JettyChatServer;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.net.URI;
@@ -51,7 +51,7 @@ class ThreadBoundTest {
   void twoHundredSocketsUseABoundedNumberOfThreads(String name, Transport transport)
       throws Exception {
     ChatServer server = ChatServer.builder().build();
-    EmbeddedChatServer embedded = RealServer.start(server);
+    JettyChatServer embedded = RealServer.start(server);
     List<ChatSocket> sockets = new ArrayList<>();
     try {
       Map<String, Integer> before = clientSideThreads();

@@ -1,5 +1,8 @@
 package dev.parley.core;
 
+import dev.parley.protocol.User;
+import dev.parley.protocol.CloseCode;
+
 import java.util.Objects;
 
 /**

@@ -1,5 +1,7 @@
 package dev.parley.core;
 
+import dev.parley.protocol.User;
+
 /**
  * Decides who a connection is, from its {@link Handshake}, and which rooms a user may join.
  *

@@ -1,5 +1,8 @@
 package dev.parley.core;
 
+import dev.parley.protocol.Message;
+import dev.parley.protocol.User;
+
 /**
  * Observes what happens on a {@link ChatServer}: for metrics, audit logs, webhooks. Every method
  * has a no-op default; override what you need.

@@ -1,5 +1,11 @@
 package dev.parley.core;
 
+import dev.parley.protocol.Message;
+import dev.parley.protocol.User;
+import dev.parley.protocol.CloseCode;
+import dev.parley.protocol.Protocol;
+import dev.parley.protocol.Names;
+
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,5 +1,10 @@
 package dev.parley.core;
 
+import dev.parley.protocol.Message;
+import dev.parley.protocol.User;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.Protocol;
+
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;

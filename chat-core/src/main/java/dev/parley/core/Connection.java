@@ -1,5 +1,9 @@
 package dev.parley.core;
 
+import dev.parley.protocol.User;
+import dev.parley.protocol.CloseCode;
+import dev.parley.protocol.Protocol;
+
 /**
  * The transport SPI: one open connection of one client, as a transport (a JSR-356 session, the
  * in-memory pipe, a long-poll channel…) presents it to the {@link ChatServer}.

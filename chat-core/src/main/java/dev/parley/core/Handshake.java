@@ -1,5 +1,7 @@
 package dev.parley.core;
 
+import dev.parley.protocol.Protocol;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

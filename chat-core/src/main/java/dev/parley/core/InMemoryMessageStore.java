@@ -1,5 +1,7 @@
 package dev.parley.core;
 
+import dev.parley.protocol.Message;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,9 @@
 package dev.parley.core;
 
+import dev.parley.protocol.User;
+import dev.parley.protocol.CloseCode;
+import dev.parley.protocol.Protocol;
+
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;

@@ -1,5 +1,6 @@
 package dev.parley.core;
 
+import dev.parley.protocol.Utf8;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -183,26 +184,10 @@ public final class OutboundQueue {
   }
 
   /**
-   * The number of bytes {@code s} takes in UTF-8, counted without encoding it (an unpaired
-   * surrogate counts 3, as the U+FFFD it is encoded to). What the queue's limit is measured in.
+   * The number of bytes {@code s} takes in UTF-8, counted without encoding it. What the queue's
+   * limit is measured in; the same as {@link Utf8#length(String)}.
    */
   public static long utf8Length(String s) {
-    long n = 0;
-    int len = s.length();
-    for (int i = 0; i < len; i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) {
-        n++;
-      } else if (c < 0x800) {
-        n += 2;
-      } else if (Character.isHighSurrogate(c) && i + 1 < len
-          && Character.isLowSurrogate(s.charAt(i + 1))) {
-        n += 4;
-        i++;
-      } else {
-        n += 3;
-      }
-    }
-    return n;
+    return Utf8.length(s);
   }
 }

@@ -1,5 +1,7 @@
 package dev.parley.core;
 
+import dev.parley.protocol.User;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,12 @@
 package dev.parley.core;
 
+import dev.parley.protocol.Message;
+import dev.parley.protocol.User;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.CloseCode;
+import dev.parley.protocol.Protocol;
+import dev.parley.protocol.Names;
+
 import com.google.gson.JsonObject;
 import dev.parley.core.Codec.FrameException;
 import dev.parley.core.MessageInterceptor.Reject;

@@ -1,5 +1,10 @@
 package dev.parley.core;
 
+import dev.parley.protocol.Message;
+import dev.parley.protocol.User;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.CloseCode;
+
 import static dev.parley.core.TestClient.assertNoField;
 import static dev.parley.core.TestClient.num;
 import static dev.parley.core.TestClient.str;

@@ -1,5 +1,8 @@
 package dev.parley.core;
 
+import dev.parley.protocol.Message;
+import dev.parley.protocol.ErrorCode;
+
 import static dev.parley.core.TestClient.num;
 import static dev.parley.core.TestClient.str;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,5 +1,7 @@
 package dev.parley.core;
 
+import dev.parley.protocol.CloseCode;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,7 @@
 package dev.parley.core;
 
+import dev.parley.protocol.ErrorCode;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -2,7 +2,7 @@ package dev.parley.examples;
 
 import dev.parley.core.Authenticator;
 import dev.parley.core.ChatServer;
-import dev.parley.server.embedded.EmbeddedChatServer;
+import dev.parley.server.jetty.JettyChatServer;
 import dev.parley.server.netty.NettyChatServer;
 import java.net.URI;
 import java.util.Locale;
@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * <p>Port: {@code --port N}, else the environment variable {@code PARLEY_PORT}, else 8080.
  * Host: {@code --host H}, else {@code PARLEY_HOST}, else all interfaces.
  * Server: {@code --server netty} ({@link NettyChatServer}, the default) or {@code --server jetty}
- * ({@link EmbeddedChatServer}: Jetty and the JSR-356 adapter), else {@code PARLEY_SERVER}.
+ * ({@link JettyChatServer}: Jetty and the JSR-356 adapter), else {@code PARLEY_SERVER}.
  */
 public final class ChatServerMain {
   private static final Logger log = LoggerFactory.getLogger(ChatServerMain.class);
@@ -54,7 +54,7 @@ public final class ChatServerMain {
   /** Serves {@code chat} with the page, on the server the options name. */
   static Running start(ChatServer chat, Options options) {
     if (options.server().equals("jetty")) {
-      EmbeddedChatServer jetty = EmbeddedChatServer.builder(chat).host(options.host())
+      JettyChatServer jetty = JettyChatServer.builder(chat).host(options.host())
           .port(options.port()).path("/chat").staticResources("web").start();
       return new Running(jetty.httpUri(), jetty.uri(), jetty::close);
     }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.parley.client.ChatClient;
 import dev.parley.client.Room;
 import dev.parley.client.testing.ChatTestKit;
-import dev.parley.core.Message;
+import dev.parley.protocol.Message;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

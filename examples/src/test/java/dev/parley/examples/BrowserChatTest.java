@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.client.ChatBot;
 import dev.parley.core.ChatServer;
-import dev.parley.core.CloseCode;
-import dev.parley.core.User;
+import dev.parley.protocol.CloseCode;
+import dev.parley.protocol.User;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;

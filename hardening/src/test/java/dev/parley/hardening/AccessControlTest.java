@@ -11,7 +11,7 @@ import dev.parley.core.Authenticator;
 import dev.parley.core.ChatLimits;
 import dev.parley.core.ChatServer;
 import dev.parley.core.Handshake;
-import dev.parley.core.User;
+import dev.parley.protocol.User;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.google.gson.JsonObject;
 import dev.parley.core.ChatServer;
 import dev.parley.core.RoomOptions;
-import dev.parley.core.User;
+import dev.parley.protocol.User;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;

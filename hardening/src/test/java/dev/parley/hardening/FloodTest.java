@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import dev.parley.core.ChatLimits;
 import dev.parley.core.ChatServer;
-import dev.parley.core.Message;
+import dev.parley.protocol.Message;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayList;

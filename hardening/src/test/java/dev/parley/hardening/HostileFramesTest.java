@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import dev.parley.core.ChatServer;
-import dev.parley.core.User;
+import dev.parley.protocol.User;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.List;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.parley.core.ChatListener;
 import dev.parley.core.ChatServer;
-import dev.parley.core.User;
-import dev.parley.server.embedded.EmbeddedChatServer;
+import dev.parley.protocol.User;
+import dev.parley.server.jetty.JettyChatServer;
 import dev.parley.server.netty.NettyChatServer;
 import java.net.URI;
 import java.time.Duration;
@@ -23,7 +23,7 @@ import java.util.function.UnaryOperator;
 /**
  * A {@link ChatServer} served on 127.0.0.1 (never another address) on a port the system chose,
  * with a listener that records connection events, by the server under test: {@link
- * NettyChatServer} or {@link EmbeddedChatServer} (Jetty and the JSR-356 adapter), chosen by the
+ * NettyChatServer} or {@link JettyChatServer} (Jetty and the JSR-356 adapter), chosen by the
  * system property {@code parley.hardening.server} ({@code netty} or {@code jetty}; the build runs
  * the suite once with each).
  */
@@ -76,12 +76,12 @@ final class TestServer implements AutoCloseable {
   /** Serves {@code chat} on 127.0.0.1:{@code port} (0: any) at {@code /chat}, on {@link #KIND}. */
   static Running serve(ChatServer chat, int port, Settings settings) {
     if (KIND.equals("jetty")) {
-      EmbeddedChatServer.Builder b = EmbeddedChatServer.builder(chat).host("127.0.0.1").port(port)
+      JettyChatServer.Builder b = JettyChatServer.builder(chat).host("127.0.0.1").port(port)
           .path("/chat").allowedOrigins(settings.allowedOrigins);
       if (settings.heartbeatInterval != null) {
         b.heartbeat(settings.heartbeatInterval, settings.heartbeatTimeout);
       }
-      EmbeddedChatServer e = b.start();
+      JettyChatServer e = b.start();
       return new Running(e.uri(), e.port(), e::close);
     }
     if (!KIND.equals("netty")) {

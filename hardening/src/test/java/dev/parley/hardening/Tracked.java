@@ -4,7 +4,7 @@ import dev.parley.client.ChatClient;
 import dev.parley.client.ClientOptions;
 import dev.parley.client.Room;
 import dev.parley.client.Transport;
-import dev.parley.core.Message;
+import dev.parley.protocol.Message;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.parley.bench.jmh;
 
 import dev.parley.core.BenchAccess;
-import dev.parley.core.Message;
+import dev.parley.protocol.Message;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

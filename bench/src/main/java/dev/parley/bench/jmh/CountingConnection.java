@@ -1,9 +1,9 @@
 package dev.parley.bench.jmh;
 
-import dev.parley.core.CloseCode;
+import dev.parley.protocol.CloseCode;
 import dev.parley.core.Connection;
-import dev.parley.core.Protocol;
-import dev.parley.core.User;
+import dev.parley.protocol.Protocol;
+import dev.parley.protocol.User;
 
 /**
  * A connection that only counts what it is given: the benchmarks measure the core's routing, not a

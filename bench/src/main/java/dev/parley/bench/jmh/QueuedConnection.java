@@ -1,10 +1,10 @@
 package dev.parley.bench.jmh;
 
-import dev.parley.core.CloseCode;
+import dev.parley.protocol.CloseCode;
 import dev.parley.core.Connection;
 import dev.parley.core.OutboundQueue;
-import dev.parley.core.Protocol;
-import dev.parley.core.User;
+import dev.parley.protocol.Protocol;
+import dev.parley.protocol.User;
 import java.util.List;
 
 /**

@@ -4,7 +4,7 @@ import dev.parley.core.ChatLimits;
 import dev.parley.core.ChatServer;
 import dev.parley.core.ChatSession;
 import dev.parley.core.Connection;
-import dev.parley.core.User;
+import dev.parley.protocol.User;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

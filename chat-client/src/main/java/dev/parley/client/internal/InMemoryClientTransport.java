@@ -4,7 +4,7 @@ import dev.parley.client.Transport;
 import dev.parley.core.ChatServer;
 import dev.parley.core.Handshake;
 import dev.parley.core.InMemoryTransport;
-import dev.parley.core.Protocol;
+import dev.parley.protocol.Protocol;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;

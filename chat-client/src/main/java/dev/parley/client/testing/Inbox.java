@@ -2,7 +2,7 @@ package dev.parley.client.testing;
 
 import dev.parley.client.ChatClient;
 import dev.parley.client.Room;
-import dev.parley.core.Message;
+import dev.parley.protocol.Message;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

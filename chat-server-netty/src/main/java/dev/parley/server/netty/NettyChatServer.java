@@ -1,7 +1,7 @@
 package dev.parley.server.netty;
 
 import dev.parley.core.ChatServer;
-import dev.parley.core.CloseCode;
+import dev.parley.protocol.CloseCode;
 import dev.parley.core.OriginPolicy;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Apps that already run a servlet container use the JSR-356 adapter
- * ({@code dev.parley.server.ParleyEndpoint}) instead; {@code EmbeddedChatServer} is the same
+ * ({@code dev.parley.server.jakarta.ParleyEndpoint}) instead; {@code JettyChatServer} is the same
  * adapter in an embedded Jetty.
  *
  * <h2>Threads: nothing may block</h2>

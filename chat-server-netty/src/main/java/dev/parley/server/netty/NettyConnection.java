@@ -1,10 +1,10 @@
 package dev.parley.server.netty;
 
 import dev.parley.core.ChatSession;
-import dev.parley.core.CloseCode;
+import dev.parley.protocol.CloseCode;
 import dev.parley.core.Connection;
-import dev.parley.core.Protocol;
-import dev.parley.core.User;
+import dev.parley.protocol.Protocol;
+import dev.parley.protocol.User;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;

@@ -13,7 +13,7 @@ import dev.parley.core.AuthResult;
 import dev.parley.core.Authenticator;
 import dev.parley.core.ChatLimits;
 import dev.parley.core.ChatServer;
-import dev.parley.core.User;
+import dev.parley.protocol.User;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;

@@ -1,0 +1,22 @@
+/**
+ * Parley's JSR-356 (Jakarta WebSocket 2.2) server adapter: {@link dev.parley.server.jakarta.ParleyEndpoint}
+ * builds a {@code ServerEndpointConfig} that plugs a {@code ChatServer} into any container (Jetty,
+ * Tomcat, Tyrus…), tuned by {@link dev.parley.server.jakarta.EndpointOptions}.
+ *
+ * <h2>Threading</h2>
+ * The handshake (origin check, authentication) runs on the container's upgrade thread; inbound
+ * frames reach the {@code ChatSession} on the container's thread for that session, one at a time.
+ * Nothing the adapter does on those threads, or on the threads that call {@code Connection.send}
+ * or {@code Connection.close} (which may hold a room's lock), blocks: sends only queue, and no
+ * frame is written on the thread that queued it. Each connection's queue hands one batch at a
+ * time to a shared writer pool ({@code parley-writer-*}, twice as many daemon threads as cores),
+ * which sends it with asynchronous {@code sendText} calls and never waits for the network; a send
+ * that completes later goes on with the batch on the container's thread that reports it. On
+ * Jetty, frames that piled up leave in one socket write (JSR-356 batching, ended by Jetty's
+ * asynchronous flush). Calls that can block in some containers ({@code Session.close},
+ * {@code sendPing}) run on a pool of four daemon threads ({@code parley-ws-control-*}); heartbeat
+ * sweeps and close watchdogs run on one daemon thread ({@code parley-ws-heartbeat}) and never
+ * block. {@code ChatSession.closed()} runs exactly once per connection, on the container's thread
+ * or the heartbeat thread; no frame is delivered to the {@code ChatSession} after it.
+ */
+package dev.parley.server.jakarta;
