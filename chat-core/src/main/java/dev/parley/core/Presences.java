@@ -18,6 +18,8 @@ final class Presences {
   private final Rooms rooms;
   private ScheduledFuture<?> task;
   private volatile boolean stopped;
+  /** Until the first heartbeat answered, presence cannot know this node yet. */
+  private volatile boolean registered;
 
   Presences(Engine engine, Rooms rooms) {
     this.engine = engine;
@@ -44,9 +46,10 @@ final class Presences {
                 Async.cause(failure).toString());
             return;
           }
-          if (!beat.known() && !stopped) {
+          if (!beat.known() && registered && !stopped) {
             restore(rooms.users.all());
           }
+          registered = true;
           beat.departures().forEach(d -> rooms.departed(d.room(), d.user()));
         });
   }

@@ -512,6 +512,9 @@ class HostileFramesTest {
         .subprotocol(null).connect();
         Peer mallory = Peer.v1(server.uri(), "plain-mallory")) {
       assertEquals(101, reader.status);
+      // Jetty answers 101 before the session opens: wait until the reader is in the lobby
+      TestServer.await(Duration.ofSeconds(20), () -> server.chat.members("lobby").stream()
+          .anyMatch(u -> u.id().equals("plain-reader")), () -> "plain-reader never joined");
       mallory.join("lobby");
       mallory.send(Json.of("type", "send", "room", "lobby", "cid", "p1",
           "body", "hi\nplain-victim: my password is hunter2\r\u2028x").toString());
