@@ -3,8 +3,7 @@ package dev.parley.bench;
 import dev.parley.core.ChatServer;
 import dev.parley.core.ChatSession;
 import dev.parley.protocol.CloseCode;
-import dev.parley.core.Connection;
-import dev.parley.core.OutboundQueue;
+import dev.parley.core.transport.QueuedConnection;
 import dev.parley.protocol.Protocol;
 import dev.parley.protocol.User;
 import jakarta.websocket.CloseReason;
@@ -171,25 +170,19 @@ final class ExperimentalTransport {
     }
   }
 
-  static final class ExpConnection implements Connection {
-    private final String id;
-    private final User user;
+  static final class ExpConnection extends QueuedConnection {
     private final Session session;
     private final RemoteEndpoint.Async remote;
     private final Mode mode;
     private final ExecutorService writers;
-    private final OutboundQueue queue;
-    private final AtomicBoolean closing = new AtomicBoolean();
 
     ExpConnection(String id, User user, Session session, Mode mode, ExecutorService writers,
         long maxBytes) {
-      this.id = id;
-      this.user = user;
+      super(id, user, Protocol.V1, maxBytes);
       this.session = session;
       this.remote = session.getAsyncRemote();
       this.mode = mode;
       this.writers = writers;
-      this.queue = new OutboundQueue(maxBytes, this::write);
       if (mode == Mode.BATCH) {
         try {
           remote.setBatchingAllowed(true);
@@ -200,31 +193,11 @@ final class ExperimentalTransport {
     }
 
     @Override
-    public String id() {
-      return id;
-    }
-
-    @Override
-    public User user() {
-      return user;
-    }
-
-    @Override
-    public Protocol protocol() {
-      return Protocol.V1;
-    }
-
-    @Override
-    public boolean send(String text) {
-      return !closing.get() && queue.offer(text);
-    }
-
-    @Override
     public void close(CloseCode code, String reason) {
-      if (!closing.compareAndSet(false, true)) {
+      if (!markClosing()) {
         return;
       }
-      queue.close();
+      queue().close();
       writers.execute(() -> {
         try {
           session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code.code()),
@@ -235,7 +208,8 @@ final class ExperimentalTransport {
       });
     }
 
-    private void write(List<String> frames, Runnable done) {
+    @Override
+    protected void write(List<String> frames, Runnable done) {
       switch (mode) {
         case INLINE -> new Chain(frames, done).next();
         case DISPATCH -> writers.execute(() -> new Chain(frames, done).next());
@@ -252,7 +226,7 @@ final class ExperimentalTransport {
         }
         remote.flushBatch();
       } catch (IOException | RuntimeException e) {
-        queue.close();
+        queue().close();
       }
       done.run();
     }
@@ -271,7 +245,7 @@ final class ExperimentalTransport {
 
       void next() {
         while (true) {
-          if (index == frames.size() || queue.isClosed()) {
+          if (index == frames.size() || queue().isClosed()) {
             done.run();
             return;
           }
@@ -280,7 +254,7 @@ final class ExperimentalTransport {
           try {
             remote.sendText(f, this);
           } catch (RuntimeException e) {
-            queue.close();
+            queue().close();
             done.run();
             return;
           }
@@ -293,7 +267,7 @@ final class ExperimentalTransport {
       @Override
       public void onResult(SendResult result) {
         if (!result.isOK()) {
-          queue.close();
+          queue().close();
         }
         if (inSend.compareAndSet(true, false)) {
           return; // completed inside sendText: the loop in next() goes on

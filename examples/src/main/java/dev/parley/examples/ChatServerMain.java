@@ -2,9 +2,9 @@ package dev.parley.examples;
 
 import dev.parley.core.Authenticator;
 import dev.parley.core.ChatServer;
+import dev.parley.core.transport.WebChatServer;
 import dev.parley.server.jetty.JettyChatServer;
 import dev.parley.server.netty.NettyChatServer;
-import java.net.URI;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -28,10 +28,10 @@ public final class ChatServerMain {
   public static void main(String[] args) throws InterruptedException {
     Options options = Options.parse(args, System.getenv());
     ChatServer chat = ChatServer.builder().authenticator(Authenticator.guests()).build();
-    Running server = start(chat, options);
+    WebChatServer server = start(chat, options);
     // stdout, not the log: under `mvn -q exec:java` SLF4J is Maven's logger, and it is quiet
-    System.out.println("Parley chat is running: open " + server.page()
-        + " in a browser (WebSocket endpoint " + server.endpoint() + ", " + options.server()
+    System.out.println("Parley chat is running: open " + server.httpUri()
+        + " in a browser (WebSocket endpoint " + server.uri() + ", " + options.server()
         + " server)");
     log.debug("limits: {}", chat.limits());
     CountDownLatch stopped = new CountDownLatch(1);
@@ -43,24 +43,12 @@ public final class ChatServerMain {
     stopped.await();
   }
 
-  /** A started server: the page's and the endpoint's addresses; closing stops it. */
-  record Running(URI page, URI endpoint, Runnable stop) implements AutoCloseable {
-    @Override
-    public void close() {
-      stop.run();
-    }
-  }
-
-  /** Serves {@code chat} with the page, on the server the options name. */
-  static Running start(ChatServer chat, Options options) {
-    if (options.server().equals("jetty")) {
-      JettyChatServer jetty = JettyChatServer.builder(chat).host(options.host())
-          .port(options.port()).path("/chat").staticResources("web").start();
-      return new Running(jetty.httpUri(), jetty.uri(), jetty::close);
-    }
-    NettyChatServer netty = NettyChatServer.builder(chat).host(options.host())
-        .port(options.port()).path("/chat").staticResources("web").start();
-    return new Running(netty.httpUri(), netty.uri(), netty::close);
+  /** Serves {@code chat} with the page at {@code /} and the endpoint at {@code /chat}. */
+  static WebChatServer start(ChatServer chat, Options options) {
+    WebChatServer.Builder<?> builder = options.server().equals("jetty")
+        ? JettyChatServer.builder(chat) : NettyChatServer.builder(chat);
+    return builder.host(options.host()).port(options.port()).path("/chat")
+        .staticResources("web").start();
   }
 
   /** Command-line and environment settings. */

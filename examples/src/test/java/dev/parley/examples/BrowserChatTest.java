@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.client.ChatBot;
 import dev.parley.core.ChatServer;
+import dev.parley.core.transport.WebChatServer;
 import dev.parley.protocol.CloseCode;
 import dev.parley.protocol.User;
 import java.io.File;
@@ -48,7 +49,7 @@ class BrowserChatTest {
   static final Duration WAIT = Duration.ofSeconds(15);
 
   ChatServer chat;
-  ChatServerMain.Running server;
+  WebChatServer server;
   ChatBot bot;
   final List<WebDriver> browsers = new ArrayList<>();
   final List<Path> profiles = new ArrayList<>();
@@ -66,7 +67,7 @@ class BrowserChatTest {
     chat = ChatServer.builder().build();
     server = ChatServerMain.start(chat, new ChatServerMain.Options("127.0.0.1", 0, serverKind()));
     bot = EchoBot.create("general");
-    bot.start(BotMain.serverUri(new String[] {server.endpoint().toString()}, "echobot"))
+    bot.start(BotMain.serverUri(new String[] {server.uri().toString()}, "echobot"))
         .get(15, TimeUnit.SECONDS);
   }
 
@@ -108,7 +109,7 @@ class BrowserChatTest {
         .usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort().build();
     WebDriver driver = new ChromeDriver(service, options);
     browsers.add(driver);
-    driver.get(server.page() + "?name=" + name);
+    driver.get(server.httpUri() + "?name=" + name);
     waitFor(driver, "#state", "connected");
     return driver;
   }
@@ -216,7 +217,7 @@ class BrowserChatTest {
 
   WebDriver openPlain(String name) throws IOException {
     WebDriver d = open0();
-    d.get(server.page() + "plain.html?name=" + name);
+    d.get(server.httpUri() + "plain.html?name=" + name);
     waiting(d).until(x -> chat.isOnline(name));
     return d;
   }
