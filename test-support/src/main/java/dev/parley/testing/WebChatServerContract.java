@@ -12,6 +12,7 @@ import dev.parley.core.Authenticator;
 import dev.parley.core.ChatLimits;
 import dev.parley.core.ChatServer;
 import dev.parley.core.Handshake;
+import dev.parley.core.transport.TlsOptions;
 import dev.parley.core.transport.WebChatServer;
 import dev.parley.protocol.User;
 import java.io.EOFException;
@@ -35,6 +36,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -304,6 +307,44 @@ public abstract class WebChatServerContract {
   }
 
   @Test
+  void servesHttpsAndWssOnItsOnePortWithACertificate() throws Exception {
+    TestCertificate cert = TestCertificate.get();
+    WebChatServer server = track(local().staticResources("parley-contract-web")
+        .tls(TlsOptions.pem(cert.certificatePem(), cert.privateKeyPem())).start());
+    assertEquals(URI.create("wss://127.0.0.1:" + server.port() + "/chat"), server.uri());
+    assertEquals(URI.create("https://127.0.0.1:" + server.port() + "/"), server.httpUri());
+    SSLContext trust = cert.clientContext();
+    HttpClient https = HttpClient.newBuilder().sslContext(trust)
+        .connectTimeout(Duration.ofSeconds(5)).build();
+    HttpResponse<String> page = https.send(HttpRequest.newBuilder(server.httpUri())
+        .timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, page.statusCode());
+    assertTrue(page.body().contains("parley-static-ok"), page.body());
+
+    WsPeer alice = track(WsPeer.v1(trust, server.uri(), "alice"));
+    WsPeer bob = track(WsPeer.v1(trust, server.uri(), "bob"));
+    alice.join("lobby");
+    bob.join("lobby");
+    alice.send("{\"type\":\"send\",\"room\":\"lobby\",\"body\":\"over tls\"}");
+    assertEquals("over tls", bob.nextOfType("message").get("body").getAsString());
+
+    // TLS 1.3 by default, 1.2 for clients that stop there; plain HTTP gets no page
+    assertEquals("TLSv1.3", handshake(trust, server.port(), "TLSv1.3", "TLSv1.2"));
+    assertEquals("TLSv1.2", handshake(trust, server.port(), "TLSv1.2"));
+    assertThrows(java.io.IOException.class, () -> RawHttp.status(server.port(), "GET / HTTP/1.1"));
+  }
+
+  @Test
+  void servesWssWithAKeyStore() throws Exception {
+    TestCertificate cert = TestCertificate.get();
+    WebChatServer server = track(local().tls(TlsOptions.keyStore(cert.keyStore(),
+        TestCertificate.PASSWORD.toCharArray())).start());
+    WsPeer alice = track(WsPeer.v1(cert.clientContext(), server.uri(), "alice"));
+    alice.roundTrip();
+    assertEquals(1, server.connectionCount());
+  }
+
+  @Test
   void startFailsClearly() {
     UncheckedIOException missing = assertThrows(UncheckedIOException.class,
         () -> local().staticResources("no-such-folder").start());
@@ -377,6 +418,18 @@ public abstract class WebChatServerContract {
   protected static HttpResponse<String> get(URI uri) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(uri).timeout(WAIT).build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The protocol a TLS handshake with {@code protocols} enabled agrees on. */
+  private static String handshake(SSLContext trust, int port, String... protocols)
+      throws Exception {
+    try (SSLSocket s = (SSLSocket) trust.getSocketFactory().createSocket()) {
+      s.setSoTimeout((int) WAIT.toMillis());
+      s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+      s.setEnabledProtocols(protocols);
+      s.startHandshake();
+      return s.getSession().getProtocol();
+    }
   }
 
   private static void assertRefused(int port) {

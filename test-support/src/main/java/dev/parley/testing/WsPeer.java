@@ -79,7 +79,15 @@ public final class WsPeer implements WebSocket.Listener, AutoCloseable {
 
   /** Connects as {@code user} ({@code ?name=}) asking for parley.v1; the first frame is welcome. */
   public static WsPeer v1(URI endpoint, String user) throws Exception {
-    WsPeer p = connect(URI.create(endpoint + "?name=" + user), "parley.v1");
+    return welcomed(connect(URI.create(endpoint + "?name=" + user), "parley.v1"), user);
+  }
+
+  /** {@link #v1(URI, String)} over {@code wss://}, trusting what {@code tls} trusts. */
+  public static WsPeer v1(SSLContext tls, URI endpoint, String user) throws Exception {
+    return welcomed(connect(tls, URI.create(endpoint + "?name=" + user), "parley.v1"), user);
+  }
+
+  private static WsPeer welcomed(WsPeer p, String user) throws InterruptedException {
     assertEquals(user, p.next("welcome").getAsJsonObject("user").get("id").getAsString());
     return p;
   }

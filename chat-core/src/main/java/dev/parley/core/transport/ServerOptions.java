@@ -29,6 +29,8 @@ import java.util.regex.Pattern;
  *   <tr><td>{@link #heartbeat()}</td><td>25 s / 60 s</td><td>see {@link Heartbeat}</td></tr>
  *   <tr><td>{@link #closeTimeout()}</td><td>5 s</td>
  *       <td>how long a closing connection may take to finish before it is cut</td></tr>
+ *   <tr><td>{@link #tls()}</td><td>none: plain HTTP and {@code ws://}</td>
+ *       <td>a certificate and key: HTTPS and {@code wss://} on the same port instead</td></tr>
  * </table>
  */
 public final class ServerOptions {
@@ -44,6 +46,7 @@ public final class ServerOptions {
   private final OriginPolicy origins;
   private final Heartbeat heartbeat;
   private final Duration closeTimeout;
+  private final TlsOptions tls;
 
   private ServerOptions(AbstractBuilder<?> b) {
     this.host = b.host;
@@ -54,6 +57,7 @@ public final class ServerOptions {
     this.origins = b.origins;
     this.heartbeat = b.heartbeat;
     this.closeTimeout = b.closeTimeout;
+    this.tls = b.tls;
   }
 
   /** The defaults in the table above. */
@@ -111,17 +115,28 @@ public final class ServerOptions {
     return closeTimeout;
   }
 
-  /**
-   * The WebSocket address of a server bound with these options on {@code boundPort}, such as
-   * {@code ws://127.0.0.1:8080/chat}: {@code 127.0.0.1} stands for every interface.
-   */
-  public URI uri(int boundPort) {
-    return URI.create("ws://" + visibleHost() + ":" + boundPort + path);
+  /** The certificate and key for HTTPS and {@code wss://}; null for plain HTTP and {@code ws://}. */
+  public TlsOptions tls() {
+    return tls;
   }
 
-  /** The address of the static files on {@code boundPort}, such as {@code http://127.0.0.1:8080/}. */
+  /**
+   * The WebSocket address of a server bound with these options on {@code boundPort}, such as
+   * {@code ws://127.0.0.1:8080/chat} ({@code wss://} with TLS): {@code 127.0.0.1} stands for
+   * every interface.
+   */
+  public URI uri(int boundPort) {
+    return URI.create((tls != null ? "wss" : "ws") + "://" + visibleHost() + ":" + boundPort
+        + path);
+  }
+
+  /**
+   * The address of the static files on {@code boundPort}, such as {@code http://127.0.0.1:8080/}
+   * ({@code https://} with TLS).
+   */
   public URI httpUri(int boundPort) {
-    return URI.create("http://" + visibleHost() + ":" + boundPort + "/");
+    return URI.create((tls != null ? "https" : "http") + "://" + visibleHost() + ":" + boundPort
+        + "/");
   }
 
   private String visibleHost() {
@@ -141,7 +156,8 @@ public final class ServerOptions {
         + (staticFiles != null ? staticFiles : staticResources != null ? "classpath:"
             + staticResources : "none")
         + ", " + origins + ", heartbeat=" + heartbeat.interval().toMillis() + "ms/"
-        + heartbeat.timeout().toMillis() + "ms, close=" + closeTimeout.toMillis() + "ms}";
+        + heartbeat.timeout().toMillis() + "ms, close=" + closeTimeout.toMillis() + "ms"
+        + (tls != null ? ", " + tls : "") + "}";
   }
 
   /** Builds a {@link ServerOptions} on its own, to hand to a server builder's {@code options}. */
@@ -170,6 +186,7 @@ public final class ServerOptions {
     private OriginPolicy origins = OriginPolicy.any();
     private Heartbeat heartbeat = Heartbeat.DEFAULT;
     private Duration closeTimeout = Duration.ofSeconds(5);
+    private TlsOptions tls;
 
     /** For subclasses. */
     protected AbstractBuilder() {}
@@ -190,6 +207,7 @@ public final class ServerOptions {
       this.origins = options.origins;
       this.heartbeat = options.heartbeat;
       this.closeTimeout = options.closeTimeout;
+      this.tls = options.tls;
       return self();
     }
 
@@ -284,6 +302,15 @@ public final class ServerOptions {
         throw new IllegalArgumentException("closeTimeout must be >= 100ms: " + timeout);
       }
       this.closeTimeout = timeout;
+      return self();
+    }
+
+    /**
+     * Serves HTTPS and {@code wss://} with this certificate and key on the port, instead of
+     * HTTP and {@code ws://} (both cannot share one port); null turns TLS off again. Default off.
+     */
+    public B tls(TlsOptions tls) {
+      this.tls = tls;
       return self();
     }
 

@@ -2,6 +2,7 @@ package dev.parley.server.jetty;
 
 import dev.parley.core.ChatServer;
 import dev.parley.core.transport.ServerOptions;
+import dev.parley.core.transport.TlsOptions;
 import dev.parley.core.transport.WebChatServer;
 import dev.parley.server.jakarta.EndpointOptions;
 import dev.parley.server.jakarta.ParleyEndpoint;
@@ -18,10 +19,16 @@ import org.eclipse.jetty.ee11.servlet.DefaultServlet;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
 import org.eclipse.jetty.ee11.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.resource.Resource;
 import org.eclipse.jetty.util.resource.ResourceFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -187,7 +194,8 @@ public final class JettyChatServer implements WebChatServer {
       // WebSocket connections are closed gracefully by close() before Jetty stops; a graceful
       // stop would only wait for idle HTTP keep-alive connections
       jetty.setStopTimeout(0);
-      ServerConnector connector = new ServerConnector(jetty);
+      ServerConnector connector = options.tls() == null ? new ServerConnector(jetty)
+          : tlsConnector(jetty, options.tls());
       connector.setHost(host);
       connector.setPort(port);
       // Jetty's default backlog of 50 makes a burst of connects wait seconds
@@ -230,6 +238,21 @@ public final class JettyChatServer implements WebChatServer {
           base != null ? "at " + server.httpUri() : "off",
           (System.nanoTime() - started) / 1_000_000);
       return server;
+    }
+
+    /**
+     * HTTPS (and so {@code wss://}) on the connector: TLS 1.3 and 1.2 from the JDK's provider,
+     * Jetty's default cipher suites (it excludes the weak ones).
+     */
+    private static ServerConnector tlsConnector(Server jetty, TlsOptions tls) {
+      SslContextFactory.Server ssl = new SslContextFactory.Server();
+      ssl.setSslContext(tls.sslContext());
+      ssl.setIncludeProtocols(TlsOptions.PROTOCOLS.toArray(new String[0]));
+      HttpConfiguration https = new HttpConfiguration();
+      https.addCustomizer(new SecureRequestCustomizer());
+      return new ServerConnector(jetty,
+          new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()),
+          new HttpConnectionFactory(https));
     }
 
     private static Resource staticBase(Server jetty, ServerOptions options) {

@@ -152,7 +152,8 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
     }
     // a refused handshake is upgraded too, naming parley.v1 if offered, then closed at once
     WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
-        "ws://" + headers.get(HttpHeaderNames.HOST) + server.options.path(),
+        (server.options.tls() != null ? "wss://" : "ws://") + headers.get(HttpHeaderNames.HOST)
+            + server.options.path(),
         Admission.subprotocol(offered), server.frames).newHandshaker(req);
     if (handshaker == null) {
       WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());

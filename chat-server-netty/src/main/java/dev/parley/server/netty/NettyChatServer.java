@@ -2,6 +2,7 @@ package dev.parley.server.netty;
 
 import dev.parley.core.ChatServer;
 import dev.parley.core.transport.ServerOptions;
+import dev.parley.core.transport.TlsOptions;
 import dev.parley.core.transport.WebChatServer;
 import dev.parley.protocol.CloseCode;
 import io.netty.bootstrap.ServerBootstrap;
@@ -19,6 +20,9 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutorGroup;
@@ -29,6 +33,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -235,6 +240,7 @@ public final class NettyChatServer implements WebChatServer {
           epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
       ServerContext context = new ServerContext(chatServer, options, loops.next(),
           handshakeTimeout, flushInterval, files);
+      SslContext tls = options.tls() == null ? null : sslContext(options.tls());
       EventExecutorGroup handlerGroup = handlerThreads == 0 ? null
           : new DefaultEventExecutorGroup(handlerThreads, new DefaultThreadFactory("parley-handler"));
       long maxOut = chatServer.limits().maxOutboundBytes();
@@ -251,6 +257,9 @@ public final class NettyChatServer implements WebChatServer {
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+              if (tls != null) {
+                ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+              }
               ch.pipeline()
                   .addLast("http", new HttpServerCodec(8192, 8192, 8192))
                   .addLast("http-aggregate", new HttpObjectAggregator(64 * 1024))
@@ -276,6 +285,17 @@ public final class NettyChatServer implements WebChatServer {
           files.enabled() ? "at " + server.httpUri() : "off",
           (System.nanoTime() - started) / 1_000_000);
       return server;
+    }
+
+    /** TLS 1.3 and 1.2 through the JDK's provider, with Netty's recommended cipher suites. */
+    private static SslContext sslContext(TlsOptions tls) {
+      try {
+        return SslContextBuilder.forServer(tls.keyManagers()).sslProvider(SslProvider.JDK)
+            .protocols(TlsOptions.PROTOCOLS).build();
+      } catch (SSLException e) {
+        throw new IllegalArgumentException("cannot serve TLS with " + tls + ": " + e.getMessage(),
+            e);
+      }
     }
 
     private static ClassLoader classLoader() {
