@@ -81,7 +81,7 @@ final class ExperimentalTransport {
     ServerEndpointConfig config = ServerEndpointConfig.Builder.create(Ep.class, "/chat")
         .subprotocols(List.of(Protocol.V1.subprotocol()))
         .extensions(List.of())
-        .configurator(new Configurator(chat, mode, writers))
+        .configurator(new Configurator(new Setup(chat, mode, writers)))
         .build();
     JakartaWebSocketServletContainerInitializer.configure(context,
         (servletContext, container) -> container.addEndpoint(config));
@@ -92,20 +92,19 @@ final class ExperimentalTransport {
     return jetty;
   }
 
-  static final class Configurator extends ServerEndpointConfig.Configurator {
-    private final ChatServer chat;
-    private final Mode mode;
-    private final ExecutorService writers;
+  /** What every connection of the experimental endpoint shares. */
+  record Setup(ChatServer chat, Mode mode, ExecutorService writers) {}
 
-    Configurator(ChatServer chat, Mode mode, ExecutorService writers) {
-      this.chat = chat;
-      this.mode = mode;
-      this.writers = writers;
+  static final class Configurator extends ServerEndpointConfig.Configurator {
+    private final Setup setup;
+
+    Configurator(Setup setup) {
+      this.setup = setup;
     }
 
     @Override
     public <T> T getEndpointInstance(Class<T> endpointClass) {
-      return endpointClass.cast(new Ep(chat, mode, writers));
+      return endpointClass.cast(new Ep(setup));
     }
 
     @Override
@@ -127,23 +126,20 @@ final class ExperimentalTransport {
 
   /** Must be public for the container. */
   public static final class Ep extends Endpoint {
-    private final ChatServer chat;
-    private final Mode mode;
-    private final ExecutorService writers;
+    private final Setup setup;
     private volatile ChatSession chatSession;
 
-    Ep(ChatServer chat, Mode mode, ExecutorService writers) {
-      this.chat = chat;
-      this.mode = mode;
-      this.writers = writers;
+    Ep(Setup setup) {
+      this.setup = setup;
     }
 
     @Override
     public void onOpen(Session session, EndpointConfig config) {
       List<String> names = session.getRequestParameterMap().get("name");
       String name = names == null || names.isEmpty() ? "anon-" + session.getId() : names.get(0);
-      ExpConnection c = new ExpConnection(chat.newConnectionId(), User.of(name), session, mode,
-          writers, chat.limits().maxOutboundBytes());
+      ChatServer chat = setup.chat();
+      ExpConnection c = new ExpConnection(chat.newConnectionId(), User.of(name), session,
+          setup.mode(), setup.writers(), chat.limits().maxOutboundBytes());
       chatSession = chat.open(c);
       session.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> {
         ChatSession s = chatSession;
