@@ -45,8 +45,11 @@ import org.slf4j.LoggerFactory;
  * log.info("chat at {}, page at {}", server.uri(), server.httpUri());
  * }</pre>
  *
+ * <p>The options every server shares are {@link ServerOptions}; this builder adds Jetty's idle
+ * timeout.
+ *
  * <h2>Lifecycle</h2>
- * RUNNING once {@link Builder#start()} returns (it blocks until the port is bound).
+ * As every {@link WebChatServer}: RUNNING once {@link Builder#start()} returns (it blocks until the port is bound).
  * {@link #close()} makes it CLOSED: it stops listening (new connections are refused), closes every
  * connection it serves with 1001 ("server shutting down") after the frames already queued for
  * it, then stops Jetty. It does not close the

@@ -63,12 +63,16 @@ import org.slf4j.LoggerFactory;
  * I/O sets {@link Builder#handlerThreads(int)}: handshakes and inbound frames then run on a pool of
  * that size (each connection on one thread, in order) while the event loops keep doing the I/O.
  *
+ * <p>The options every server shares (host, port, path, static files, origins, heartbeat, close
+ * timeout, TLS) are {@link ServerOptions}; this builder adds Netty's own (threads, flush interval,
+ * handshake timeout, native transport).
+ *
  * <h2>Lifecycle</h2>
- * RUNNING once {@link Builder#start()} returns (it blocks until the port is bound).
- * {@link #close()} stops accepting, closes every connection with 1001 ("server shutting down")
- * after the frames already queued for it, waits for them (at most the close timeout and a second),
- * then stops the threads. It does not close the {@code ChatServer}, which the application owns.
- * Closing twice does nothing. All methods are thread-safe.
+ * As every {@link WebChatServer}: RUNNING once {@link Builder#start()} returns (it blocks until
+ * the port is bound). {@link #close()} stops accepting, closes every connection with 1001
+ * ("server shutting down") after the frames already queued for it, waits for them (at most the
+ * close timeout and a second), then stops the threads. It does not close the {@code ChatServer},
+ * which the application owns. Closing twice does nothing. All methods are thread-safe.
  */
 public final class NettyChatServer implements WebChatServer {
   private static final Logger log = LoggerFactory.getLogger(NettyChatServer.class);
