@@ -1,14 +1,13 @@
 package dev.parley.server.jakarta;
 
 import dev.parley.core.Handshake;
-import dev.parley.protocol.Protocol;
+import dev.parley.core.transport.Admission;
 import jakarta.websocket.Extension;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,9 +16,9 @@ import org.slf4j.LoggerFactory;
  * {@link ServerEndpointConfig.Configurator} and never calls {@code super}, whose "platform default
  * configurator" is whichever container's jar the service loader finds first.
  *
- * <p>Per handshake, {@link #modifyHandshake} stores an {@link Admission} in the user properties of
- * the config it is handed. Tyrus 2, Jetty 12 and Tomcat 11 hand it a per-handshake copy whose
- * properties become the new session's, so {@code onOpen} reads the admission of its own
+ * <p>Per handshake, {@link #modifyHandshake} stores the {@link Admission.Verdict} in the user
+ * properties of the config it is handed. Tyrus 2, Jetty 12 and Tomcat 11 hand it a per-handshake
+ * copy whose properties become the new session's, so {@code onOpen} reads the verdict of its own
  * handshake whatever thread or order the container uses. A container that passed the shared
  * config instead would mix users up: that is detected and refused (the session is closed with
  * 1011).
@@ -27,6 +26,8 @@ import org.slf4j.LoggerFactory;
 final class ParleyConfigurator extends ServerEndpointConfig.Configurator {
   private static final Logger log = LoggerFactory.getLogger(ParleyConfigurator.class);
   private static final String SUBPROTOCOL_HEADER = "Sec-WebSocket-Protocol";
+  /** The session user property that carries the verdict from the handshake to {@code onOpen}. */
+  static final String VERDICT_KEY = "dev.parley.server.admission";
 
   private final EndpointContext ctx;
   private final ParleyEndpoint endpoint;
@@ -48,21 +49,13 @@ final class ParleyConfigurator extends ServerEndpointConfig.Configurator {
 
   @Override
   public boolean checkOrigin(String originHeaderValue) {
-    boolean allowed = ctx.options().originAllowed(originHeaderValue);
-    if (!allowed) {
-      log.info("refused a handshake from origin {}", originHeaderValue);
-    }
-    return allowed;
+    return ctx.admission().originAllowed(originHeaderValue);
   }
 
   @Override
   public String getNegotiatedSubprotocol(List<String> supported, List<String> requested) {
-    for (String p : requested) {
-      if (Protocol.V1.subprotocol().equalsIgnoreCase(p.trim())) {
-        return p.trim();
-      }
-    }
-    return "";
+    String selected = Admission.subprotocol(requested);
+    return selected != null ? selected : "";
   }
 
   @Override
@@ -85,10 +78,7 @@ final class ParleyConfigurator extends ServerEndpointConfig.Configurator {
     Handshake handshake = Handshake.of(headers, request.getParameterMap(),
         subprotocols(probe.headers().get(SUBPROTOCOL_HEADER)),
         Containers.remoteAddress(properties, request));
-    Optional<Protocol> protocol = ctx.server().negotiate(handshake.subprotocols());
-    Admission admission = protocol.isEmpty() ? Admission.noProtocol()
-        : new Admission(protocol.get(), ctx.server().authenticate(handshake));
-    properties.put(Admission.KEY, admission);
+    properties.put(VERDICT_KEY, ctx.admission().admit(handshake));
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.parley.server.jakarta;
 
+import dev.parley.testing.WsPeer;
+
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -81,7 +83,7 @@ final class RawClient implements AutoCloseable {
     if (receiveBuffer > 0) {
       s.setReceiveBufferSize(receiveBuffer);
     }
-    s.setSoTimeout((int) (TestClient.WAIT_SECONDS * 1000));
+    s.setSoTimeout((int) (WsPeer.WAIT.toSeconds() * 1000));
     s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
     byte[] key = new byte[16];
     ThreadLocalRandom.current().nextBytes(key);

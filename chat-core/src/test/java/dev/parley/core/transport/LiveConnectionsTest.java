@@ -1,4 +1,4 @@
-package dev.parley.server.jakarta;
+package dev.parley.core.transport;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.parley.core.ChatServer;
-import dev.parley.protocol.Protocol;
-import dev.parley.protocol.User;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,29 +14,88 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The open-connection set: no lock per connect, and the sweep runs exactly while any is open. */
+/**
+ * The open-connection set: no lock per connect, the sweep runs exactly while any is open, and it
+ * pings the quiet and closes the silent.
+ */
 final class LiveConnectionsTest {
-  private final ChatServer chat = ChatServer.builder().build();
-  private final EndpointContext ctx = EndpointContext.of(chat, EndpointOptions.defaults());
-  private final LiveConnections live = ctx.live();
-  private final FakeSession fake = new FakeSession(FakeSession.Completion.INSIDE_SEND_TEXT);
+  private final ScheduledExecutorService scheduler = new ScheduledThreadPoolExecutor(1);
+  private final LiveConnections<Fake> live = new LiveConnections<>(Heartbeat.DEFAULT, scheduler);
 
-  private SessionConnection connection(String id) {
-    return new SessionConnection(ctx, fake.session, id, User.of(id), Protocol.V1);
+  /** A connection that records what the heartbeat did to it. */
+  static final class Fake implements LiveConnections.Member {
+    final String id;
+    volatile long lastHeard = System.nanoTime();
+    volatile boolean closing;
+    final List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    Fake(String id) {
+      this.id = id;
+    }
+
+    @Override
+    public long lastHeardNanos() {
+      return lastHeard;
+    }
+
+    @Override
+    public boolean isClosing() {
+      return closing;
+    }
+
+    @Override
+    public void ping() {
+      calls.add("ping");
+    }
+
+    @Override
+    public void heartbeatTimedOut(String reason) {
+      closing = true;
+      calls.add("timeout: " + reason);
+    }
+  }
+
+  private Fake connection(String id) {
+    return new Fake(id);
   }
 
   @AfterEach
   void close() {
-    chat.close();
+    scheduler.shutdownNow();
+  }
+
+  @Test
+  void theSweepPingsTheQuietClosesTheSilentAndLeavesTheBusyAndTheClosing() {
+    long now = System.nanoTime();
+    Fake busy = connection("busy");
+    Fake quiet = connection("quiet");
+    quiet.lastHeard = now - Duration.ofSeconds(13).toNanos(); // over half the 25 s interval
+    Fake silent = connection("silent");
+    silent.lastHeard = now - Duration.ofSeconds(61).toNanos();
+    Fake closing = connection("closing");
+    closing.lastHeard = silent.lastHeard;
+    closing.closing = true;
+    for (Fake f : List.of(busy, quiet, silent, closing)) {
+      live.add(f);
+    }
+
+    live.sweep();
+
+    assertEquals(List.of(), busy.calls);
+    assertEquals(List.of("ping"), quiet.calls);
+    assertEquals(List.of("timeout: no frame and no pong for 60000 ms"), silent.calls);
+    assertEquals(List.of(), closing.calls);
   }
 
   @Test
   void addAndRemoveTakeNoLockWhileConnectionsAreOpen() throws Exception {
     live.add(connection("first"));
-    SessionConnection second = connection("second");
+    Fake second = connection("second");
     CountDownLatch held = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     Thread holder = new Thread(() -> {
@@ -71,9 +127,9 @@ final class LiveConnectionsTest {
   @Test
   void theSweepRunsExactlyWhileConnectionsAreOpenWhateverTheRaces() throws Exception {
     int threads = 8;
-    List<List<SessionConnection>> perThread = new ArrayList<>();
+    List<List<Fake>> perThread = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
-      List<SessionConnection> mine = new ArrayList<>();
+      List<Fake> mine = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
         mine.add(connection("c" + t + "-" + i));
       }
@@ -84,10 +140,10 @@ final class LiveConnectionsTest {
       for (int round = 0; round < 20; round++) {
         CountDownLatch start = new CountDownLatch(1);
         List<Future<?>> done = new ArrayList<>();
-        for (List<SessionConnection> mine : perThread) {
+        for (List<Fake> mine : perThread) {
           done.add(pool.submit(() -> {
             start.await();
-            for (SessionConnection c : mine) {
+            for (Fake c : mine) {
               live.add(c);
               live.remove(c); // every thread crosses "none open" over and over
             }
@@ -106,7 +162,7 @@ final class LiveConnectionsTest {
       pool.shutdownNow();
     }
 
-    SessionConnection last = connection("last");
+    Fake last = connection("last");
     live.add(last);
     assertTrue(live.sweeping());
     CompletableFuture<Boolean> emptied = CompletableFuture.supplyAsync(() -> {

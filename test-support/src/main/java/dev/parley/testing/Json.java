@@ -1,13 +1,13 @@
-package dev.parley.server.jakarta;
+package dev.parley.testing;
 
 import com.google.gson.JsonObject;
 
 /** Builds JSON frames for tests. */
-final class Json {
+public final class Json {
   private Json() {}
 
   /** An object from alternating keys and values (strings, numbers, booleans). */
-  static JsonObject object(Object... keyValues) {
+  public static JsonObject object(Object... keyValues) {
     if (keyValues.length % 2 != 0) {
       throw new IllegalArgumentException("keys and values must alternate");
     }
