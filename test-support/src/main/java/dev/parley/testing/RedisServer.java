@@ -49,6 +49,7 @@ public final class RedisServer extends ClassScoped {
   private final List<String> extraArgs;
   private final Deque<String> lastLines = new ArrayDeque<>();
   private Process process;
+  private Thread exitHook;
 
   /** A server on a free port, with Redis's defaults besides no persistence. */
   public RedisServer(String... extraArgs) {
@@ -86,6 +87,11 @@ public final class RedisServer extends ClassScoped {
       throw new IllegalStateException("cannot run redis-server (is it installed?)", e);
     }
     Process p = process;
+    if (exitHook == null) {
+      // a test JVM that exits without closing its servers does not leave them running
+      exitHook = new Thread(this::kill, "redis-" + port + "-stop");
+      Runtime.getRuntime().addShutdownHook(exitHook);
+    }
     Thread reader = new Thread(() -> drain(p, ready), "redis-" + port + "-log");
     reader.setDaemon(true);
     reader.start();
@@ -198,6 +204,16 @@ public final class RedisServer extends ClassScoped {
   @Override
   public void close() {
     kill();
+    synchronized (this) {
+      if (exitHook != null) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(exitHook);
+        } catch (IllegalStateException shuttingDown) {
+          // the hook is running or about to: nothing to remove
+        }
+        exitHook = null;
+      }
+    }
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     } catch (IOException e) {

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The engine SPIs on one Redis deployment (a server, or a Redis Cluster), for running several
@@ -33,6 +34,7 @@ public final class RedisEngine implements AutoCloseable {
   private final RedisMessageStore store;
   private final RedisBackplane backplane;
   private final RedisPresence presence;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private RedisEngine(RedisLink redis, Builder b) {
     this.redis = redis;
@@ -79,6 +81,9 @@ public final class RedisEngine implements AutoCloseable {
   /** Closes the connections; idempotent. */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     try {
       backplane.close();
     } finally {

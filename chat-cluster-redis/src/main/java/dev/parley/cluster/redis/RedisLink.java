@@ -13,6 +13,7 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisReadOnlyException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -79,6 +80,19 @@ final class RedisLink implements AutoCloseable {
         .build();
   }
 
+  /**
+   * TCP keep-alive probes after 15 s of silence: a connection that died without a reset (a
+   * network partition) is noticed in about 30 s, so the pub/sub connection reconnects and its
+   * nodes reset instead of waiting silently for events that no longer come.
+   */
+  private static SocketOptions socketOptions(Duration timeout) {
+    return SocketOptions.builder()
+        .connectTimeout(timeout)
+        .keepAlive(SocketOptions.KeepAliveOptions.builder().enable()
+            .idle(Duration.ofSeconds(15)).interval(Duration.ofSeconds(5)).count(3).build())
+        .build();
+  }
+
   private static RedisURI redisUri(URI uri, Duration timeout) {
     RedisURI r = RedisURI.create(uri);
     r.setTimeout(timeout);
@@ -92,6 +106,7 @@ final class RedisLink implements AutoCloseable {
     client.setOptions(ClientOptions.builder()
         .disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS)
         .timeoutOptions(TimeoutOptions.enabled(timeout))
+        .socketOptions(socketOptions(timeout))
         .build());
     try {
       StatefulRedisConnection<String, String> c = client.connect(StringCodec.UTF8);
@@ -117,6 +132,7 @@ final class RedisLink implements AutoCloseable {
     client.setOptions(ClusterClientOptions.builder()
         .disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS)
         .timeoutOptions(TimeoutOptions.enabled(timeout))
+        .socketOptions(socketOptions(timeout))
         // follow failovers and resharding: periodically and on MOVED/ASK/reconnects
         .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
             .enablePeriodicRefresh(Duration.ofSeconds(30))

@@ -113,7 +113,7 @@ public final class RedisPresence implements Presence {
   @Override
   public CompletionStage<Heartbeat> heartbeat(String node, Duration ttl) {
     Objects.requireNonNull(node, "node == null");
-    if (ttl.toMillis() < 1) {
+    if (Objects.requireNonNull(ttl, "ttl == null").toMillis() < 1) {
       throw new IllegalArgumentException("ttl < 1 ms: " + ttl);
     }
     return redis.<List<Object>>run(HEARTBEAT, ScriptOutputType.MULTI, keys, node,
