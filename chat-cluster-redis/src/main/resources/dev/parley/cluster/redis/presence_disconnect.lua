@@ -1,0 +1,3 @@
+-- ARGV: ck.
+drop(ARGV[1], nil)
+return 1
