@@ -155,7 +155,11 @@ public abstract class PresenceContract {
     await(presence.connect(a, user("dave"), "d1", 5));
     await(presence.join(a, "r1", user("dave"), "d1"));
     await(presence.join(a, "r2", user("dave"), "d1"));
-    await(presence.disconnect(a, "dave", "d1"));
+    await(presence.connect(a, user("dave"), "d3", 5));
+    await(presence.join(a, "r2", user("dave"), "d3"));
+    assertEquals(java.util.List.of("r1"), await(presence.disconnect(a, "dave", "d1")),
+        "dave left r1 only: another connection of his is still in r2");
+    assertEquals(java.util.List.of("r2"), await(presence.disconnect(a, "dave", "d3")));
     assertEquals(0, await(presence.connections("dave")));
     assertEquals(0, await(presence.members("r1", 10)).count());
     assertEquals(0, await(presence.members("r2", 10)).count());

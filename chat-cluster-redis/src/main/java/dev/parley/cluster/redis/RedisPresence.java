@@ -65,9 +65,11 @@ public final class RedisPresence implements Presence {
   }
 
   @Override
-  public CompletionStage<Void> disconnect(String node, String userId, String connectionId) {
-    return redis.<Long>run(DISCONNECT, ScriptOutputType.INTEGER, keys,
-        Keys.connection(node, connectionId)).thenApply(r -> null);
+  public CompletionStage<List<String>> disconnect(String node, String userId,
+      String connectionId) {
+    return redis.<List<Object>>run(DISCONNECT, ScriptOutputType.MULTI, keys,
+        Keys.connection(node, connectionId))
+        .thenApply(r -> departures(r, 0).stream().map(Departure::room).toList());
   }
 
   @Override
