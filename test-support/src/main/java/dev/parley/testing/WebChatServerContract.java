@@ -288,6 +288,38 @@ public abstract class WebChatServerContract {
     });
   }
 
+  /**
+   * Parley's browser client is served at /parley/ when its jar (chat-js, here a stand-in) is on
+   * the class path: beside the static files, instead of a folder of theirs named parley, and by a
+   * server with no static files too.
+   */
+  @Test
+  void servesTheBrowserClientWhenItsJarIsOnTheClassPath() throws Exception {
+    WebChatServer plain = track(local().start());
+    assertEquals(404, get(plain.httpUri().resolve("/parley/parley.js")).statusCode(),
+        "chat-js must not be on this module's test class path");
+    Path jar = jar("client.jar", "META-INF/", "META-INF/resources/", "META-INF/resources/parley/",
+        "META-INF/resources/parley/parley.js=globalThis.Parley = {};", "jarsite/",
+        "jarsite/index.html=<p>from a jar</p>", "jarsite/parley/parley.js=the site's own");
+    withContextClassLoader(jar, () -> {
+      WebChatServer site = track(local().staticResources("jarsite").start());
+      HttpResponse<String> script = get(site.httpUri().resolve("/parley/parley.js"));
+      assertEquals(200, script.statusCode());
+      assertEquals("globalThis.Parley = {};", script.body());
+      assertTrue(script.headers().firstValue("Content-Type").orElse("")
+          .startsWith("text/javascript"), script.headers().toString());
+      assertTrue(get(site.httpUri()).body().contains("from a jar"));
+      int folder = get(site.httpUri().resolve("/parley/")).statusCode();
+      assertTrue(folder == 403 || folder == 404, "no listing: " + folder); // Jetty says 403
+      assertEquals(404, get(site.httpUri().resolve("/parley/missing.js")).statusCode());
+
+      WebChatServer bare = track(local().start());
+      assertEquals("globalThis.Parley = {};",
+          get(bare.httpUri().resolve("/parley/parley.js")).body());
+      assertEquals(404, get(bare.httpUri()).statusCode());
+    });
+  }
+
   @Test
   void aForeignOriginIsRefusedWhenAllowedOriginsAreSet() throws Exception {
     WebChatServer server = track(local().allowedOrigins(List.of("http://good.example")).start());
