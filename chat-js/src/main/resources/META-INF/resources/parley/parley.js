@@ -32,8 +32,8 @@
     backoff: {initial: 500, max: 30000, multiplier: 2, jitter: "equal"},
     connectTimeout: 10000, pingInterval: 25000, ackTimeout: 10000,
   };
-  const CLIENT_EVENTS = ["state", "message", "joined", "gap", "presence", "typing", "read", "error"];
   const ROOM_EVENTS = ["message", "joined", "gap", "presence", "typing", "read"];
+  const CLIENT_EVENTS = ["state", ...ROOM_EVENTS, "error"];
   const NONE = -1;
   const now = () => performance.now();
   const report = typeof global.reportError === "function" ? e => global.reportError(e)
@@ -92,7 +92,7 @@
     }
   }
 
-  // ---- pacing: the server's rate rule, copied (the JVM client's Pacer) ---------------------------
+  // ---- pacing: the server's rate rule, copied (the JVM client's Pacer) --------------------------
 
   /** burst tokens, refilled at perSecond; one per frame. Times are performance.now() readings. */
   class Bucket {
@@ -145,7 +145,8 @@
     sendRateKnown() { return !!this.messages; }
 
     untilSend(t) {
-      return Math.max(this.messages ? this.messages.wait(t) : 0, this.frames ? this.frames.wait(t) : 0);
+      const m = this.messages ? this.messages.wait(t) : 0;
+      return Math.max(m, this.frames ? this.frames.wait(t) : 0);
     }
 
     sendLeft(t) {
@@ -153,7 +154,7 @@
       this.frameLeft(t);
     }
 
-    /** Any other frame leaves, even into debt: the sends behind it wait instead of being refused. */
+    /** Any other frame leaves, even into debt: the sends behind it wait, not refused. */
     frameLeft(t) { if (this.frames) this.frames.take(t); }
 
     frameFree(t) { return !this.frames || this.frames.wait(t) === 0; }
@@ -164,7 +165,7 @@
     }
   }
 
-  // ---- the outbox (the JVM client's Outbox) ------------------------------------------------------
+  // ---- the outbox (the JVM client's Outbox) -----------------------------------------------------
 
   /**
    * Sends waiting for their answer, in the order made. While connected they leave in order, as
@@ -214,7 +215,7 @@
       if (e.onWire) {
         e.onWire = false;
         this.onWire--;
-      } else {
+      } else if (this.waiting.includes(e)) {
         this.waiting.splice(this.waiting.indexOf(e), 1);
       }
       this.pump();
@@ -283,7 +284,7 @@
     }
   }
 
-  // ---- rooms -------------------------------------------------------------------------------------
+  // ---- rooms ------------------------------------------------------------------------------------
 
   /**
    * A room or a direct conversation (dm:<a>:<b>) of one client: chat.join(name) or chat.room(name).
@@ -321,7 +322,7 @@
     get lastRead() { return this._lastRead; }
     /** seq - lastRead: your own messages count as read. */
     get unread() { return Math.max(0, this._seq - this._lastRead); }
-    /** Users in the room ({id, name}), in join order, as the server listed them and presence since. */
+    /** Users ({id, name}) in join order: as the server listed them, and presence since. */
     get members() { return this._members.slice(); }
     get memberCount() { return this._memberCount; }
     /** Whether the server confirmed a join (and the room was not left since). */
@@ -345,7 +346,7 @@
     leave() { return this._client._leave(this); }
   }
 
-  // ---- the client --------------------------------------------------------------------------------
+  // ---- the client -------------------------------------------------------------------------------
 
   class Client extends Emitter {
     constructor(url, options) {
@@ -386,7 +387,9 @@
           this._open();
         }
       };
-      if (typeof global.addEventListener === "function") global.addEventListener("online", this._onOnline);
+      if (typeof global.addEventListener === "function") {
+        global.addEventListener("online", this._onOnline);
+      }
       this._open();
     }
 
@@ -418,7 +421,7 @@
      * handlers are in place before its first message. Joining again returns the same room.
      */
     join(name) {
-      if (typeof name !== "string" || name === "") throw new TypeError("room must be a non-empty string");
+      requireString(name, "room");
       let r = this._rooms.get(name);
       if (r && !r._left && (r._everJoined || r._joinPending)) return r;
       if (!r || r._left) {
@@ -437,7 +440,7 @@
 
     /** A direct message to a user (room dm:<a>:<b>); like room.send. */
     sendTo(userId, body) {
-      if (typeof userId !== "string" || userId === "") throw new TypeError("userId must be a non-empty string");
+      requireString(userId, "userId");
       return this._enqueue(null, undefined, userId, body);
     }
 
@@ -453,7 +456,7 @@
       this._terminate(1000, "closed by the client");
     }
 
-    // ---- connection ------------------------------------------------------------------------------
+    // ---- connection -----------------------------------------------------------------------------
 
     _open() {
       this._reconnectTimer = null;
@@ -517,7 +520,7 @@
       this._leaving.clear();
       if (this._closed) return;
       const transports = this._options.transports;
-      if (!opened && ++this._tried < transports.length) { // the handshake failed: the next transport
+      if (!opened && ++this._tried < transports.length) { // the handshake failed: try the next
         this._tIndex = (this._tIndex + 1) % transports.length;
         this._open();
         return;
@@ -531,9 +534,11 @@
       const b = this._options.backoff;
       let d = Math.min(b.max, b.initial * Math.pow(b.multiplier, this._attempt++));
       if (LATER.has(code)) d = Math.max(d, LATER_MS);
-      d = b.jitter === "full" ? Math.random() * d : b.jitter === "equal" ? d / 2 + Math.random() * d / 2 : d;
+      if (b.jitter === "full") d = Math.random() * d;
+      if (b.jitter === "equal") d = d / 2 + Math.random() * d / 2;
       this._reconnectTimer = setTimeout(() => this._open(), d);
-      this._setState(this._everWelcomed ? "reconnecting" : "connecting", code, reason, Math.round(d));
+      const state = this._everWelcomed ? "reconnecting" : "connecting";
+      this._setState(state, code, reason, Math.round(d));
     }
 
     _terminate(code, reason) {
@@ -543,8 +548,11 @@
       clearTimeout(this._reconnectTimer);
       clearTimeout(this._connectTimer);
       clearInterval(this._tickTimer);
-      if (typeof global.removeEventListener === "function") global.removeEventListener("online", this._onOnline);
-      const error = new ParleyError("closed", `client closed: ${code}${reason ? " " + reason : ""}`, code);
+      if (typeof global.removeEventListener === "function") {
+        global.removeEventListener("online", this._onOnline);
+      }
+      const why = `client closed: ${code}${reason ? " " + reason : ""}`;
+      const error = new ParleyError("closed", why, code);
       this._closeCode = code;
       this._outbox.failAll(error);
       for (const r of this._rooms.values()) {
@@ -588,7 +596,7 @@
       this._raw(JSON.stringify({type: "ping"}));
     }
 
-    // ---- inbound ---------------------------------------------------------------------------------
+    // ---- inbound --------------------------------------------------------------------------------
 
     _onFrame(text) {
       this._lastInbound = now();
@@ -608,7 +616,7 @@
         case "ack": return this._onAck(f);
         case "error": return this._onError(f);
         case "presence": return this._onPresence(f);
-        case "typing": return this._onRoomEvent(f, "typing", {room: f.room, from: f.from, name: f.name ?? f.from});
+        case "typing": return this._onTyping(f);
         case "read": return this._onRead(f);
         case "history": return this._onHistory(f);
         case "left": return this._onLeft(f);
@@ -667,10 +675,12 @@
       if (since === undefined) {
         r._seq = Math.max(r._seq, f.seq); // a fresh join: live from here
       } else {
-        const epochChanged = r._epoch !== undefined && f.epoch !== undefined && r._epoch !== f.epoch;
+        const epochChanged = r._epoch !== undefined && f.epoch !== undefined
+            && r._epoch !== f.epoch;
         const reset = epochChanged || f.seq < r._seq;
         if (f.recovered === false || reset) {
-          gap = Object.freeze({room: r._name, lastSeen: r._seq, resumedAt: f.seq, epochChanged: reset});
+          gap = Object.freeze({room: r._name, lastSeen: r._seq, resumedAt: f.seq,
+            epochChanged: reset});
           if (reset) r._seq = f.seq; // a new history: seqs start over, nothing is replayed
         } // else what remains after since is replayed next, in order
       }
@@ -740,7 +750,7 @@
       if (e.to !== undefined) m.to = e.to;
       Object.freeze(m);
       let r = this._rooms.get(f.room);
-      if (!r && typeof f.room === "string" && f.room.startsWith("dm:")) r = this._directRoom(f.room);
+      if (!r && String(f.room).startsWith("dm:")) r = this._directRoom(f.room);
       if (r) this._deliver(r, m, f.epoch);
       e.resolve(m);
     }
@@ -775,7 +785,9 @@
       if (pause !== undefined) {
         const s = this._socket;
         setTimeout(() => {
-          if (this._socket === s && this._welcomed && r._wanted && r._joinCid === null) this._sendJoin(r);
+          if (this._socket === s && this._welcomed && r._wanted && r._joinCid === null) {
+            this._sendJoin(r);
+          }
         }, pause);
         return;
       }
@@ -793,7 +805,8 @@
       const r = this._rooms.get(f.room);
       if (!r || r._left) return;
       const i = r._members.findIndex(u => u.id === f.user);
-      // presence is news, not the truth: a join of a listed user or a leave of an unlisted one is nothing
+      // presence is news, not the truth: a join of a listed user (or a leave of an unlisted one)
+      // is nothing new
       if (f.state === "join" && i < 0) {
         r._members.push(Object.freeze({id: f.user, name: f.name ?? f.user}));
         r._memberCount++;
@@ -803,20 +816,24 @@
       } else {
         return;
       }
-      this._emitRoom(r, "presence", Object.freeze({room: r._name, user: f.user, name: f.name ?? f.user,
-        state: f.state}));
+      this._emitRoom(r, "presence", Object.freeze({room: r._name, user: f.user,
+        name: f.name ?? f.user, state: f.state}));
     }
 
     _onRead(f) {
       const r = this._rooms.get(f.room);
       if (!r || r._left || typeof f.seq !== "number") return;
-      if (this._user && f.from === this._user.id) r._lastRead = Math.max(r._lastRead, f.seq); // your other tab
+      if (this._user && f.from === this._user.id) { // your other tab
+        r._lastRead = Math.max(r._lastRead, f.seq);
+      }
       this._emitRoom(r, "read", Object.freeze({room: r._name, from: f.from, seq: f.seq}));
     }
 
-    _onRoomEvent(f, type, event) {
+    _onTyping(f) {
       const r = this._rooms.get(f.room);
-      if (r && !r._left) this._emitRoom(r, type, Object.freeze(event));
+      if (!r || r._left) return;
+      const typing = {room: r._name, from: f.from, name: f.name ?? f.from};
+      this._emitRoom(r, "typing", Object.freeze(typing));
     }
 
     _onHistory(f) {
@@ -851,29 +868,36 @@
       return r;
     }
 
-    // ---- outbound --------------------------------------------------------------------------------
+    // ---- outbound -------------------------------------------------------------------------------
 
     _enqueue(r, room, to, body) {
-      if (typeof body !== "string" || body.trim() === "") throw new TypeError("body must be a non-blank string");
+      if (typeof body !== "string" || body.trim() === "") {
+        throw new TypeError("body must be a non-blank string");
+      }
       if (this._closed) return Promise.reject(this._closedError());
-      if (r && r._left) return Promise.reject(new ParleyError("not_member", `left ${r._name} already`));
+      if (r && r._left) return Promise.reject(leftError(r));
       const max = this._limits && this._limits.maxBodyChars;
       if (typeof max === "number" && body.length > max) {
         return Promise.reject(new ParleyError("too_large", `the body is over ${max} characters`));
       }
       return new Promise((resolve, reject) => {
         const cid = this._cid("s");
-        const frame = to !== undefined ? {type: "send", to, body, cid} : {type: "send", room, body, cid};
+        const frame = to !== undefined ? {type: "send", to, body, cid}
+          : {type: "send", room, body, cid};
         this._outbox.add({cid, to, body, frame: JSON.stringify(frame), resolve, reject,
           onWire: false, sentAt: 0});
       });
     }
 
     _history(r, before, limit) {
-      if (before !== undefined && !Number.isInteger(before)) throw new TypeError("before must be an integer");
-      if (!Number.isInteger(limit) || limit < 1) throw new TypeError("limit must be a positive integer");
+      if (before !== undefined && !Number.isInteger(before)) {
+        throw new TypeError("before must be an integer");
+      }
+      if (!Number.isInteger(limit) || limit < 1) {
+        throw new TypeError("limit must be a positive integer");
+      }
       if (this._closed) return Promise.reject(this._closedError());
-      if (r._left) return Promise.reject(new ParleyError("not_member", `left ${r._name} already`));
+      if (r._left) return Promise.reject(leftError(r));
       return new Promise((resolve, reject) => {
         const cid = this._cid("h");
         const frame = {type: "history", room: r._name, limit, cid};
@@ -928,6 +952,8 @@
       }
       return new Promise(resolve => {
         const cid = this._cid("l");
+        const earlier = this._leaving.get(r._name); // left, joined again and left before "left"
+        if (earlier) earlier.resolve();
         this._leaving.set(r._name, {room: r, cid, resolve});
         this._frame({type: "leave", room: r._name, cid});
       });
@@ -953,14 +979,14 @@
     }
   }
 
-  // ---- helpers -----------------------------------------------------------------------------------
+  // ---- helpers ----------------------------------------------------------------------------------
 
   function normalize(options) {
     const o = options == null ? {} : options;
     if (typeof o !== "object") throw new TypeError("options must be an object");
     const backoff = {...DEFAULTS.backoff, ...(o.backoff || {})};
     for (const k of ["initial", "max", "multiplier"]) {
-      if (typeof backoff[k] !== "number" || !(backoff[k] > 0)) throw new TypeError(`backoff.${k} must be a positive number`);
+      if (!(backoff[k] > 0)) throw new TypeError(`backoff.${k} must be a positive number`);
     }
     if (!["equal", "full", "none"].includes(backoff.jitter)) {
       throw new TypeError('backoff.jitter must be "equal", "full" or "none"');
@@ -968,7 +994,7 @@
     const n = {backoff: Object.freeze(backoff)};
     for (const k of ["connectTimeout", "pingInterval", "ackTimeout"]) {
       n[k] = o[k] ?? DEFAULTS[k];
-      if (typeof n[k] !== "number" || !(n[k] > 0)) throw new TypeError(`${k} must be a positive number of ms`);
+      if (!(n[k] > 0)) throw new TypeError(`${k} must be a positive number of ms`);
     }
     n.transports = [...(o.transports ?? Parley.transports)];
     if (n.transports.length === 0 || n.transports.some(t => typeof t !== "function")) {
@@ -983,12 +1009,14 @@
 
   /** ws:// or wss://, from a ws(s) or http(s) URL or a path on this page's host. */
   function socketUrl(url, options) {
-    if (typeof url !== "string" && !(url instanceof URL)) throw new TypeError("url must be a string or a URL");
+    if (typeof url !== "string" && !(url instanceof URL)) {
+      throw new TypeError("url must be a string or a URL");
+    }
     const u = new URL(url, global.location ? global.location.href : undefined);
     if (u.protocol === "http:") u.protocol = "ws:";
     if (u.protocol === "https:") u.protocol = "wss:";
     if (u.protocol !== "ws:" && u.protocol !== "wss:") {
-      throw new TypeError(`url must be ws://, wss://, http(s):// or a path on an http(s) page: ${url}`);
+      throw new TypeError(`url must be ws(s)://, http(s):// or a path on an http(s) page: ${url}`);
     }
     if (options.name != null) u.searchParams.set("name", options.name);
     for (const [k, v] of Object.entries(options.params)) u.searchParams.set(k, String(v));
@@ -1002,9 +1030,20 @@
     setTimeout(() => {
       s.readyState = 3;
       if (s.onerror) s.onerror({type: "error", error});
-      if (s.onclose) s.onclose({code: 1006, reason: String((error && error.message) || error), wasClean: false});
+      const reason = String((error && error.message) || error);
+      if (s.onclose) s.onclose({code: 1006, reason, wasClean: false});
     });
     return s;
+  }
+
+  function requireString(value, name) {
+    if (typeof value !== "string" || value === "") {
+      throw new TypeError(`${name} must be a non-empty string`);
+    }
+  }
+
+  function leftError(r) {
+    return new ParleyError("not_member", `left ${r._name} already`);
   }
 
   function detach(s) {
@@ -1025,7 +1064,8 @@
     connect: (url, options) => new Client(url, options),
     /** The direct room of two users: dm:<a>:<b>, the ids sorted. */
     directRoom(a, b) {
-      if (typeof a !== "string" || typeof b !== "string" || !a || !b) throw new TypeError("two user ids");
+      requireString(a, "a");
+      requireString(b, "b");
       return a < b ? `dm:${a}:${b}` : `dm:${b}:${a}`;
     },
     /**
