@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
 final class EndpointEvents {
   private static final Logger log = LoggerFactory.getLogger(EndpointEvents.class);
   private static final String CONNECTION_KEY = "dev.parley.server.connection";
+  /** The session's key in {@link EndedHandshakes}, where the container is checked for replays. */
+  private static final String HANDSHAKE_KEY = "dev.parley.server.handshake";
 
   private final EndpointContext ctx;
 
@@ -35,6 +37,18 @@ final class EndpointEvents {
       log.error("session {} opened without a Parley handshake (was the endpoint registered with "
           + "ParleyEndpoint.config's configurator?); closing it", session.getId());
       refuse(session, CloseCode.INTERNAL_ERROR, "server misconfigured: no handshake state");
+      return;
+    }
+    if (admission.handshakeKey() != null) {
+      session.getUserProperties().put(HANDSHAKE_KEY, admission.handshakeKey());
+    }
+    if (admission.replayed()) {
+      // a replay's peer has gone (see EndedHandshakes); a client that really reused its key
+      // learns why
+      log.debug("session {} is a replayed handshake of an ended session; closing it",
+          session.getId());
+      refuse(session, CloseCode.PROTOCOL_ERROR,
+          "Sec-WebSocket-Key reused: a new one is needed for every connection");
       return;
     }
     if (admission.protocol() == null) {
@@ -71,6 +85,9 @@ final class EndpointEvents {
   }
 
   void onClose(Session session, CloseReason reason) {
+    if (session.getUserProperties().get(HANDSHAKE_KEY) instanceof String key) {
+      ctx.endedHandshakes().ended(key, System.nanoTime());
+    }
     SessionConnection connection = connection(session);
     if (connection != null) {
       log.debug("{} closed: {} {}", connection, reason.getCloseCode().getCode(),

@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * handshake whatever thread or order the container uses. A container that passed the shared
  * config instead would mix users up: that is detected and refused (the session is closed with
  * 1011).
+ *
+ * <p>On Tyrus, which replays the upgrade request of a connection it already closed when the
+ * peer's frames arrive late, a handshake whose session ended moments ago is recognised
+ * ({@link EndedHandshakes}) and neither authenticated nor opened again.
  */
 final class ParleyConfigurator extends ServerEndpointConfig.Configurator {
   private static final Logger log = LoggerFactory.getLogger(ParleyConfigurator.class);
@@ -85,9 +89,18 @@ final class ParleyConfigurator extends ServerEndpointConfig.Configurator {
     Handshake handshake = Handshake.of(headers, request.getParameterMap(),
         subprotocols(probe.headers().get(SUBPROTOCOL_HEADER)),
         Containers.remoteAddress(properties, request));
+    String key = EndedHandshakes.replaysHandshakes(request) ? EndedHandshakes.keyOf(handshake)
+        : null;
+    if (key != null && ctx.endedHandshakes().endedRecently(key, System.nanoTime())) {
+      // the container replays the upgrade of a connection whose session ended: see
+      // EndedHandshakes. Not authenticated again; onOpen closes it without opening a session.
+      log.debug("the container replayed the handshake of an ended session ({})", handshake);
+      properties.put(Admission.KEY, Admission.replay(key));
+      return;
+    }
     Optional<Protocol> protocol = ctx.server().negotiate(handshake.subprotocols());
-    Admission admission = protocol.isEmpty() ? Admission.noProtocol()
-        : new Admission(protocol.get(), ctx.server().authenticate(handshake));
+    Admission admission = protocol.isEmpty() ? Admission.noProtocol(key)
+        : Admission.of(protocol.get(), ctx.server().authenticate(handshake), key);
     properties.put(Admission.KEY, admission);
   }
 
