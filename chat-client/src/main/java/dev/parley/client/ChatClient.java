@@ -65,9 +65,11 @@ import org.slf4j.LoggerFactory;
  * stored in the order they were made: they leave paced to both rates the server announces (sends,
  * and frames of any kind), so a burst is not refused as {@code rate_limited}; should the server
  * refuse one anyway, the outbox pauses and sends it again before the ones behind it, one at a time
- * from then on (see {@code Outbox}). On reconnect each room is joined again with {@code since} =
- * the last seq delivered and its {@code epoch}: the listener gets every missed message once, in
- * seq order. When the server cannot replay them all ({@code joined.recovered == false}) the
+ * from then on (see {@code Outbox}). On reconnect each room, and each direct conversation with
+ * messages, is joined again with {@code since} = the last seq delivered and the room's
+ * {@code epoch}, as learnt from {@code joined} or from the {@code epoch} of its messages and acks:
+ * the listener gets every missed message once, in seq order. When the server cannot replay them
+ * all ({@code joined.recovered == false}), or a message shows the room's epoch changed, the
  * listeners get a {@link Room.Gap}. When it replayed only part because of its byte budget
  * ({@code joined.truncated}), the client joins again from where the replay stopped until it has
  * everything.
@@ -585,7 +587,9 @@ public final class ChatClient implements AutoCloseable {
     r.joinCid = cid;
     joinsByCid.put(cid, r);
     r.joinSince = r.everJoined || r.direct ? r.lastSeq : null;
-    sendFrame(Frames.join(r.name(), r.joinSince, r.everJoined ? r.epoch : null, cid));
+    // the epoch goes with every since, a direct room's too (learnt from its messages): without
+    // it a server that lost the room's history cannot tell the client's since is from before
+    sendFrame(Frames.join(r.name(), r.joinSince, r.joinSince != null ? r.epoch : null, cid));
   }
 
   private void onJoined(JsonObject o) {
@@ -619,7 +623,9 @@ public final class ChatClient implements AutoCloseable {
         notifyAll(l -> l.onGap(gap), true);
       }
     }
-    r.epoch = epoch;
+    if (epoch != null) {
+      r.epoch = epoch;
+    }
     r.everJoined = true;
     r.lastRead = Frames.number(o, "lastRead", r.lastRead);
     r.members = List.copyOf(Frames.users(o, "members"));
@@ -649,13 +655,23 @@ public final class ChatClient implements AutoCloseable {
       }
       r = directRoom(m.room());
     }
-    deliver(r, m);
+    deliver(r, m, Frames.string(o, "epoch"));
   }
 
-  /** Delivers a room's message once, in seq order; the one place that advances lastSeq. */
-  private void deliver(Room r, Message m) {
+  /**
+   * Delivers a room's message once, in seq order; the one place that advances lastSeq. The
+   * frame's {@code epoch} (null when the server sends none) is remembered, so that a resume can
+   * name it: for a direct room never joined it is the only way to learn it.
+   */
+  private void deliver(Room r, Message m, String epoch) {
     if (r.left) {
       return;
+    }
+    if (epoch != null && !epoch.equals(r.epoch)) {
+      if (r.epoch != null) {
+        historyReset(r, m, epoch);
+      }
+      r.epoch = epoch;
     }
     if (r.catchUpTo != Room.NONE && m.seq() > r.catchUpTo) {
       return;
@@ -670,6 +686,20 @@ public final class ChatClient implements AutoCloseable {
     }
     notifyRoom(r, l -> l.onMessage(m));
     notifyAll(l -> l.onMessage(m), true);
+  }
+
+  /**
+   * A live message of a new epoch: the server lost the room's history while the client followed
+   * it, and seqs started over. What came between is unknown: a gap, and the new seqs are followed.
+   */
+  private void historyReset(Room r, Message m, String epoch) {
+    Room.Gap gap = new Room.Gap(r.name(), r.lastSeq, Math.max(0, m.seq() - 1), true);
+    log.info("room {}: history reset (epoch {} -> {}) after seq {}; now at {}", r.name(), r.epoch,
+        epoch, r.lastSeq, m.seq());
+    r.lastSeq = gap.resumedAt();
+    r.catchUpTo = Room.NONE;
+    notifyRoom(r, l -> l.onGap(gap));
+    notifyAll(l -> l.onGap(gap), true);
   }
 
   private void onAck(JsonObject o) {
@@ -688,7 +718,7 @@ public final class ChatClient implements AutoCloseable {
       r = directRoom(roomName);
     }
     if (r != null) {
-      deliver(r, m);
+      deliver(r, m, Frames.string(o, "epoch"));
     }
     p.future.complete(m);
   }
