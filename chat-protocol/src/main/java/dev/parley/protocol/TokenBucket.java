@@ -25,14 +25,14 @@ public final class TokenBucket {
   /**
    * A full bucket.
    *
-   * @param perSecond tokens added per second, more than 0
+   * @param perSecond tokens added per second, more than 0 (infinite: never short of one)
    * @param burst     the bucket's size, at least 1
    * @param nowNanos  the current time
    * @throws IllegalArgumentException when {@code perSecond} or {@code burst} is out of range
    */
   public TokenBucket(double perSecond, double burst, long nowNanos) {
-    if (!(perSecond > 0) || Double.isInfinite(perSecond)) {
-      throw new IllegalArgumentException("perSecond must be positive and finite: " + perSecond);
+    if (!(perSecond > 0)) {
+      throw new IllegalArgumentException("perSecond must be positive: " + perSecond);
     }
     if (!(burst >= 1) || Double.isInfinite(burst)) {
       throw new IllegalArgumentException("burst must be at least 1 and finite: " + burst);

@@ -110,6 +110,15 @@ final class TokenBucketTest {
   }
 
   @Test
+  void anInfiniteRateIsNeverShortOfATokenForLong() {
+    TokenBucket b = new TokenBucket(Double.POSITIVE_INFINITY, 1, T0);
+    for (int i = 1; i <= 5; i++) {
+      assertTrue(b.tryTake(T0 + i));
+    }
+    assertEquals(1, b.nanosUntilToken(T0 + 5), "until the clock moves");
+  }
+
+  @Test
   void argumentsOutOfRangeAreNamed() {
     IllegalArgumentException rate = assertThrows(IllegalArgumentException.class,
         () -> new TokenBucket(0, 1, T0));
