@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.parley.core.ChatLimits;
 import dev.parley.core.ChatServer;
-import dev.parley.core.InMemoryMessageStore;
+import dev.parley.core.spi.InMemoryMessageStore;
 import dev.parley.protocol.Message;
 import dev.parley.server.jetty.JettyChatServer;
 import java.net.URI;
@@ -162,7 +162,7 @@ class RealSocketResumeTest {
       assertEquals("offline " + (i + 1), bobGot.get(i).body());
       assertEquals(i + 1, bobGot.get(i).seq());
     }
-    assertEquals(100, server.store().position("general").seq(), "each stored once");
+    assertEquals(100, server.store().position("general").toCompletableFuture().join().seq(), "each stored once");
     // a message after the hundred proves no duplicate was still on its way to bob
     await(room.send("done"), "ack");
     await(bobHasOneMore, "the last message");

@@ -177,7 +177,7 @@ class BrowserChatTest {
     waiting(bob).until(ExpectedConditions.textToBePresentInElementLocated(dmEntry, "1"));
     bob.findElement(dmEntry).click();
     awaitLine(bob, "alice", "just between us");
-    assertTrue(chat.store().position("dm:alice:bob").seq() == 1);
+    assertTrue(chat.store().position("dm:alice:bob").toCompletableFuture().join().seq() == 1);
 
     // the server drops alice; what is said meanwhile shows up after she resumes
     alice.findElement(By.cssSelector("#rooms li[data-room='general']")).click();
@@ -211,7 +211,7 @@ class BrowserChatTest {
     plain.findElement(By.id("text")).sendKeys("plain hello");
     plain.findElement(By.cssSelector("#f button")).click();
     waiting(plain).until(d -> d.findElement(By.id("log")).getText().contains("webby: plain hello"));
-    assertEquals("plain hello", chat.store().before("lobby", Long.MAX_VALUE, 10).get(1).body());
+    assertEquals("plain hello", chat.store().before("lobby", Long.MAX_VALUE, 10).toCompletableFuture().join().get(1).body());
   }
 
   WebDriver openPlain(String name) throws IOException {

@@ -7,7 +7,7 @@ import dev.parley.client.ChatClient;
 import dev.parley.client.Room;
 import dev.parley.client.Transport;
 import dev.parley.core.ChatServer;
-import dev.parley.core.InMemoryMessageStore;
+import dev.parley.core.spi.InMemoryMessageStore;
 import dev.parley.protocol.Message;
 import dev.parley.protocol.User;
 import java.net.URI;
@@ -122,7 +122,7 @@ class RestartTest {
       int total = 20 + 10 + 5 + 10;
       awaitAll(clients, total);
 
-      List<Message> stored = chat.store().after("general", 0, 100).messages();
+      List<Message> stored = chat.store().after("general", 0, 100).toCompletableFuture().join().messages();
       assertEquals(total, stored.size(), "stored once each");
       for (Tracked c : clients) {
         assertEquals(oneTo(total), c.seqs, () -> c.client + " has a gap, a repeat or a swap");

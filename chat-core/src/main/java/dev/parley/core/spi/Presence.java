@@ -30,8 +30,12 @@ public interface Presence extends AutoCloseable {
    */
   CompletionStage<Boolean> connect(String node, User user, String connectionId, int maxPerUser);
 
-  /** Removes a connection (and every room entry it still has). */
-  CompletionStage<Void> disconnect(String node, String userId, String connectionId);
+  /**
+   * Removes a connection and every room entry it still has. Completes with the rooms its user
+   * left by that (where it was the user's last connection), for the caller to announce: one call,
+   * so the user is offline before anyone hears they left.
+   */
+  CompletionStage<List<String>> disconnect(String node, String userId, String connectionId);
 
   /**
    * Records that a connection is in {@code room}; completes with true when it is its user's first
