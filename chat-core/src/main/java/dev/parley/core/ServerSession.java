@@ -3,6 +3,7 @@ package dev.parley.core;
 import dev.parley.protocol.CloseCode;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Protocol;
+import dev.parley.protocol.TokenBucket;
 import dev.parley.protocol.User;
 import java.util.ArrayList;
 import java.util.List;
