@@ -14,9 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
@@ -75,13 +72,7 @@ class RealSocketResumeTest {
   }
 
   private static <T> T await(CompletableFuture<T> f, String what) throws Exception {
-    try {
-      return f.get(TIMEOUT_S, TimeUnit.SECONDS);
-    } catch (TimeoutException e) {
-      throw new AssertionError("timed out waiting for " + what);
-    } catch (ExecutionException e) {
-      throw new AssertionError(what + " failed", e.getCause());
-    }
+    return Futures.await(f, what, TIMEOUT_S);
   }
 
   private static CompletableFuture<Void> dropped(ChatClient client) {

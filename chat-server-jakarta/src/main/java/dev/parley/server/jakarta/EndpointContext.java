@@ -11,12 +11,14 @@ import dev.parley.core.transport.LiveConnections;
  * @param options   the endpoint's options
  * @param admission decides each handshake
  * @param live      its open connections and their heartbeat
+ * @param ended     the handshakes of recently ended sessions, to refuse their replays
  */
 record EndpointContext(ChatServer server, EndpointOptions options, Admission admission,
-    LiveConnections<SessionConnection> live) {
+    LiveConnections<SessionConnection> live, EndedHandshakes ended) {
 
   static EndpointContext of(ChatServer server, EndpointOptions options) {
     return new EndpointContext(server, options, new Admission(server, options.origins()),
-        new LiveConnections<>(options.heartbeat(), SharedExecutors.SCHEDULER));
+        new LiveConnections<>(options.heartbeat(), SharedExecutors.SCHEDULER),
+        new EndedHandshakes());
   }
 }

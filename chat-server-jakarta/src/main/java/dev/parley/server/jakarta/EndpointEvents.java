@@ -31,6 +31,15 @@ final class EndpointEvents {
 
   void onOpen(Session session) {
     Object stashed = session.getUserProperties().remove(ParleyConfigurator.VERDICT_KEY);
+    if (stashed == ParleyConfigurator.REPLAYED) {
+      // a replay's peer has gone (see EndedHandshakes); a client that really reused its key
+      // learns why
+      log.debug("session {} is a replayed handshake of an ended session; closing it",
+          session.getId());
+      refuse(session, CloseCode.PROTOCOL_ERROR,
+          "Sec-WebSocket-Key reused: a new one is needed for every connection");
+      return;
+    }
     if (!(stashed instanceof Admission.Verdict verdict)) {
       log.error("session {} opened without a Parley handshake (was the endpoint registered with "
           + "ParleyEndpoint.config's configurator?); closing it", session.getId());
@@ -71,6 +80,9 @@ final class EndpointEvents {
   }
 
   void onClose(Session session, CloseReason reason) {
+    if (session.getUserProperties().get(ParleyConfigurator.HANDSHAKE_KEY) instanceof String key) {
+      ctx.ended().ended(key, System.nanoTime());
+    }
     SessionConnection connection = connection(session);
     if (connection != null) {
       log.debug("{} closed: {} {}", connection, reason.getCloseCode().getCode(),

@@ -22,12 +22,20 @@ import org.slf4j.LoggerFactory;
  * handshake whatever thread or order the container uses. A container that passed the shared
  * config instead would mix users up: that is detected and refused (the session is closed with
  * 1011).
+ *
+ * <p>On Tyrus, which replays the upgrade request of a connection it already closed when the
+ * peer's frames arrive late, a handshake whose session ended moments ago is recognised
+ * ({@link EndedHandshakes}) and neither authenticated nor opened again.
  */
 final class ParleyConfigurator extends ServerEndpointConfig.Configurator {
   private static final Logger log = LoggerFactory.getLogger(ParleyConfigurator.class);
   private static final String SUBPROTOCOL_HEADER = "Sec-WebSocket-Protocol";
   /** The session user property that carries the verdict from the handshake to {@code onOpen}. */
   static final String VERDICT_KEY = "dev.parley.server.admission";
+  /** The session user property with the handshake's key in {@link EndedHandshakes}. */
+  static final String HANDSHAKE_KEY = "dev.parley.server.handshake";
+  /** The verdict of a replayed handshake: not admitted, not even asked. */
+  static final Object REPLAYED = new Object();
 
   private final EndpointContext ctx;
   private final ParleyEndpoint endpoint;
@@ -78,6 +86,18 @@ final class ParleyConfigurator extends ServerEndpointConfig.Configurator {
     Handshake handshake = Handshake.of(headers, request.getParameterMap(),
         subprotocols(probe.headers().get(SUBPROTOCOL_HEADER)),
         Containers.remoteAddress(properties, request));
+    String key = EndedHandshakes.replaysHandshakes(request) ? EndedHandshakes.keyOf(handshake)
+        : null;
+    if (key != null && ctx.ended().endedRecently(key, System.nanoTime())) {
+      // the container replays the upgrade of a connection whose session ended (see
+      // EndedHandshakes): not authenticated again; onOpen closes it without opening a session
+      log.debug("the container replayed the handshake of an ended session ({})", handshake);
+      properties.put(VERDICT_KEY, REPLAYED);
+      return;
+    }
+    if (key != null) {
+      properties.put(HANDSHAKE_KEY, key);
+    }
     properties.put(VERDICT_KEY, ctx.admission().admit(handshake));
   }
 
