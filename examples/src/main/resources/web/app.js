@@ -42,7 +42,8 @@ function signIn(name) {
       $("login-error").textContent = s.reason || "disconnected";
       current = null;
     } else if (s.code) {
-      notice(`connection lost (${s.code}${s.reason ? ": " + s.reason : ""}); reconnecting…`);
+      const what = s.state === "connecting" ? "cannot connect" : "connection lost";
+      notice(`${what} (${s.code}${s.reason ? ": " + s.reason : ""}); trying again…`);
     }
     setState(s.state === "closed" ? "disconnected" : s.state);
     render();
