@@ -219,8 +219,9 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   private static IllegalStateException missing() {
-    return new IllegalStateException("PostgreSQL is not installed: no /usr/lib/postgresql/*/bin/initdb"
-        + " (apt-get install -y postgresql, or set PARLEY_PG_BIN)");
+    return new IllegalStateException("PostgreSQL is not installed: no"
+        + " /usr/lib/postgresql/*/bin/initdb (apt-get install -y postgresql,"
+        + " or set PARLEY_PG_BIN)");
   }
 
   /** A port that was free a moment ago. */

@@ -80,21 +80,22 @@ abstract class Dialect {
   abstract Map<CidKey, Appended> findByCid(Connection c, List<CidKey> keys) throws SQLException;
 
   /**
-   * Locks each room's row (creating it, with {@code epoch}, when missing) in the map's order, adds
-   * its count to its {@code last_seq}, and returns the rows after that.
+   * Stores a batch's appends and read markers as one step, in the transaction begun by
+   * {@link #begin}:
+   *
+   * <ol>
+   *   <li>locks each room of {@code appends.counts()} in the map's order (creating its row with
+   *       {@code epoch} when missing) and raises its {@code last_seq} by its count;</li>
+   *   <li>inserts each row with {@code seq = last_seq - count + k}, skipping rows whose
+   *       {@code (sender, cid)} is already stored;</li>
+   *   <li>raises the read markers of the inserted rows' senders to their seqs, and those of
+   *       {@code marks}.</li>
+   * </ol>
+   *
+   * When {@link Written#inserted()} is less than the rows given, the caller rolls back.
    */
-  abstract Map<String, RoomRow> reserve(Connection c, SortedMap<String, Integer> counts,
+  abstract Written write(Connection c, Appends appends, SortedMap<MarkerKey, Long> marks,
       String epoch) throws SQLException;
-
-  /**
-   * Inserts messages, skipping those whose {@code (sender, cid)} is already stored, and returns
-   * the skipped ones (empty when all went in).
-   */
-  abstract List<Stored> insert(Connection c, List<Stored> rows) throws SQLException;
-
-  /** Raises read markers to at least the given seqs and returns each marker's value after. */
-  abstract Map<MarkerKey, Long> raiseMarkers(Connection c, SortedMap<MarkerKey, Long> markers)
-      throws SQLException;
 
   /** Deletes each room's messages with {@code seq <= upTo}. */
   void evict(Connection c, Map<String, Long> upTo) throws SQLException {
@@ -162,7 +163,7 @@ abstract class Dialect {
     return "40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState());
   }
 
-  /** Reads the message at the result's current row, columns as {@link #COLUMNS}, from {@code at}. */
+  /** The message at the result's current row: {@link #COLUMNS} from column {@code at} on. */
   static Message message(ResultSet rs, int at, String room) throws SQLException {
     return new Message(rs.getString(at + 1), room, rs.getLong(at), rs.getString(at + 2),
         rs.getString(at + 3), rs.getString(at + 4), rs.getString(at + 5), rs.getLong(at + 6));
@@ -174,8 +175,20 @@ abstract class Dialect {
   /** A room's row: its last seq and its epoch. */
   record RoomRow(long lastSeq, String epoch) {}
 
-  /** A message with its seq, about to be inserted, and its sender's cid (null when none). */
-  record Stored(Message message, String cid) {}
+  /**
+   * A message to insert as its room's {@code k}-th of this batch (from 1), with its sender's cid
+   * (null when none).
+   */
+  record Row(Message message, String cid, int k) {}
+
+  /** A batch's appends: the rows, and how many go to each room (sorted: the lock order). */
+  record Appends(List<Row> rows, SortedMap<String, Integer> counts) {}
+
+  /**
+   * What {@link #write} did: each room's row after it, how many rows it inserted, and each read
+   * marker it raised, with its value after.
+   */
+  record Written(Map<String, RoomRow> rooms, int inserted, Map<MarkerKey, Long> markers) {}
 
   /** A user's read marker in a room. */
   record MarkerKey(String room, String user) implements Comparable<MarkerKey> {

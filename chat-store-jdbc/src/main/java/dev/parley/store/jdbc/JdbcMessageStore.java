@@ -1,13 +1,11 @@
 package dev.parley.store.jdbc;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.parley.core.spi.MessageStore;
 import dev.parley.core.spi.UnavailableException;
 import dev.parley.protocol.Message;
 import dev.parley.store.jdbc.Write.AppendWrite;
 import dev.parley.store.jdbc.Write.MarkWrite;
-import dev.parley.store.jdbc.Write.SweepWrite;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -16,9 +14,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * each room keeps one gapless sequence.
  *
  * <h2>Reads</h2>
- * On a small pool of their own ({@link Builder#poolSize} - 1 threads, up to 1 000 queued), each with
- * a connection, so reads never wait behind writes.
+ * On a small pool of their own ({@link Builder#poolSize} - 1 threads, up to 1 000 queued), each
+ * with a connection, so reads never wait behind writes.
  *
  * <h2>Lifecycle</h2>
  * Building a store opens the pool, brings the schema up to date (Flyway migrations, on the
@@ -56,7 +51,6 @@ import org.slf4j.LoggerFactory;
 public final class JdbcMessageStore implements MessageStore {
   private static final Logger log = LoggerFactory.getLogger(JdbcMessageStore.class);
   private static final int READ_QUEUE = 1000;
-  private static final int SWEEP_CHUNK = 1000;
 
   private final DataSource dataSource;
   private final HikariDataSource ownPool;
@@ -65,7 +59,7 @@ public final class JdbcMessageStore implements MessageStore {
   private final Reads reads;
   private final GroupCommit writer;
   private final ReadPool readers;
-  private final ScheduledExecutorService sweeper;
+  private final AgeSweep sweeper;
   private final Duration closeWait;
   private volatile boolean closed;
 
@@ -81,13 +75,7 @@ public final class JdbcMessageStore implements MessageStore {
     this.readers = new ReadPool(dataSource, dialect, b.poolSize - 1, READ_QUEUE);
     this.closeWait = b.connectionTimeout.plus(b.statementTimeout).plusSeconds(5);
     Duration maxAge = b.retention.maxAge();
-    if (maxAge == null) {
-      this.sweeper = null;
-    } else {
-      this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "parley-jdbc-sweep"));
-      long every = Math.max(1000, Math.min(maxAge.toMillis() / 4, 60_000));
-      sweeper.scheduleWithFixedDelay(() -> sweep(maxAge), every, every, TimeUnit.MILLISECONDS);
-    }
+    this.sweeper = maxAge == null ? null : new AgeSweep(writer, maxAge);
   }
 
   /**
@@ -199,25 +187,13 @@ public final class JdbcMessageStore implements MessageStore {
     }
     closed = true;
     if (sweeper != null) {
-      sweeper.shutdownNow();
+      sweeper.close();
     }
     writer.close(closeWait);
     readers.close(closeWait);
     if (ownPool != null) {
       ownPool.close();
     }
-  }
-
-  private void sweep(Duration maxAge) {
-    CompletableFuture<Integer> done = new CompletableFuture<>();
-    writer.submit(new SweepWrite(System.currentTimeMillis() - maxAge.toMillis(), SWEEP_CHUNK, done));
-    done.whenComplete((n, e) -> {
-      if (e == null && n == SWEEP_CHUNK && !closed) {
-        sweep(maxAge); // more to delete: the next chunk at once, between other writes
-      } else if (e != null) {
-        log.debug("{}: retention sweep failed: {}", this, e.toString());
-      }
-    });
   }
 
   private <T> CompletionStage<T> read(String what, ReadPool.Query<T> query) {
@@ -231,12 +207,6 @@ public final class JdbcMessageStore implements MessageStore {
     if (limit < 0) {
       throw new IllegalArgumentException("limit < 0: " + limit);
     }
-  }
-
-  private static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    return t;
   }
 
   /**
@@ -264,9 +234,9 @@ public final class JdbcMessageStore implements MessageStore {
      */
     public Builder jdbcUrl(String jdbcUrl) {
       Objects.requireNonNull(jdbcUrl, "jdbcUrl == null");
-      if (!jdbcUrl.startsWith("jdbc:sqlite:") && !jdbcUrl.startsWith("jdbc:postgresql:")) {
+      if (!Connections.sqlite(jdbcUrl) && !Connections.postgres(jdbcUrl)) {
         throw new IllegalArgumentException("jdbcUrl: not a jdbc:sqlite: or jdbc:postgresql: URL: "
-            + withoutQuery(jdbcUrl));
+            + Connections.withoutQuery(jdbcUrl));
       }
       this.jdbcUrl = jdbcUrl;
       this.dataSource = null;
@@ -327,8 +297,8 @@ public final class JdbcMessageStore implements MessageStore {
 
     /**
      * How long one statement may run before it is cancelled and its writes or read fail with
-     * {@link UnavailableException} (default 5 s, at least 1 s; whole seconds). On SQLite, how long a
-     * statement waits for another process's lock on the file.
+     * {@link UnavailableException} (default 5 s, at least 1 s; whole seconds). On SQLite, how long
+     * a statement waits for another process's lock on the file.
      */
     public Builder statementTimeout(Duration timeout) {
       this.statementTimeout = atLeast(timeout, Duration.ofSeconds(1), "statementTimeout");
@@ -363,10 +333,11 @@ public final class JdbcMessageStore implements MessageStore {
       if (jdbcUrl == null && dataSource == null) {
         throw new IllegalStateException("neither jdbcUrl nor dataSource set");
       }
-      HikariDataSource pool = dataSource == null ? pool() : null;
+      HikariDataSource pool = dataSource == null ? Connections.pool(jdbcUrl, user, password,
+          poolSize, connectionTimeout, statementTimeout) : null;
       DataSource ds = pool != null ? pool : dataSource;
       try {
-        Dialect dialect = dialect(ds);
+        Dialect dialect = Connections.dialect(jdbcUrl, ds, statementTimeout);
         Schema.migrate(ds, dialect);
         String epoch = Schema.epoch(ds, dialect);
         JdbcMessageStore store = new JdbcMessageStore(this, ds, pool, dialect, epoch);
@@ -384,54 +355,8 @@ public final class JdbcMessageStore implements MessageStore {
       }
     }
 
-    private HikariDataSource pool() {
-      HikariConfig config = new HikariConfig();
-      config.setPoolName("parley-jdbc");
-      config.setJdbcUrl(jdbcUrl);
-      config.setUsername(user);
-      config.setPassword(password);
-      config.setMaximumPoolSize(poolSize);
-      config.setMinimumIdle(poolSize);
-      config.setConnectionTimeout(connectionTimeout.toMillis());
-      config.setValidationTimeout(Math.min(1000, connectionTimeout.toMillis()));
-      config.setInitializationFailTimeout(-1); // opening the store reports an absent database
-      if (jdbcUrl.startsWith("jdbc:sqlite:")) {
-        config.addDataSourceProperty("journal_mode", "WAL");
-        config.addDataSourceProperty("synchronous", "FULL");
-        config.addDataSourceProperty("busy_timeout", String.valueOf(statementTimeout.toMillis()));
-      } else {
-        config.addDataSourceProperty("tcpKeepAlive", "true");
-        config.addDataSourceProperty("ApplicationName", "parley");
-      }
-      return new HikariDataSource(config);
-    }
-
-    private Dialect dialect(DataSource ds) throws SQLException {
-      String product;
-      if (jdbcUrl != null) {
-        product = jdbcUrl.startsWith("jdbc:sqlite:") ? "SQLite" : "PostgreSQL";
-      } else {
-        try (Connection c = ds.getConnection()) {
-          product = c.getMetaData().getDatabaseProductName();
-        }
-      }
-      if ("SQLite".equalsIgnoreCase(product)) {
-        return new SqliteDialect();
-      }
-      if ("PostgreSQL".equalsIgnoreCase(product)) {
-        return new PostgresDialect((int) Math.max(1, statementTimeout.toSeconds()));
-      }
-      throw new IllegalArgumentException("dataSource: unsupported database " + product
-          + " (SQLite and PostgreSQL are)");
-    }
-
     String describe() {
-      return jdbcUrl != null ? withoutQuery(jdbcUrl) : "a DataSource";
-    }
-
-    private static String withoutQuery(String url) {
-      int q = url.indexOf('?');
-      return q < 0 ? url : url.substring(0, q);
+      return jdbcUrl != null ? Connections.withoutQuery(jdbcUrl) : "a DataSource";
     }
 
     private static Duration atLeast(Duration d, Duration min, String name) {

@@ -9,21 +9,19 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * PostgreSQL: each step of a group commit is one statement over arrays ({@code unnest}), so a
- * batch costs the same few round trips whatever its size. Rooms are locked by
+ * PostgreSQL: a group commit's write is one statement over arrays ({@code unnest}), so a batch
+ * costs two round trips (the statement, the commit) whatever its size. Rooms are locked by
  * {@code INSERT ... ON CONFLICT DO UPDATE} in sorted order, so two nodes locking overlapping rooms
- * never deadlock; a cid another node stored meanwhile is skipped by {@code ON CONFLICT DO NOTHING}
- * (which waits for that node's transaction to end), and the caller then rolls back to its
- * savepoint and retries without it, so no seq is burnt.
+ * never deadlock. A cid already stored, also by another node a moment ago, is skipped by
+ * {@code ON CONFLICT DO NOTHING} (which waits for that node's transaction to end); the caller then
+ * rolls back and runs the batch again with that append as a duplicate, so no seq is burnt.
  */
 final class PostgresDialect extends Dialect {
   private final int networkTimeoutMillis;
@@ -115,91 +113,80 @@ final class PostgresDialect extends Dialect {
     return found;
   }
 
-  @Override
-  Map<String, RoomRow> reserve(Connection c, SortedMap<String, Integer> counts, String epoch)
-      throws SQLException {
-    String sql = "INSERT INTO parley_rooms AS r (room, epoch, last_seq)"
-        + " SELECT u.room, ?, u.n FROM unnest(?::text[], ?::int8[]) WITH ORDINALITY AS u(room, n, i)"
-        + " ORDER BY u.i"
-        + " ON CONFLICT (room) DO UPDATE SET last_seq = r.last_seq + EXCLUDED.last_seq"
-        + " RETURNING r.room, r.last_seq, r.epoch";
-    List<String> rooms = new ArrayList<>(counts.keySet());
-    Long[] ns = new Long[rooms.size()];
-    for (int i = 0; i < ns.length; i++) {
-      ns[i] = (long) counts.get(rooms.get(i));
-    }
-    Map<String, RoomRow> rows = new HashMap<>();
-    try (PreparedStatement ps = prepare(c, sql)) {
-      ps.setString(1, epoch);
-      ps.setArray(2, c.createArrayOf("text", rooms.toArray()));
-      ps.setArray(3, c.createArrayOf("int8", ns));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          rows.put(rs.getString(1), new RoomRow(rs.getLong(2), rs.getString(3)));
-        }
-      }
-    }
-    return rows;
-  }
+  /**
+   * The whole write as one statement (one round trip, whatever the batch's size): data-modifying
+   * CTEs lock and raise the rooms ({@code r}), insert the messages with the seqs that follow
+   * ({@code m}), and raise the read markers of the inserted messages' senders and of the batch's
+   * {@code markRead}s ({@code k}), each in sorted order so two nodes never deadlock.
+   */
+  private static final String WRITE = """
+      WITH c AS (
+        SELECT * FROM unnest(?::text[], ?::int8[]) WITH ORDINALITY AS c(room, n, o)
+      ), r AS (
+        INSERT INTO parley_rooms AS r (room, epoch, last_seq)
+        SELECT c.room, ?, c.n FROM c ORDER BY c.o
+        ON CONFLICT (room) DO UPDATE SET last_seq = r.last_seq + EXCLUDED.last_seq
+        RETURNING r.room, r.last_seq, r.epoch
+      ), m AS (
+        INSERT INTO parley_messages (room, seq, id, sender, name, recipient, body, ts, cid)
+        SELECT i.room, r.last_seq - c.n + i.k, i.id, i.sender, i.name, i.recipient, i.body, i.ts,
+               i.cid
+        FROM unnest(?::text[], ?::int8[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                    ?::int8[], ?::text[]) AS i(room, k, id, sender, name, recipient, body, ts, cid)
+        JOIN c ON c.room = i.room JOIN r ON r.room = i.room
+        ON CONFLICT (sender, cid) DO NOTHING
+        RETURNING room, seq, sender
+      ), k AS (
+        INSERT INTO parley_read_markers AS k (room, usr, seq)
+        SELECT x.room, x.usr, max(x.seq) FROM (
+          SELECT room, sender AS usr, seq FROM m
+          UNION ALL
+          SELECT u.room COLLATE "C", u.usr COLLATE "C", u.seq
+          FROM unnest(?::text[], ?::text[], ?::int8[]) AS u(room, usr, seq)
+        ) x GROUP BY x.room, x.usr ORDER BY x.room, x.usr
+        ON CONFLICT (room, usr) DO UPDATE SET seq = GREATEST(k.seq, EXCLUDED.seq)
+        RETURNING k.room, k.usr, k.seq
+      )
+      SELECT 'r', room, NULL::text, last_seq, epoch FROM r
+      UNION ALL SELECT 'k', room, usr, seq, NULL FROM k
+      UNION ALL SELECT 'm', NULL, NULL, count(*), NULL FROM m""";
 
   @Override
-  List<Stored> insert(Connection c, List<Stored> rows) throws SQLException {
-    String sql = "INSERT INTO parley_messages"
-        + " (room, seq, id, sender, name, recipient, body, ts, cid)"
-        + " SELECT * FROM unnest(?::text[], ?::int8[], ?::text[], ?::text[], ?::text[], ?::text[],"
-        + " ?::text[], ?::int8[], ?::text[])"
-        + " ON CONFLICT (sender, cid) DO NOTHING RETURNING room, seq";
-    Set<String> inserted = new HashSet<>();
-    try (PreparedStatement ps = prepare(c, sql)) {
-      ps.setArray(1, texts(c, rows, r -> r.message().room()));
-      ps.setArray(2, longs(c, rows, r -> r.message().seq()));
-      ps.setArray(3, texts(c, rows, r -> r.message().id()));
-      ps.setArray(4, texts(c, rows, r -> r.message().from()));
-      ps.setArray(5, texts(c, rows, r -> r.message().name()));
-      ps.setArray(6, texts(c, rows, r -> r.message().to()));
-      ps.setArray(7, texts(c, rows, r -> r.message().body()));
-      ps.setArray(8, longs(c, rows, r -> r.message().ts()));
-      ps.setArray(9, texts(c, rows, Stored::cid));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          inserted.add(rs.getString(1) + '\0' + rs.getLong(2));
-        }
-      }
-    }
-    if (inserted.size() == rows.size()) {
-      return List.of();
-    }
-    List<Stored> skipped = new ArrayList<>();
-    for (Stored r : rows) {
-      if (!inserted.contains(r.message().room() + '\0' + r.message().seq())) {
-        skipped.add(r);
-      }
-    }
-    return skipped;
-  }
-
-  @Override
-  Map<MarkerKey, Long> raiseMarkers(Connection c, SortedMap<MarkerKey, Long> markers)
+  Written write(Connection c, Appends appends, SortedMap<MarkerKey, Long> marks, String epoch)
       throws SQLException {
-    String sql = "INSERT INTO parley_read_markers AS k (room, usr, seq)"
-        + " SELECT u.room, u.usr, u.seq"
-        + " FROM unnest(?::text[], ?::text[], ?::int8[]) WITH ORDINALITY AS u(room, usr, seq, i)"
-        + " ORDER BY u.i"
-        + " ON CONFLICT (room, usr) DO UPDATE SET seq = GREATEST(k.seq, EXCLUDED.seq)"
-        + " RETURNING k.room, k.usr, k.seq";
-    List<MarkerKey> keys = new ArrayList<>(markers.keySet());
-    Map<MarkerKey, Long> after = new HashMap<>();
-    try (PreparedStatement ps = prepare(c, sql)) {
-      ps.setArray(1, texts(c, keys, MarkerKey::room));
-      ps.setArray(2, texts(c, keys, MarkerKey::user));
-      ps.setArray(3, longs(c, keys, markers::get));
+    List<String> rooms = new ArrayList<>(appends.counts().keySet());
+    List<Row> rows = appends.rows();
+    List<MarkerKey> keys = new ArrayList<>(marks.keySet());
+    Map<String, RoomRow> after = new HashMap<>();
+    Map<MarkerKey, Long> markers = new HashMap<>();
+    int inserted = 0;
+    try (PreparedStatement ps = prepare(c, WRITE)) {
+      ps.setArray(1, texts(c, rooms, room -> room));
+      ps.setArray(2, longs(c, rooms, room -> (long) appends.counts().get(room)));
+      ps.setString(3, epoch);
+      ps.setArray(4, texts(c, rows, r -> r.message().room()));
+      ps.setArray(5, longs(c, rows, r -> (long) r.k()));
+      ps.setArray(6, texts(c, rows, r -> r.message().id()));
+      ps.setArray(7, texts(c, rows, r -> r.message().from()));
+      ps.setArray(8, texts(c, rows, r -> r.message().name()));
+      ps.setArray(9, texts(c, rows, r -> r.message().to()));
+      ps.setArray(10, texts(c, rows, r -> r.message().body()));
+      ps.setArray(11, longs(c, rows, r -> r.message().ts()));
+      ps.setArray(12, texts(c, rows, Row::cid));
+      ps.setArray(13, texts(c, keys, MarkerKey::room));
+      ps.setArray(14, texts(c, keys, MarkerKey::user));
+      ps.setArray(15, longs(c, keys, marks::get));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          after.put(new MarkerKey(rs.getString(1), rs.getString(2)), rs.getLong(3));
+          switch (rs.getString(1)) {
+            case "r" -> after.put(rs.getString(2), new RoomRow(rs.getLong(4), rs.getString(5)));
+            case "k" -> markers.put(new MarkerKey(rs.getString(2), rs.getString(3)), rs.getLong(4));
+            default -> inserted = (int) rs.getLong(4);
+          }
         }
       }
     }
-    return after;
+    return new Written(after, inserted, markers);
   }
 
   private static <T> Array texts(Connection c, List<T> items, Function<T, String> f)

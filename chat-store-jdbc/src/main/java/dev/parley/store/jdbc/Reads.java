@@ -58,7 +58,7 @@ final class Reads {
           + " FROM parley_messages m WHERE m.room = ? AND m.seq > ? ORDER BY m.seq LIMIT ?")) {
         ps.setString(1, room);
         ps.setLong(2, afterSeq);
-        ps.setInt(3, Math.max(limit, 1)); // one row even for limit 0: it tells whether there is a gap
+        ps.setInt(3, Math.max(limit, 1)); // one row even for limit 0: it tells if there is a gap
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             out.add(Dialect.message(rs, 1, room));

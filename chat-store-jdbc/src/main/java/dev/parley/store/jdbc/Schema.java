@@ -16,8 +16,8 @@ import org.flywaydb.core.Flyway;
  * ({@code dev/parley/store/jdbc/migration/sqlite|postgresql}, {@code V<n>__<what>.sql}), recorded
  * in the table {@code parley_schema_history}. Flyway serializes nodes that start at once (on
  * PostgreSQL with an advisory lock). A database that already holds other tables is fine: Parley's
- * tables are all named {@code parley_*}, and a schema without Parley's history table is baselined at
- * version 0, so version 1 still runs.
+ * tables are all named {@code parley_*}, and a schema without Parley's history table is baselined
+ * at version 0, so version 1 still runs.
  */
 final class Schema {
   private Schema() {}
@@ -45,7 +45,8 @@ final class Schema {
     try (Connection c = dataSource.getConnection()) {
       dialect.onBorrow(c);
       try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO parley_meta (name, value) VALUES ('epoch', ?) ON CONFLICT (name) DO NOTHING")) {
+          "INSERT INTO parley_meta (name, value) VALUES ('epoch', ?)"
+              + " ON CONFLICT (name) DO NOTHING")) {
         ps.setString(1, HexFormat.of().formatHex(random));
         ps.executeUpdate();
       }

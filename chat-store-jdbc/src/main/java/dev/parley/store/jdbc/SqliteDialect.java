@@ -6,12 +6,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * SQLite: the database is a library in this process, so a statement costs microseconds and each
@@ -88,8 +88,39 @@ final class SqliteDialect extends Dialect {
   }
 
   @Override
-  Map<String, RoomRow> reserve(Connection c, SortedMap<String, Integer> counts, String epoch)
+  Written write(Connection c, Appends appends, SortedMap<MarkerKey, Long> marks, String epoch)
       throws SQLException {
+    Map<String, RoomRow> rooms = reserve(c, appends.counts(), epoch);
+    SortedMap<MarkerKey, Long> markers = new TreeMap<>(marks);
+    int inserted = 0;
+    try (PreparedStatement ps = prepare(c, "INSERT INTO parley_messages"
+        + " (room, seq, id, sender, name, recipient, body, ts, cid)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender, cid) DO NOTHING")) {
+      for (Row r : appends.rows()) {
+        Message m = r.message();
+        long seq = rooms.get(m.room()).lastSeq() - appends.counts().get(m.room()) + r.k();
+        ps.setString(1, m.room());
+        ps.setLong(2, seq);
+        ps.setString(3, m.id());
+        ps.setString(4, m.from());
+        ps.setString(5, m.name());
+        ps.setString(6, m.to());
+        ps.setString(7, m.body());
+        ps.setLong(8, m.ts());
+        ps.setString(9, r.cid());
+        if (ps.executeUpdate() == 0) {
+          // a cid already stored: the caller rolls back
+          return new Written(rooms, inserted, Map.of());
+        }
+        inserted++;
+        markers.merge(new MarkerKey(m.room(), m.from()), seq, Math::max);
+      }
+    }
+    return new Written(rooms, inserted, raiseMarkers(c, markers));
+  }
+
+  private Map<String, RoomRow> reserve(Connection c, SortedMap<String, Integer> counts,
+      String epoch) throws SQLException {
     Map<String, RoomRow> rows = new HashMap<>();
     try (PreparedStatement ps = prepare(c,
         "INSERT INTO parley_rooms (room, epoch, last_seq) VALUES (?, ?, ?)"
@@ -108,38 +139,7 @@ final class SqliteDialect extends Dialect {
     return rows;
   }
 
-  @Override
-  List<Stored> insert(Connection c, List<Stored> rows) throws SQLException {
-    int[] counts;
-    try (PreparedStatement ps = prepare(c, "INSERT INTO parley_messages"
-        + " (room, seq, id, sender, name, recipient, body, ts, cid)"
-        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender, cid) DO NOTHING")) {
-      for (Stored r : rows) {
-        Message m = r.message();
-        ps.setString(1, m.room());
-        ps.setLong(2, m.seq());
-        ps.setString(3, m.id());
-        ps.setString(4, m.from());
-        ps.setString(5, m.name());
-        ps.setString(6, m.to());
-        ps.setString(7, m.body());
-        ps.setLong(8, m.ts());
-        ps.setString(9, r.cid());
-        ps.addBatch();
-      }
-      counts = ps.executeBatch();
-    }
-    List<Stored> skipped = new ArrayList<>();
-    for (int i = 0; i < counts.length; i++) {
-      if (counts[i] == 0) {
-        skipped.add(rows.get(i));
-      }
-    }
-    return skipped;
-  }
-
-  @Override
-  Map<MarkerKey, Long> raiseMarkers(Connection c, SortedMap<MarkerKey, Long> markers)
+  private Map<MarkerKey, Long> raiseMarkers(Connection c, SortedMap<MarkerKey, Long> markers)
       throws SQLException {
     Map<MarkerKey, Long> after = new HashMap<>();
     try (PreparedStatement ps = prepare(c,
