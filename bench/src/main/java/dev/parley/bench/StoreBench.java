@@ -38,9 +38,10 @@ import org.HdrHistogram.Recorder;
  *
  * <pre>java -cp 'bench/target/classes:bench/target/lib/*' dev.parley.bench.StoreBench \
  *     [stores=memory,sqlite,postgres] [rate=1000] [rooms=100] [window=1000] [warmup=5] \
- *     [duration=20]</pre>
+ *     [duration=20] [rounds=1]</pre>
  *
- * <p>Prints one {@code RESULT} line per store and phase.
+ * <p>With {@code rounds=N} the stores take turns N times (paired figures on a shared machine).
+ * Prints one {@code RESULT} line per store, round and phase, and the load average before.
  */
 public final class StoreBench {
   private final int rooms;
@@ -62,6 +63,7 @@ public final class StoreBench {
     int window = 1000;
     double warmup = 5;
     double duration = 20;
+    int rounds = 1;
     for (String a : args) {
       String[] kv = a.split("=", 2);
       switch (kv[0]) {
@@ -71,17 +73,20 @@ public final class StoreBench {
         case "window" -> window = Integer.parseInt(kv[1]);
         case "warmup" -> warmup = Double.parseDouble(kv[1]);
         case "duration" -> duration = Double.parseDouble(kv[1]);
+        case "rounds" -> rounds = Integer.parseInt(kv[1]);
         default -> throw new IllegalArgumentException("unknown setting: " + a);
       }
     }
     StoreBench bench = new StoreBench(rooms, warmup, duration);
     System.out.printf(Locale.ROOT, "load average before: %s%n", loadAverage());
-    for (String kind : stores.split(",")) {
-      bench.run(kind, rate, window);
+    for (int round = 1; round <= rounds; round++) {
+      for (String kind : stores.split(",")) { // the stores alternate: each round pairs them
+        bench.run(kind, rate, window, round);
+      }
     }
   }
 
-  private void run(String kind, double rate, int window) throws Exception {
+  private void run(String kind, double rate, int window, int round) throws Exception {
     PostgresServer pg = kind.equals("postgres") ? PostgresServer.started() : null;
     Path dir = kind.equals("sqlite") ? Files.createTempDirectory("parley-bench-sqlite") : null;
     try {
@@ -92,11 +97,13 @@ public final class StoreBench {
         case "postgres" -> JdbcMessageStore.builder().jdbcUrl(pg.jdbcUrl()).build();
         default -> throw new IllegalArgumentException("store: memory, sqlite or postgres: " + kind);
       };
-      System.out.printf(Locale.ROOT, "%s: opened in %.0f ms%n", kind,
-          (System.nanoTime() - opening) / 1e6);
+      System.out.printf(Locale.ROOT, "%s round %d: opened in %.0f ms; load average %s%n", kind,
+          round, (System.nanoTime() - opening) / 1e6, loadAverage());
       try (store) {
-        report(kind, "fixed", store, fixed(store, rate, warmup), fixed(store, rate, duration));
-        report(kind, "max", store, closed(store, window, warmup), closed(store, window, duration));
+        report(kind, round, "fixed", store, fixed(store, rate, warmup),
+            fixed(store, rate, duration));
+        report(kind, round, "max", store, closed(store, window, warmup),
+            closed(store, window, duration));
       }
     } finally {
       if (pg != null) {
@@ -182,15 +189,16 @@ public final class StoreBench {
     return phase;
   }
 
-  private void report(String kind, String phase, MessageStore store, Phase warm, Phase p) {
+  private void report(String kind, int round, String phase, MessageStore store, Phase warm,
+      Phase p) {
     Histogram h = p.latency();
     double perSecond = p.acked() / p.seconds();
     String stats = store instanceof JdbcMessageStore j ? " " + j.stats() : "";
     System.out.printf(Locale.ROOT,
-        "RESULT store=%s phase=%s acked_per_s=%.0f acked=%d failed=%d p50_ms=%.2f p99_ms=%.2f"
+        "RESULT store=%s round=%d phase=%s acked_per_s=%.0f acked=%d failed=%d p50_ms=%.2f p99_ms=%.2f"
             + " max_ms=%.2f cpu_us_per_append=%.1f machine_busy_us_per_append=%.1f"
             + " warmup_acked=%d%s%n",
-        kind, phase, perSecond, p.acked(), p.failed(), h.getValueAtPercentile(50) / 1000.0,
+        kind, round, phase, perSecond, p.acked(), p.failed(), h.getValueAtPercentile(50) / 1000.0,
         h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0,
         p.cpuNanos() / 1000.0 / Math.max(1, p.acked()),
         p.machineTicks() * (1e6 / ProcStats.CLOCK_TICKS) / Math.max(1, p.acked()),

@@ -25,8 +25,9 @@ import java.util.stream.Stream;
  * {@link #started()} creates the cluster and starts it. Then {@link #stop()} (a fast shutdown)
  * or {@link #crash()} (an immediate one: no checkpoint, crash recovery at the next start) and
  * {@link #start()} again, on the same data and the same port, as often as a test likes.
- * {@link #close()} stops it and deletes the folder. Settings are the defaults that matter for
- * durability: {@code fsync} and {@code synchronous_commit} on.
+ * {@link #close()} stops it and deletes the folder; a JVM that exits first does that in a shutdown
+ * hook. Settings are the defaults that matter for durability: {@code fsync} and
+ * {@code synchronous_commit} on.
  */
 public final class PostgresServer implements AutoCloseable {
   /** The database and the user every server has. */
@@ -38,6 +39,8 @@ public final class PostgresServer implements AutoCloseable {
   private final Path dir;
   private final int port;
   private final boolean asPostgresUser;
+  /** Stops the server if the JVM exits before {@link #close()} (a test that forgot, a timeout). */
+  private final Thread cleanup = new Thread(this::close, "postgres-server-cleanup");
   private boolean running;
 
   private PostgresServer(Path bin, Path dir, int port, boolean asPostgresUser) {
@@ -54,6 +57,7 @@ public final class PostgresServer implements AutoCloseable {
     try {
       Path dir = Files.createTempDirectory("parley-pg-");
       PostgresServer server = new PostgresServer(bin, dir, freePort(), root);
+      Runtime.getRuntime().addShutdownHook(server.cleanup);
       try {
         if (root) {
           server.run(List.of("chown", "postgres:postgres", dir.toString()), false);
@@ -152,6 +156,13 @@ public final class PostgresServer implements AutoCloseable {
       shutdown("immediate");
     } finally {
       deleteTree(dir);
+      if (Thread.currentThread() != cleanup) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException e) {
+          // the JVM is already shutting down
+        }
+      }
     }
   }
 
