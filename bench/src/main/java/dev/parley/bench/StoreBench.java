@@ -5,6 +5,7 @@ import dev.parley.core.spi.MessageStore;
 import dev.parley.core.spi.MessageStore.Append;
 import dev.parley.protocol.Message;
 import dev.parley.store.jdbc.JdbcMessageStore;
+import dev.parley.store.jdbc.Retention;
 import dev.parley.testing.PostgresServer;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -38,9 +39,10 @@ import org.HdrHistogram.Recorder;
  *
  * <pre>java -cp 'bench/target/classes:bench/target/lib/*' dev.parley.bench.StoreBench \
  *     [stores=memory,sqlite,postgres] [rate=1000] [rooms=100] [window=1000] [warmup=5] \
- *     [duration=20] [rounds=1]</pre>
+ *     [duration=20] [rounds=1] [keep=N]</pre>
  *
- * <p>With {@code rounds=N} the stores take turns N times (paired figures on a shared machine).
+ * <p>{@code keep=N}: the JDBC stores keep the last N messages per room (default 10 000), so
+ * eviction runs in the measured windows. With {@code rounds=N} the stores take turns N times (paired figures on a shared machine).
  * Prints one {@code RESULT} line per store, round and phase, and the load average before.
  */
 public final class StoreBench {
@@ -50,8 +52,11 @@ public final class StoreBench {
   private final String body = "x".repeat(100);
   private final AtomicLong sequence = new AtomicLong();
 
-  private StoreBench(int rooms, double warmup, double duration) {
+  private final Retention retention;
+
+  private StoreBench(int rooms, double warmup, double duration, Retention retention) {
     this.rooms = rooms;
+    this.retention = retention;
     this.warmup = warmup;
     this.duration = duration;
   }
@@ -64,6 +69,7 @@ public final class StoreBench {
     double warmup = 5;
     double duration = 20;
     int rounds = 1;
+    Retention retention = Retention.DEFAULT;
     for (String a : args) {
       String[] kv = a.split("=", 2);
       switch (kv[0]) {
@@ -74,10 +80,11 @@ public final class StoreBench {
         case "warmup" -> warmup = Double.parseDouble(kv[1]);
         case "duration" -> duration = Double.parseDouble(kv[1]);
         case "rounds" -> rounds = Integer.parseInt(kv[1]);
+        case "keep" -> retention = Retention.keepLast(Long.parseLong(kv[1]));
         default -> throw new IllegalArgumentException("unknown setting: " + a);
       }
     }
-    StoreBench bench = new StoreBench(rooms, warmup, duration);
+    StoreBench bench = new StoreBench(rooms, warmup, duration, retention);
     System.out.printf(Locale.ROOT, "load average before: %s%n", loadAverage());
     for (int round = 1; round <= rounds; round++) {
       for (String kind : stores.split(",")) { // the stores alternate: each round pairs them
@@ -93,8 +100,10 @@ public final class StoreBench {
       long opening = System.nanoTime();
       MessageStore store = switch (kind) {
         case "memory" -> new InMemoryMessageStore();
-        case "sqlite" -> JdbcMessageStore.sqlite(dir);
-        case "postgres" -> JdbcMessageStore.builder().jdbcUrl(pg.jdbcUrl()).build();
+        case "sqlite" -> JdbcMessageStore.builder()
+            .jdbcUrl("jdbc:sqlite:" + dir.resolve("parley.db")).retention(retention).build();
+        case "postgres" -> JdbcMessageStore.builder()
+            .jdbcUrl(pg.jdbcUrl()).retention(retention).build();
         default -> throw new IllegalArgumentException("store: memory, sqlite or postgres: " + kind);
       };
       System.out.printf(Locale.ROOT, "%s round %d: opened in %.0f ms; load average %s%n", kind,
