@@ -7,7 +7,6 @@ import dev.parley.protocol.Message;
 import dev.parley.store.jdbc.Write.AppendWrite;
 import dev.parley.store.jdbc.Write.MarkWrite;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -52,9 +51,7 @@ public final class JdbcMessageStore implements MessageStore {
   private static final Logger log = LoggerFactory.getLogger(JdbcMessageStore.class);
   private static final int READ_QUEUE = 1000;
 
-  private final DataSource dataSource;
   private final HikariDataSource ownPool;
-  private final Dialect dialect;
   private final String description;
   private final Reads reads;
   private final GroupCommit writer;
@@ -65,9 +62,7 @@ public final class JdbcMessageStore implements MessageStore {
 
   private JdbcMessageStore(Builder b, DataSource dataSource, HikariDataSource ownPool,
       Dialect dialect, String epoch) {
-    this.dataSource = dataSource;
     this.ownPool = ownPool;
-    this.dialect = dialect;
     this.description = "JdbcMessageStore[" + dialect.name() + ", " + b.describe() + "]";
     this.reads = new Reads(dialect, epoch);
     this.writer = new GroupCommit(dataSource, dialect,
