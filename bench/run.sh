@@ -37,6 +37,12 @@ PARLEY_PORT=${PARLEY_PORT:-18080}
 # embedded (JettyChatServer: Jetty + the JSR-356 adapter), netty-flushN (NettyChatServer with a
 # flush interval of N ms); inline|dispatch|batch are the ExperimentalTransport variants. PARLEY_TRANSPORT=x (one server) is kept as a shorthand.
 PARLEY_SERVERS=${PARLEY_SERVERS:-${PARLEY_TRANSPORT:-netty embedded}}
+# A second build to compare with (before/after a change): systems named base-<transport> run
+# BenchServer from BASE_CP (e.g. "/tmp/before/bench/target/classes:/tmp/before/bench/target/lib/*"),
+# and REFERENCE=base-netty makes the summary's ratios against it. WITH_PEER=0 leaves the peer out.
+BASE_CP=${BASE_CP:-}
+REFERENCE=${REFERENCE:-peer}
+WITH_PEER=${WITH_PEER:-1}
 PEER_PORT=${PEER_PORT:-18090}
 OUT=${OUT:-bench/results/$(date +%Y%m%d-%H%M%S)}
 # Scheduling priority for the servers and the load tool (nice value). 0 by default; on a machine
@@ -69,7 +75,12 @@ trap stop_server EXIT INT TERM
 # waits for LISTENING.
 start_server() {
   local system=$1 log=$2
-  if [[ "$system" != peer ]]; then
+  if [[ "$system" == base-* ]]; then
+    [[ -n "$BASE_CP" ]] || { echo "base-* systems need BASE_CP" >&2; exit 2; }
+    # shellcheck disable=SC2086
+    "${RUN[@]}" java $SERVER_JAVA_OPTS -cp "$BASE_CP" dev.parley.bench.BenchServer \
+      --port="$PARLEY_PORT" --transport="${system#base-}" >"$log" 2>&1 &
+  elif [[ "$system" != peer ]]; then
     # shellcheck disable=SC2086
     "${RUN[@]}" java $SERVER_JAVA_OPTS -cp "$CP" dev.parley.bench.BenchServer --port="$PARLEY_PORT" \
       --transport="$system" >"$log" 2>&1 &
@@ -140,11 +151,13 @@ measure() {
 
 for round in $(seq 1 "$ROUNDS"); do
   for scenario in $SCENARIOS; do
-    for system in $PARLEY_SERVERS peer; do
+    systems="$PARLEY_SERVERS"
+    if [[ "$WITH_PEER" == 1 ]]; then systems="$systems peer"; fi
+    for system in $systems; do
       measure "$scenario" "$system" "$round"
     done
   done
 done
 
-java -cp "$CP" dev.parley.bench.Summary "$OUT" | tee "$OUT/summary.txt"
+java -cp "$CP" dev.parley.bench.Summary "$OUT" "$REFERENCE" | tee "$OUT/summary.txt"
 echo "results in $OUT"

@@ -2,6 +2,7 @@ package dev.parley.bench;
 
 import dev.parley.core.ChatLimits;
 import dev.parley.core.ChatServer;
+import dev.parley.core.transport.WebChatServer;
 import dev.parley.server.jetty.JettyChatServer;
 import dev.parley.server.netty.NettyChatServer;
 import java.time.Duration;
@@ -38,14 +39,12 @@ public final class BenchServer {
     return ChatServer.builder().limits(limits).build();
   }
 
-  /** Starts {@code chat} on 127.0.0.1:{@code port} (0: any free port), path {@code /chat}. */
-  public static JettyChatServer start(ChatServer chat, int port) {
-    return JettyChatServer.builder(chat).host("127.0.0.1").port(port).path("/chat").start();
-  }
-
-  /** Starts {@code chat} over Netty on 127.0.0.1:{@code port} (0: any free port), {@code /chat}. */
-  public static NettyChatServer startNetty(ChatServer chat, int port) {
-    return NettyChatServer.builder(chat).host("127.0.0.1").port(port).path("/chat").start();
+  /**
+   * Starts {@code chat} on 127.0.0.1:{@code port} (0: any free port) at {@code /chat}, on
+   * {@code builder}'s server.
+   */
+  public static WebChatServer start(WebChatServer.Builder<?> builder, int port) {
+    return builder.host("127.0.0.1").port(port).path("/chat").start();
   }
 
   public static void main(String[] args) throws Exception {
@@ -67,9 +66,9 @@ public final class BenchServer {
       // netty-flushN: the same with a flush interval of N ms (NettyChatServer.flushInterval)
       long flushMs = transport.equals("netty") ? 0
           : Long.parseLong(transport.substring("netty-flush".length()));
-      NettyChatServer netty = NettyChatServer.builder(chat).host("127.0.0.1").port(port)
-          .path("/chat").flushInterval(Duration.ofMillis(flushMs)).start();
-      serveUntilStopped(chat, netty, netty.port());
+      WebChatServer netty = start(NettyChatServer.builder(chat)
+          .flushInterval(Duration.ofMillis(flushMs)), port);
+      serveUntilStopped(chat, netty);
       return;
     }
     if (!transport.equals("embedded")) {
@@ -82,19 +81,15 @@ public final class BenchServer {
       jetty.join();
       return;
     }
-    JettyChatServer server = start(chat, port);
-    serveUntilStopped(chat, server, server.port());
+    serveUntilStopped(chat, start(JettyChatServer.builder(chat), port));
   }
 
-  private static void serveUntilStopped(ChatServer chat, AutoCloseable server, int port)
+  private static void serveUntilStopped(ChatServer chat, WebChatServer server)
       throws InterruptedException {
+    int port = server.port();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        server.close();
-      } catch (Exception e) {
-        log.warn("closing the server failed", e);
-      }
+      server.close();
       chat.close();
       stopped.countDown();
     }, "bench-server-stop"));

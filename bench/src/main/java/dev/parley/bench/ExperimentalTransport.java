@@ -3,8 +3,7 @@ package dev.parley.bench;
 import dev.parley.core.ChatServer;
 import dev.parley.core.ChatSession;
 import dev.parley.protocol.CloseCode;
-import dev.parley.core.Connection;
-import dev.parley.core.OutboundQueue;
+import dev.parley.core.transport.QueuedConnection;
 import dev.parley.protocol.Protocol;
 import dev.parley.protocol.User;
 import jakarta.websocket.CloseReason;
@@ -82,7 +81,7 @@ final class ExperimentalTransport {
     ServerEndpointConfig config = ServerEndpointConfig.Builder.create(Ep.class, "/chat")
         .subprotocols(List.of(Protocol.V1.subprotocol()))
         .extensions(List.of())
-        .configurator(new Configurator(chat, mode, writers))
+        .configurator(new Configurator(new Setup(chat, mode, writers)))
         .build();
     JakartaWebSocketServletContainerInitializer.configure(context,
         (servletContext, container) -> container.addEndpoint(config));
@@ -93,20 +92,19 @@ final class ExperimentalTransport {
     return jetty;
   }
 
-  static final class Configurator extends ServerEndpointConfig.Configurator {
-    private final ChatServer chat;
-    private final Mode mode;
-    private final ExecutorService writers;
+  /** What every connection of the experimental endpoint shares. */
+  record Setup(ChatServer chat, Mode mode, ExecutorService writers) {}
 
-    Configurator(ChatServer chat, Mode mode, ExecutorService writers) {
-      this.chat = chat;
-      this.mode = mode;
-      this.writers = writers;
+  static final class Configurator extends ServerEndpointConfig.Configurator {
+    private final Setup setup;
+
+    Configurator(Setup setup) {
+      this.setup = setup;
     }
 
     @Override
     public <T> T getEndpointInstance(Class<T> endpointClass) {
-      return endpointClass.cast(new Ep(chat, mode, writers));
+      return endpointClass.cast(new Ep(setup));
     }
 
     @Override
@@ -128,23 +126,20 @@ final class ExperimentalTransport {
 
   /** Must be public for the container. */
   public static final class Ep extends Endpoint {
-    private final ChatServer chat;
-    private final Mode mode;
-    private final ExecutorService writers;
+    private final Setup setup;
     private volatile ChatSession chatSession;
 
-    Ep(ChatServer chat, Mode mode, ExecutorService writers) {
-      this.chat = chat;
-      this.mode = mode;
-      this.writers = writers;
+    Ep(Setup setup) {
+      this.setup = setup;
     }
 
     @Override
     public void onOpen(Session session, EndpointConfig config) {
       List<String> names = session.getRequestParameterMap().get("name");
       String name = names == null || names.isEmpty() ? "anon-" + session.getId() : names.get(0);
-      ExpConnection c = new ExpConnection(chat.newConnectionId(), User.of(name), session, mode,
-          writers, chat.limits().maxOutboundBytes());
+      ChatServer chat = setup.chat();
+      ExpConnection c = new ExpConnection(chat.newConnectionId(), User.of(name), session,
+          setup.mode(), setup.writers(), chat.limits().maxOutboundBytes());
       chatSession = chat.open(c);
       session.addMessageHandler(String.class, (MessageHandler.Whole<String>) text -> {
         ChatSession s = chatSession;
@@ -171,25 +166,19 @@ final class ExperimentalTransport {
     }
   }
 
-  static final class ExpConnection implements Connection {
-    private final String id;
-    private final User user;
+  static final class ExpConnection extends QueuedConnection {
     private final Session session;
     private final RemoteEndpoint.Async remote;
     private final Mode mode;
     private final ExecutorService writers;
-    private final OutboundQueue queue;
-    private final AtomicBoolean closing = new AtomicBoolean();
 
     ExpConnection(String id, User user, Session session, Mode mode, ExecutorService writers,
         long maxBytes) {
-      this.id = id;
-      this.user = user;
+      super(id, user, Protocol.V1, maxBytes);
       this.session = session;
       this.remote = session.getAsyncRemote();
       this.mode = mode;
       this.writers = writers;
-      this.queue = new OutboundQueue(maxBytes, this::write);
       if (mode == Mode.BATCH) {
         try {
           remote.setBatchingAllowed(true);
@@ -200,31 +189,11 @@ final class ExperimentalTransport {
     }
 
     @Override
-    public String id() {
-      return id;
-    }
-
-    @Override
-    public User user() {
-      return user;
-    }
-
-    @Override
-    public Protocol protocol() {
-      return Protocol.V1;
-    }
-
-    @Override
-    public boolean send(String text) {
-      return !closing.get() && queue.offer(text);
-    }
-
-    @Override
     public void close(CloseCode code, String reason) {
-      if (!closing.compareAndSet(false, true)) {
+      if (!markClosing()) {
         return;
       }
-      queue.close();
+      queue().close();
       writers.execute(() -> {
         try {
           session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code.code()),
@@ -235,7 +204,8 @@ final class ExperimentalTransport {
       });
     }
 
-    private void write(List<String> frames, Runnable done) {
+    @Override
+    protected void write(List<String> frames, Runnable done) {
       switch (mode) {
         case INLINE -> new Chain(frames, done).next();
         case DISPATCH -> writers.execute(() -> new Chain(frames, done).next());
@@ -252,7 +222,7 @@ final class ExperimentalTransport {
         }
         remote.flushBatch();
       } catch (IOException | RuntimeException e) {
-        queue.close();
+        queue().close();
       }
       done.run();
     }
@@ -271,7 +241,7 @@ final class ExperimentalTransport {
 
       void next() {
         while (true) {
-          if (index == frames.size() || queue.isClosed()) {
+          if (index == frames.size() || queue().isClosed()) {
             done.run();
             return;
           }
@@ -280,7 +250,7 @@ final class ExperimentalTransport {
           try {
             remote.sendText(f, this);
           } catch (RuntimeException e) {
-            queue.close();
+            queue().close();
             done.run();
             return;
           }
@@ -293,7 +263,7 @@ final class ExperimentalTransport {
       @Override
       public void onResult(SendResult result) {
         if (!result.isOK()) {
-          queue.close();
+          queue().close();
         }
         if (inSend.compareAndSet(true, false)) {
           return; // completed inside sendText: the loop in next() goes on

@@ -17,26 +17,30 @@ import java.util.stream.Stream;
 /**
  * Reads the {@code RESULT} lines bench/run.sh collected ({@code <scenario>.<system>.<round>.txt},
  * system {@code peer} or a Parley server such as {@code netty} or {@code embedded}) and prints every
- * figure of every Parley server as a ratio to the peer, paired by round, with its spread (min–max
- * over rounds), and whether each target of the issue was met.
+ * figure of every Parley server as a ratio to a reference system (the peer unless a second
+ * argument names another, e.g. {@code base-netty}: the same server built from another commit),
+ * paired by round, with its spread (min–max over rounds), and whether each target of the issue was
+ * met.
  *
- * <pre>java -cp 'bench/target/classes:bench/target/lib/*' dev.parley.bench.Summary bench/results/DIR</pre>
+ * <pre>java -cp 'bench/target/classes:bench/target/lib/*' dev.parley.bench.Summary bench/results/DIR [REFERENCE]</pre>
  */
 public final class Summary {
   private final Map<String, Map<String, Map<Integer, Map<String, String>>>> results =
       new TreeMap<>();
   private final PrintStream out;
+  private final String reference;
 
-  private Summary(PrintStream out) {
+  private Summary(PrintStream out, String reference) {
     this.out = out;
+    this.reference = reference;
   }
 
   public static void main(String[] args) throws IOException {
-    if (args.length != 1) {
-      System.err.println("usage: Summary RESULTS_DIR");
+    if (args.length < 1 || args.length > 2) {
+      System.err.println("usage: Summary RESULTS_DIR [REFERENCE_SYSTEM]");
       System.exit(2);
     }
-    Summary s = new Summary(System.out);
+    Summary s = new Summary(System.out, args.length == 2 ? args[1] : "peer");
     s.load(Path.of(args[0]));
     s.print();
   }
@@ -129,7 +133,7 @@ public final class Summary {
   private List<String> systems() {
     TreeSet<String> all = new TreeSet<>();
     results.values().forEach(bySystem -> all.addAll(bySystem.keySet()));
-    all.remove("peer");
+    all.remove(reference);
     return new ArrayList<>(all);
   }
 
@@ -137,7 +141,7 @@ public final class Summary {
     List<Double> v = new ArrayList<>();
     Map<String, Map<Integer, Map<String, String>>> s = results.getOrDefault(scenario, Map.of());
     Map<Integer, Map<String, String>> a = s.getOrDefault(system, Map.of());
-    Map<Integer, Map<String, String>> b = s.getOrDefault("peer", Map.of());
+    Map<Integer, Map<String, String>> b = s.getOrDefault(reference, Map.of());
     for (Integer round : a.keySet()) {
       Map<String, String> ra = a.get(round);
       Map<String, String> rb = b.get(round);
@@ -153,15 +157,15 @@ public final class Summary {
   }
 
   private void row(String scenario, String key, String title) {
-    List<Double> b = values(scenario, "peer", key);
+    List<Double> b = values(scenario, reference, key);
     for (String system : systems()) {
       List<Double> a = values(scenario, system, key);
       if (a.isEmpty() && b.isEmpty()) {
         continue;
       }
       List<Double> r = ratios(scenario, system, key);
-      out.printf(Locale.ROOT, "  %-38s %-9s %-24s peer %-24s ratio %s%n", title, system,
-          spread(a), spread(b), r.isEmpty() ? "-" : spread(r));
+      out.printf(Locale.ROOT, "  %-38s %-9s %-24s %s %-24s ratio %s%n", title, system,
+          spread(a), reference, spread(b), r.isEmpty() ? "-" : spread(r));
     }
   }
 

@@ -15,12 +15,12 @@ public final class BenchAccess {
 
   /** {@code message} frame, as fan-out encodes it once per message. */
   public static String encodeMessage(Message m) {
-    return Codec.message(m);
+    return Codec.message(m, "e1f2a3b4.0");
   }
 
   /** {@code ack} frame, as the sender receives it. */
   public static String encodeAck(String cid, Message m) {
-    return Codec.ack(cid, m);
+    return Codec.ack(cid, m, "e1f2a3b4.0");
   }
 
   /** Parses an inbound frame and reads the fields of a {@code send}, as {@code onSend} does. */

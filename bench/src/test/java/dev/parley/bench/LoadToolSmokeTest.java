@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.core.ChatServer;
+import dev.parley.core.transport.WebChatServer;
 import dev.parley.server.jetty.JettyChatServer;
 import dev.parley.server.netty.NettyChatServer;
 import java.io.ByteArrayOutputStream;
@@ -23,7 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(60)
 class LoadToolSmokeTest {
   private ChatServer chat;
-  private AutoCloseable server;
+  private WebChatServer server;
   private int port;
   private final ByteArrayOutputStream log = new ByteArrayOutputStream();
   private final PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
@@ -31,15 +32,9 @@ class LoadToolSmokeTest {
   /** Starts the server under test: {@code netty} (NettyChatServer) or {@code embedded} (Jetty). */
   private void start(String transport) {
     chat = BenchServer.chatServer();
-    if (transport.equals("netty")) {
-      NettyChatServer netty = BenchServer.startNetty(chat, 0);
-      server = netty;
-      port = netty.port();
-    } else {
-      JettyChatServer embedded = BenchServer.start(chat, 0);
-      server = embedded;
-      port = embedded.port();
-    }
+    server = BenchServer.start(transport.equals("netty") ? NettyChatServer.builder(chat)
+        : JettyChatServer.builder(chat), 0);
+    port = server.port();
   }
 
   @AfterEach

@@ -1,5 +1,6 @@
 package dev.parley.client;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.parley.client.internal.ClientThreads;
 import dev.parley.client.internal.SerialExecutor;
@@ -60,12 +61,16 @@ import org.slf4j.LoggerFactory;
  * Every send gets a {@code cid}. It stays in the outbox until its {@code ack} (or an
  * {@code error} with the same cid) arrives. What was sent while disconnected, and what was sent but
  * not acknowledged when a connection dropped, goes out after the reconnect with the SAME cid, so
- * the server, which de-duplicates by cid, stores it once. The outbox is unbounded and paced to the
- * server's announced message rate, so a burst is not refused as {@code rate_limited}. On
- * reconnect each room is joined again with {@code since} = the last seq delivered and its
- * {@code epoch}: the listener gets every missed message once, in seq order. When the server
- * cannot replay them all ({@code joined.recovered == false}) the listeners get a
- * {@link Room.Gap}. When it replayed only part because of its byte budget
+ * the server, which de-duplicates by cid, stores it once. The outbox is unbounded. Sends are
+ * stored in the order they were made: they leave paced to both rates the server announces (sends,
+ * and frames of any kind), so a burst is not refused as {@code rate_limited}; should the server
+ * refuse one anyway, the outbox pauses and sends it again before the ones behind it, one at a time
+ * from then on (see {@code Outbox}). On reconnect each room, and each direct conversation with
+ * messages, is joined again with {@code since} = the last seq delivered and the room's
+ * {@code epoch}, as learnt from {@code joined} or from the {@code epoch} of its messages and acks:
+ * the listener gets every missed message once, in seq order. When the server cannot replay them
+ * all ({@code joined.recovered == false}), or a message shows the room's epoch changed, the
+ * listeners get a {@link Room.Gap}. When it replayed only part because of its byte budget
  * ({@code joined.truncated}), the client joins again from where the replay stopped until it has
  * everything.
  *
@@ -77,7 +82,6 @@ public final class ChatClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChatClient.class);
   static final String PROTOCOL = Protocol.V1.subprotocol();
   private static final long TYPING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-  private static final long RATE_LIMIT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
   /** The connection's state, as {@link Listener#onStateChanged} reports it. */
   public enum State {
@@ -147,39 +151,14 @@ public final class ChatClient implements AutoCloseable {
   private int attempt;
   private ScheduledFuture<?> reconnectTimer;
   private ScheduledFuture<?> tickTimer;
-  private ScheduledFuture<?> pumpTimer;
   private final Map<String, Room> joinsByCid = new HashMap<>();
   private final Map<String, Room> leavesByCid = new HashMap<>();
-  private final LinkedHashMap<String, PendingSend> outbox = new LinkedHashMap<>();
-  private final ArrayDeque<PendingSend> unsent = new ArrayDeque<>();
+  private final Pacer pacer = new Pacer();
+  private final Outbox outbox = new Outbox(pacer, System::nanoTime);
   private final LinkedHashMap<String, PendingHistory> histories = new LinkedHashMap<>();
   private final ArrayDeque<Runnable> pongWaiters = new ArrayDeque<>();
-  private double rate = Double.POSITIVE_INFINITY;
-  private double burst = Double.POSITIVE_INFINITY;
-  private double tokens;
-  private long refilledAt;
   private long lastInbound;
   private long lastPing;
-
-  private static final class PendingSend {
-    final String cid;
-    final String room;
-    final String to;
-    final String body;
-    final String frame;
-    final CompletableFuture<Message> future;
-    boolean inFlight;
-    long sentAt;
-
-    PendingSend(String cid, String room, String to, String body, CompletableFuture<Message> f) {
-      this.cid = cid;
-      this.room = room;
-      this.to = to;
-      this.body = body;
-      this.frame = Frames.send(room, to, body, cid);
-      this.future = f;
-    }
-  }
 
   private static final class PendingHistory {
     final String room;
@@ -358,7 +337,7 @@ public final class ChatClient implements AutoCloseable {
       histories.put(cid, h);
       if (welcomed) {
         h.inFlight = true;
-        socket.send(h.frame);
+        sendFrame(h.frame);
       }
     });
     return f;
@@ -367,10 +346,11 @@ public final class ChatClient implements AutoCloseable {
   void typing(Room room) {
     exec.execute(() -> {
       long now = System.nanoTime();
+      // typing is worth sending only now: never at the cost of a send waiting for the rate
       if (welcomed && !room.left && room.everJoined
-          && now - room.lastTypingNanos >= TYPING_INTERVAL_NANOS) {
+          && now - room.lastTypingNanos >= TYPING_INTERVAL_NANOS && pacer.frameFree(now)) {
         room.lastTypingNanos = now;
-        socket.send(Frames.typing(room.name()));
+        sendFrame(Frames.typing(room.name()));
       }
     });
   }
@@ -383,7 +363,7 @@ public final class ChatClient implements AutoCloseable {
       }
       room.lastRead = s;
       if (welcomed && room.everJoined) {
-        socket.send(Frames.read(room.name(), s, nextCid("r")));
+        sendFrame(Frames.read(room.name(), s, nextCid("r")));
       } else {
         room.readToSend = s;
       }
@@ -404,7 +384,7 @@ public final class ChatClient implements AutoCloseable {
         String cid = nextCid("l");
         leavesByCid.put(cid, room);
         room.leaveFuture = f;
-        socket.send(Frames.leave(room.name(), cid));
+        sendFrame(Frames.leave(room.name(), cid));
       } else {
         rooms.remove(room.name(), room);
         f.complete(null);
@@ -448,14 +428,8 @@ public final class ChatClient implements AutoCloseable {
     socket = null;
     welcomed = false;
     cancel(tickTimer);
-    cancel(pumpTimer);
     tickTimer = null;
-    pumpTimer = null;
-    unsent.clear();
-    for (PendingSend p : outbox.values()) {
-      p.inFlight = false;
-      unsent.add(p);
-    }
+    outbox.disconnected();
     for (PendingHistory h : histories.values()) {
       h.inFlight = false;
     }
@@ -494,13 +468,8 @@ public final class ChatClient implements AutoCloseable {
     welcomed = false;
     cancel(reconnectTimer);
     cancel(tickTimer);
-    cancel(pumpTimer);
     ChatException error = new ChatException(code, "client closed: " + code + " " + reason);
-    for (PendingSend p : outbox.values()) {
-      p.future.completeExceptionally(error);
-    }
-    outbox.clear();
-    unsent.clear();
+    outbox.failAll(error);
     outboxSize = 0;
     for (PendingHistory h : histories.values()) {
       h.future.completeExceptionally(error);
@@ -568,16 +537,9 @@ public final class ChatClient implements AutoCloseable {
     String id = Frames.string(u, "id");
     String name = Frames.string(u, "name");
     user = new User(id, name != null ? name : id);
-    JsonObject limits = o.getAsJsonObject("limits");
-    if (limits != null && limits.has("messagesPerSecond") && limits.has("messageBurst")) {
-      rate = limits.get("messagesPerSecond").getAsDouble();
-      burst = limits.get("messageBurst").getAsDouble();
-    } else {
-      rate = Double.POSITIVE_INFINITY;
-      burst = Double.POSITIVE_INFINITY;
-    }
-    tokens = burst;
-    refilledAt = System.nanoTime();
+    JsonElement limits = o.get("limits");
+    pacer.reset(limits != null && limits.isJsonObject() ? limits.getAsJsonObject() : null,
+        System.nanoTime());
     welcomed = true;
     everWelcomed = true;
     attempt = 0;
@@ -591,11 +553,11 @@ public final class ChatClient implements AutoCloseable {
     }
     for (PendingHistory h : histories.values()) {
       h.inFlight = true;
-      socket.send(h.frame);
+      sendFrame(h.frame);
     }
     for (Room r : rooms.values()) {
       if (r.readToSend != Room.NONE && r.wanted) {
-        socket.send(Frames.read(r.name(), r.readToSend, nextCid("r")));
+        sendFrame(Frames.read(r.name(), r.readToSend, nextCid("r")));
         r.readToSend = Room.NONE;
       }
     }
@@ -603,7 +565,18 @@ public final class ChatClient implements AutoCloseable {
         Math.min(options.pingInterval().toNanos(), options.ackTimeout().toNanos()) / 2));
     tickTimer = ClientThreads.timer().scheduleAtFixedRate(() -> exec.execute(this::tick), tick,
         tick, TimeUnit.NANOSECONDS);
-    pump();
+    ChatSocket s = socket;
+    outbox.connected(new Outbox.Link() {
+      @Override
+      public void send(String frame) {
+        s.send(frame);
+      }
+
+      @Override
+      public ScheduledFuture<?> schedule(long nanos, Runnable onEventThread) {
+        return ChatClient.this.schedule(nanos, onEventThread);
+      }
+    });
   }
 
   private void sendJoin(Room r) {
@@ -614,7 +587,9 @@ public final class ChatClient implements AutoCloseable {
     r.joinCid = cid;
     joinsByCid.put(cid, r);
     r.joinSince = r.everJoined || r.direct ? r.lastSeq : null;
-    socket.send(Frames.join(r.name(), r.joinSince, r.everJoined ? r.epoch : null, cid));
+    // the epoch goes with every since, a direct room's too (learnt from its messages): without
+    // it a server that lost the room's history cannot tell the client's since is from before
+    sendFrame(Frames.join(r.name(), r.joinSince, r.joinSince != null ? r.epoch : null, cid));
   }
 
   private void onJoined(JsonObject o) {
@@ -648,7 +623,9 @@ public final class ChatClient implements AutoCloseable {
         notifyAll(l -> l.onGap(gap), true);
       }
     }
-    r.epoch = epoch;
+    if (epoch != null) {
+      r.epoch = epoch;
+    }
     r.everJoined = true;
     r.lastRead = Frames.number(o, "lastRead", r.lastRead);
     r.members = List.copyOf(Frames.users(o, "members"));
@@ -678,13 +655,23 @@ public final class ChatClient implements AutoCloseable {
       }
       r = directRoom(m.room());
     }
-    deliver(r, m);
+    deliver(r, m, Frames.string(o, "epoch"));
   }
 
-  /** Delivers a room's message once, in seq order; the one place that advances lastSeq. */
-  private void deliver(Room r, Message m) {
+  /**
+   * Delivers a room's message once, in seq order; the one place that advances lastSeq. The
+   * frame's {@code epoch} (null when the server sends none) is remembered, so that a resume can
+   * name it: for a direct room never joined it is the only way to learn it.
+   */
+  private void deliver(Room r, Message m, String epoch) {
     if (r.left) {
       return;
+    }
+    if (epoch != null && !epoch.equals(r.epoch)) {
+      if (r.epoch != null) {
+        historyReset(r, m, epoch);
+      }
+      r.epoch = epoch;
     }
     if (r.catchUpTo != Room.NONE && m.seq() > r.catchUpTo) {
       return;
@@ -701,14 +688,27 @@ public final class ChatClient implements AutoCloseable {
     notifyAll(l -> l.onMessage(m), true);
   }
 
+  /**
+   * A live message of a new epoch: the server lost the room's history while the client followed
+   * it, and seqs started over. What came between is unknown: a gap, and the new seqs are followed.
+   */
+  private void historyReset(Room r, Message m, String epoch) {
+    Room.Gap gap = new Room.Gap(r.name(), r.lastSeq, Math.max(0, m.seq() - 1), true);
+    log.info("room {}: history reset (epoch {} -> {}) after seq {}; now at {}", r.name(), r.epoch,
+        epoch, r.lastSeq, m.seq());
+    r.lastSeq = gap.resumedAt();
+    r.catchUpTo = Room.NONE;
+    notifyRoom(r, l -> l.onGap(gap));
+    notifyAll(l -> l.onGap(gap), true);
+  }
+
   private void onAck(JsonObject o) {
     String cid = Frames.string(o, "cid");
-    PendingSend p = cid == null ? null : outbox.remove(cid);
+    Outbox.Entry p = cid == null ? null : outbox.acked(cid);
     if (p == null) {
       return;
     }
     outboxSize = outbox.size();
-    unsent.remove(p);
     String roomName = Frames.string(o, "room");
     User me = user;
     Message m = new Message(Frames.string(o, "id"), roomName, Frames.number(o, "seq", 0),
@@ -718,7 +718,7 @@ public final class ChatClient implements AutoCloseable {
       r = directRoom(roomName);
     }
     if (r != null) {
-      deliver(r, m);
+      deliver(r, m, Frames.string(o, "epoch"));
     }
     p.future.complete(m);
   }
@@ -731,34 +731,22 @@ public final class ChatClient implements AutoCloseable {
     ChatException error = code != null ? new ChatException(code, message)
         : new ChatException((ErrorCode) null, wire + ": " + message);
     if (cid != null) {
-      PendingSend p = outbox.get(cid);
+      if (code == ErrorCode.RATE_LIMITED && outbox.refused(cid)) {
+        return; // sent again in its turn
+      }
+      Outbox.Entry p = outbox.failed(cid);
       if (p != null) {
-        if (code == ErrorCode.RATE_LIMITED) {
-          log.debug("send {} was rate limited; retrying", cid);
-          p.inFlight = false;
-          unsent.clear();
-          for (PendingSend q : outbox.values()) {
-            if (!q.inFlight) {
-              unsent.add(q);
-            }
-          }
-          tokens = Math.min(tokens, 0);
-          refilledAt = System.nanoTime() + RATE_LIMIT_PAUSE_NANOS;
-          schedulePump(RATE_LIMIT_PAUSE_NANOS);
-        } else {
-          outbox.remove(cid);
-          unsent.remove(p);
-          outboxSize = outbox.size();
-          p.future.completeExceptionally(error);
-        }
+        outboxSize = outbox.size();
+        p.future.completeExceptionally(error);
         return;
       }
       Room joining = joinsByCid.remove(cid);
       if (joining != null) {
         joining.joinCid = null;
         if (code == ErrorCode.RATE_LIMITED) {
+          pacer.refused(System.nanoTime(), Outbox.REFUSED_PAUSE_NANOS);
           ChatSocket s = socket;
-          schedule(RATE_LIMIT_PAUSE_NANOS, () -> {
+          schedule(Outbox.REFUSED_PAUSE_NANOS, () -> {
             if (socket == s && welcomed && joining.wanted) {
               sendJoin(joining);
             }
@@ -931,46 +919,14 @@ public final class ChatClient implements AutoCloseable {
       f.completeExceptionally(closedException());
       return;
     }
-    String cid = nextCid("s");
-    PendingSend p = new PendingSend(cid, room, to, body, f);
-    outbox.put(cid, p);
+    outbox.add(new Outbox.Entry(nextCid("s"), room, to, body, f));
     outboxSize = outbox.size();
-    unsent.add(p);
-    pump();
   }
 
-  /** Sends unsent outbox entries in order, as fast as the server's announced rate allows. */
-  private void pump() {
-    if (!welcomed || pumpTimer != null) {
-      return;
-    }
-    while (!unsent.isEmpty()) {
-      long now = System.nanoTime();
-      if (now > refilledAt) {
-        tokens = Math.min(burst, tokens + (now - refilledAt) / 1e9 * rate);
-        refilledAt = now;
-      }
-      if (tokens < 1) {
-        long wait = Math.max(refilledAt - now, 0) + (long) ((1 - tokens) / rate * 1e9) + 1;
-        schedulePump(wait);
-        return;
-      }
-      tokens -= 1;
-      PendingSend p = unsent.poll();
-      p.inFlight = true;
-      p.sentAt = now;
-      socket.send(p.frame);
-    }
-  }
-
-  private void schedulePump(long nanos) {
-    if (pumpTimer != null) {
-      return;
-    }
-    pumpTimer = schedule(nanos, () -> {
-      pumpTimer = null;
-      pump();
-    });
+  /** Writes a frame other than a send or a ping, charging it to the rate the server announced. */
+  private void sendFrame(String frame) {
+    pacer.frameLeft(System.nanoTime());
+    socket.send(frame);
   }
 
   /** Heartbeat and ack timeouts, every tick while connected. */
@@ -991,15 +947,7 @@ public final class ChatClient implements AutoCloseable {
       lastPing = now;
       afterPong(() -> { });
     }
-    long ackTimeout = options.ackTimeout().toNanos();
-    for (PendingSend p : outbox.values()) {
-      if (p.inFlight && now - p.sentAt > ackTimeout) {
-        log.debug("no ack for {} within {} ms; sending it again", p.cid,
-            options.ackTimeout().toMillis());
-        p.sentAt = now;
-        socket.send(p.frame);
-      }
-    }
+    outbox.resendUnanswered(options.ackTimeout().toNanos());
   }
 
   // ---- helpers -------------------------------------------------------------------------------

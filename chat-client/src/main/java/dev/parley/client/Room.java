@@ -33,6 +33,7 @@ public final class Room {
   volatile List<User> members = List.of();
   volatile int memberCount;
   volatile boolean left;
+  /** The run of history {@link #lastSeq} belongs to: from joined, message or ack; null if unknown. */
   String epoch;
   /** Set while a truncated replay is being completed: messages above it come again later. */
   long catchUpTo = NONE;

@@ -7,6 +7,7 @@ import dev.parley.core.ChatServer;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import javax.net.ssl.SSLContext;
 
 /**
  * The client transport SPI: how a {@link ChatSocket} reaches a server. Three come with Parley:
@@ -91,9 +92,26 @@ public interface Transport extends AutoCloseable {
     return TyrusTransport.shared();
   }
 
+  /**
+   * A Tyrus transport of its own whose {@code wss://} connections trust what {@code tls} trusts
+   * (a private certificate authority, a self-signed certificate); the shared {@link #tyrus()}
+   * trusts the JVM's default trust store. {@link #close()} stops its threads.
+   */
+  static Transport tyrus(SSLContext tls) {
+    return TyrusTransport.trusting(tls);
+  }
+
   /** The JDK's {@link java.net.http.WebSocket}, one shared {@code HttpClient} for every socket. */
   static Transport jdk() {
     return JdkTransport.shared();
+  }
+
+  /**
+   * The JDK's WebSocket through an {@code HttpClient} of its own whose {@code wss://}
+   * connections trust what {@code tls} trusts.
+   */
+  static Transport jdk(SSLContext tls) {
+    return JdkTransport.trusting(tls);
   }
 
   /**

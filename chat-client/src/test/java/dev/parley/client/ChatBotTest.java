@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.parley.client.testing.ChatTestKit;
 import dev.parley.core.ChatLimits;
 import dev.parley.core.ChatServer;
-import dev.parley.core.InMemoryMessageStore;
+import dev.parley.core.spi.InMemoryMessageStore;
 import dev.parley.protocol.Message;
 import java.util.ArrayList;
 import java.util.List;

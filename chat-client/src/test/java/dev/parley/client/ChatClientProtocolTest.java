@@ -1,17 +1,21 @@
 package dev.parley.client;
 
+import static dev.parley.client.ServerScript.await;
+import static dev.parley.client.ServerScript.joined;
+import static dev.parley.client.ServerScript.json;
+import static dev.parley.client.ServerScript.message;
+import static dev.parley.client.ServerScript.type;
+import static dev.parley.client.ServerScript.welcome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.parley.protocol.Message;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,37 +39,6 @@ class ChatClientProtocolTest {
     client = ChatClient.connect(URI.create("fake:/chat?name=bot"), options.transport(transport)
         .backoff(Duration.ofMillis(5), 2, Duration.ofMillis(20)).build());
     return client;
-  }
-
-  private static JsonObject json(String frame) {
-    return JsonParser.parseString(frame).getAsJsonObject();
-  }
-
-  private static String type(String frame) {
-    return json(frame).get("type").getAsString();
-  }
-
-  private static void welcome(FakeTransport.Link link) {
-    link.listener.onOpen("parley.v1");
-    link.listener.onText("{\"type\":\"welcome\",\"session\":\"s1\",\"user\":{\"id\":\"bot\","
-        + "\"name\":\"Bot\"},\"limits\":{\"messagesPerSecond\":1000,\"messageBurst\":1000}}");
-  }
-
-  private static void joined(FakeTransport.Link link, String room, long seq, String epoch,
-      String extra) {
-    link.listener.onText("{\"type\":\"joined\",\"room\":\"" + room + "\",\"seq\":" + seq
-        + ",\"epoch\":\"" + epoch + "\",\"members\":[],\"memberCount\":1,\"lastRead\":0"
-        + extra + "}");
-  }
-
-  private static void message(FakeTransport.Link link, String room, long seq, String body) {
-    link.listener.onText("{\"type\":\"message\",\"id\":\"m" + seq + "\",\"room\":\"" + room
-        + "\",\"seq\":" + seq + ",\"from\":\"alice\",\"name\":\"Alice\",\"body\":\"" + body
-        + "\",\"ts\":1}");
-  }
-
-  private static <T> T await(CompletableFuture<T> f) throws Exception {
-    return f.get(5, TimeUnit.SECONDS);
   }
 
   @Test

@@ -224,6 +224,6 @@ class ChatClientTest {
     assertEquals(1000, kit.await(closed, "CLOSED").code());
     assertEquals(ChatClient.State.CLOSED, alice.state());
     assertInstanceOf(ChatException.class, failure(room.send("after")));
-    assertEquals(0, kit.server().store().position("general").seq());
+    assertEquals(0, kit.server().store().position("general").toCompletableFuture().join().seq());
   }
 }

@@ -171,7 +171,7 @@ abstract class ChatSocketContract {
     recorder.awaitClose();
     assertFalse(s.send("x"));
     assertEquals(before + frame.length() + 2, s.bufferedAmount());
-    assertEquals(0, server.store().position("general").seq(), "nothing reached the server");
+    assertEquals(0, server.store().position("general").toCompletableFuture().join().seq(), "nothing reached the server");
   }
 
   @Test

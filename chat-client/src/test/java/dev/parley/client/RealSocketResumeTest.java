@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.parley.core.ChatLimits;
 import dev.parley.core.ChatServer;
-import dev.parley.core.InMemoryMessageStore;
+import dev.parley.core.spi.InMemoryMessageStore;
 import dev.parley.protocol.Message;
 import dev.parley.server.jetty.JettyChatServer;
 import java.net.URI;
@@ -14,9 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
@@ -75,13 +72,7 @@ class RealSocketResumeTest {
   }
 
   private static <T> T await(CompletableFuture<T> f, String what) throws Exception {
-    try {
-      return f.get(TIMEOUT_S, TimeUnit.SECONDS);
-    } catch (TimeoutException e) {
-      throw new AssertionError("timed out waiting for " + what);
-    } catch (ExecutionException e) {
-      throw new AssertionError(what + " failed", e.getCause());
-    }
+    return Futures.await(f, what, TIMEOUT_S);
   }
 
   private static CompletableFuture<Void> dropped(ChatClient client) {
@@ -171,7 +162,7 @@ class RealSocketResumeTest {
       assertEquals("offline " + (i + 1), bobGot.get(i).body());
       assertEquals(i + 1, bobGot.get(i).seq());
     }
-    assertEquals(100, server.store().position("general").seq(), "each stored once");
+    assertEquals(100, server.store().position("general").toCompletableFuture().join().seq(), "each stored once");
     // a message after the hundred proves no duplicate was still on its way to bob
     await(room.send("done"), "ack");
     await(bobHasOneMore, "the last message");

@@ -33,14 +33,25 @@ public interface Authenticator {
   }
 
   /**
-   * Guests: the query parameter {@code name} is taken as the user's id and name. For examples and
-   * trusted networks only, since anyone can claim any name.
+   * Guests: the query parameter {@code name} is taken as the user's id and name; a connection
+   * without one is refused ({@link Nameless#REFUSE}). For examples and trusted networks only,
+   * since anyone can claim any name.
    */
   static Authenticator guests() {
+    return guests(Nameless.REFUSE);
+  }
+
+  /**
+   * Guests, as {@link #guests()}, with a choice for connections that bring no {@code ?name=}
+   * (the plainest page: {@code new WebSocket("ws://host:8080/chat")}).
+   */
+  static Authenticator guests(Nameless nameless) {
+    java.util.Objects.requireNonNull(nameless, "nameless == null");
     return handshake -> {
       String name = handshake.queryParameter("name");
       if (name == null || name.isEmpty()) {
-        return AuthResult.refuse("a name is required: connect with ?name=<your name>");
+        return nameless == Nameless.GUEST_NAME ? AuthResult.accept(User.of(guestName()))
+            : AuthResult.refuse("a name is required: connect with ?name=<your name>");
       }
       if (!User.isValidId(name)) {
         return AuthResult.refuse(
@@ -48,5 +59,23 @@ public interface Authenticator {
       }
       return AuthResult.accept(User.of(name));
     };
+  }
+
+  /** What {@link #guests(Nameless)} does with a connection that brings no name. */
+  enum Nameless {
+    /** Refuse it with 4401 "a name is required". */
+    REFUSE,
+    /**
+     * Accept it as a fresh guest, {@code guest-} and six hexadecimal digits (such as
+     * {@code guest-4f2a9c}), a new one for every such connection. Names are random, not
+     * reserved: two guests share one only by a one-in-16-million chance, and anyone may still
+     * claim a guest's name with {@code ?name=}, as any other name.
+     */
+    GUEST_NAME
+  }
+
+  private static String guestName() {
+    return String.format("guest-%06x",
+        java.util.concurrent.ThreadLocalRandom.current().nextInt(1 << 24));
   }
 }

@@ -1,22 +1,28 @@
 package dev.parley.core;
 
-import dev.parley.protocol.Message;
-import dev.parley.protocol.User;
+import dev.parley.core.spi.Backplane;
+import dev.parley.core.spi.BusEvent;
+import dev.parley.core.spi.InMemoryBackplane;
+import dev.parley.core.spi.InMemoryMessageStore;
+import dev.parley.core.spi.InMemoryPresence;
+import dev.parley.core.spi.MessageStore;
+import dev.parley.core.spi.Presence;
 import dev.parley.protocol.CloseCode;
-import dev.parley.protocol.Protocol;
+import dev.parley.protocol.Message;
 import dev.parley.protocol.Names;
-
+import dev.parley.protocol.Protocol;
+import dev.parley.protocol.User;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A chat server without a network: rooms, direct messages, presence, history and limits, speaking
  * wire protocol v1 to any number of {@link Connection}s that transports plug in. The one object an
- * application builds; thread-safe.
+ * application builds; thread-safe. Several servers (in one JVM or on many machines) sharing a
+ * {@link MessageStore}, a {@link Backplane} and a {@link Presence} form one chat.
  *
  * <pre>{@code
  * ChatServer server = ChatServer.builder()
@@ -36,52 +43,36 @@ import org.slf4j.LoggerFactory;
  * <h2>Lifecycle</h2>
  * RUNNING from {@link Builder#build()}; {@link #close()} makes it CLOSED: every connection is
  * closed with {@link CloseCode#GOING_AWAY} and new ones are refused the same way. Closing twice
- * does nothing.
+ * does nothing. The store, backplane and presence given to the builder are not closed: their
+ * owner closes them.
  *
  * <h2>For transports</h2>
  * At the handshake call {@link #negotiate(List)} and {@link #authenticate(Handshake)}; once the
  * connection is open call {@link #open(Connection)} and feed the returned {@link ChatSession}.
  *
  * <h2>Guarantees</h2>
- * Per room, every member receives messages in {@code seq} order, each once. A message is stored
- * before it is acknowledged and before anyone receives it. A {@code send} retried with the same
- * {@code cid} is stored and delivered once (within {@link ChatLimits#dedupEntries()}).
+ * Per room, every member receives messages in {@code seq} order, each once, on whichever node it
+ * is connected. A message is stored before it is acknowledged and before anyone receives it. A
+ * {@code send} retried with the same {@code cid} is stored and delivered once, as far as the
+ * store remembers cids. No call blocks a transport thread: the store, bus and presence answer
+ * asynchronously (see docs/ARCHITECTURE.md).
  */
 public final class ChatServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
 
-  final Authenticator authenticator;
-  final MessageStore store;
-  final ChatLimits limits;
-  final Clock clock;
-  final String plainTextRoom;
-  final List<ChatListener> listeners;
-  final List<MessageInterceptor> interceptors;
-  private final Function<String, RoomOptions> roomOptions;
-  private final Backplane backplane;
-  private final AutoCloseable subscription;
-  final String nodeId;
-  final DedupCache dedup;
-
-  private final Map<String, Room> rooms = new ConcurrentHashMap<>();
-  private final Map<String, Set<ServerSession>> sessionsByUser = new ConcurrentHashMap<>();
-  private final AtomicLong ids = new AtomicLong();
-  private final AtomicLong connectionIds = new AtomicLong();
+  private final Engine engine;
+  private final Rooms rooms;
+  private final Presences presences;
+  private final ScheduledFuture<?> checks;
   private volatile boolean closed;
 
   private ChatServer(Builder b) {
-    this.authenticator = b.authenticator;
-    this.store = b.store;
-    this.limits = b.limits;
-    this.clock = b.clock;
-    this.plainTextRoom = b.plainTextRoom;
-    this.listeners = List.copyOf(b.listeners);
-    this.interceptors = List.copyOf(b.interceptors);
-    this.roomOptions = b.roomOptions;
-    this.backplane = b.backplane;
-    this.nodeId = UUID.randomUUID().toString().substring(0, 8);
-    this.dedup = new DedupCache(limits.dedupEntries());
-    this.subscription = backplane.subscribe(nodeId, this::fromBackplane);
+    this.engine = new Engine(UUID.randomUUID().toString().substring(0, 8), b);
+    this.rooms = new Rooms(engine);
+    engine.join(rooms);
+    this.presences = new Presences(engine, rooms);
+    presences.start();
+    this.checks = engine.every(b.positionCheck, rooms::checkAll);
   }
 
   /** A builder with every part set to its in-memory default. */
@@ -103,7 +94,7 @@ public final class ChatServer implements AutoCloseable {
         return Optional.of(Protocol.V1);
       }
     }
-    if (offered.isEmpty() && plainTextRoom != null) {
+    if (offered.isEmpty() && engine.plainTextRoom != null) {
       return Optional.of(Protocol.PLAIN_TEXT);
     }
     return Optional.empty();
@@ -113,7 +104,7 @@ public final class ChatServer implements AutoCloseable {
   public AuthResult authenticate(Handshake handshake) {
     Objects.requireNonNull(handshake, "handshake == null");
     try {
-      AuthResult result = authenticator.authenticate(handshake);
+      AuthResult result = engine.authenticator.authenticate(handshake);
       return result != null ? result : AuthResult.refuse("not authenticated");
     } catch (RuntimeException e) {
       log.error("authenticator failed for {}", handshake, e);
@@ -122,53 +113,74 @@ public final class ChatServer implements AutoCloseable {
   }
 
   /**
-   * Attaches an open connection. Sends {@code welcome} (or, in plain-text mode, joins the default
-   * room). A connection over {@link ChatLimits#maxConnectionsPerUser()} or arriving after
-   * {@link #close()} is closed at once; the returned session then ignores input.
+   * Attaches an open connection. Once presence admits it, sends {@code welcome} (or, in plain-text
+   * mode, joins the default room); frames received before that wait. A connection over
+   * {@link ChatLimits#maxConnectionsPerUser()} in the whole cluster, or arriving after
+   * {@link #close()}, is closed; the returned session then ignores input.
    */
   public ChatSession open(Connection connection) {
     Objects.requireNonNull(connection, "connection == null");
-    ServerSession session = new ServerSession(this, connection);
+    ServerSession session = new ServerSession(rooms, connection);
     if (closed) {
-      session.markClosed();
+      engine.observer.connectionRefused(connection.transport(), ChatObserver.Refusal.SHUTTING_DOWN);
+      session.refuse();
       connection.close(CloseCode.GOING_AWAY, "server is shutting down");
       return session;
     }
-    if (connection.protocol() == Protocol.PLAIN_TEXT && plainTextRoom == null) {
-      session.markClosed();
+    if (connection.protocol() == Protocol.PLAIN_TEXT && engine.plainTextRoom == null) {
+      engine.observer.connectionRefused(connection.transport(), ChatObserver.Refusal.PROTOCOL);
+      session.refuse();
       connection.close(CloseCode.POLICY_VIOLATION, "plain-text mode is disabled; use parley.v1");
       return session;
     }
-    boolean[] admitted = {false};
-    sessionsByUser.compute(connection.user().id(), (id, set) -> {
-      Set<ServerSession> s = set != null ? set : ConcurrentHashMap.newKeySet();
-      if (s.size() < limits.maxConnectionsPerUser()) {
-        s.add(session);
-        admitted[0] = true;
-      }
-      return s.isEmpty() ? null : s;
-    });
-    if (!admitted[0]) {
-      session.markClosed();
-      log.warn("refused connection {} of user {}: {} connections open already", connection.id(),
-          connection.user().id(), limits.maxConnectionsPerUser());
-      connection.close(CloseCode.TOO_MANY_CONNECTIONS,
-          "too many connections for this user (max " + limits.maxConnectionsPerUser() + ")");
-      return session;
-    }
-    session.start();
-    notify(l -> l.onConnect(connection.user(), connection.id()));
+    session.admit(engine.limits.maxConnectionsPerUser());
     return session;
   }
 
   /** A fresh connection id for transports that have none of their own. */
   public String newConnectionId() {
-    return nodeId + "-c" + Long.toString(connectionIds.incrementAndGet(), 36);
+    return engine.newConnectionId();
+  }
+
+  /**
+   * Hands inbound frames to a connection wherever it is open in the cluster: at once when it is on
+   * this node, through the backplane to the node holding it otherwise (an HTTP fallback client's
+   * POST that reached another node than its stream). The frames are handled as if the connection
+   * had sent them, and only if it belongs to {@code userId}: knowing a connection id alone grants
+   * nothing.
+   *
+   * @return completes when the frames were handed over here or published to the other node
+   * @throws IllegalArgumentException when {@code connectionId} names no node
+   */
+  public CompletionStage<Void> receive(String connectionId, User user, List<String> frames) {
+    Objects.requireNonNull(connectionId, "connectionId == null");
+    Objects.requireNonNull(user, "user == null");
+    Objects.requireNonNull(frames, "frames == null");
+    if (rooms.receiveForwarded(connectionId, user.id(), frames)) {
+      return CompletableFuture.completedFuture(null);
+    }
+    String node = Engine.nodeOf(connectionId);
+    if (node == null) {
+      throw new IllegalArgumentException("not a connection id of this cluster: " + connectionId);
+    }
+    if (node.equals(engine.nodeId)) {
+      return CompletableFuture.completedFuture(null); // it was here and is gone
+    }
+    return engine.call(() -> engine.bus.publish(Backplane.nodeChannel(node),
+        new BusEvent.Forward(connectionId, user.id(), frames)));
   }
 
   /** The limits in force. */
   public ChatLimits limits() {
-    return limits;
+    return engine.limits;
+  }
+
+  /**
+   * The observers given to the builder, as one (a no-op when none): transports report what only
+   * they see (refused handshakes, heartbeat closes, bytes sent) through it.
+   */
+  public ChatObserver observer() {
+    return engine.observer;
   }
 
   // ---- for applications -----------------------------------------------------------------------
@@ -176,86 +188,106 @@ public final class ChatServer implements AutoCloseable {
   /**
    * Posts a message to a room as {@code from}, without a connection: system notices, messages
    * from the application or from server-side integrations. Interceptors and rate limits do not
-   * apply. Members receive it like any other message.
+   * apply. Members receive it like any other message. Completes once it is stored.
    *
    * @throws IllegalArgumentException for an invalid room name or an empty or over-long body
    * @throws IllegalStateException    after {@link #close()}
    */
-  public Message post(String room, User from, String body) {
+  public CompletionStage<Message> postAsync(String room, User from, String body) {
     Objects.requireNonNull(room, "room == null");
     Objects.requireNonNull(from, "from == null");
     Objects.requireNonNull(body, "body == null");
-    if (!Names.isRoomName(room, limits.maxRoomNameChars()) || room.startsWith(Names.DM_PREFIX)) {
+    if (!Names.isRoomName(room, engine.limits.maxRoomNameChars())
+        || room.startsWith(Names.DM_PREFIX)) {
       throw new IllegalArgumentException("room is not a valid room name: " + Names.quote(room));
     }
-    if (body.isBlank() || body.length() > limits.maxBodyChars()) {
-      throw new IllegalArgumentException("body must be 1.." + limits.maxBodyChars()
+    if (body.isBlank() || body.length() > engine.limits.maxBodyChars()) {
+      throw new IllegalArgumentException("body must be 1.." + engine.limits.maxBodyChars()
           + " characters and not blank: " + body.length());
     }
     if (closed) {
       throw new IllegalStateException("server is closed");
     }
-    return deliver(null, from, room, null, body, null);
+    CompletableFuture<Message> result = new CompletableFuture<>();
+    rooms.send(null, from, room, null, body, null, result);
+    return result;
   }
 
-  /** The users in a room on this node, in join order; empty when nobody is in it. */
+  /**
+   * {@link #postAsync} that waits until the message is stored (at most the server's timeout). Do
+   * not call it on a transport's event loop.
+   *
+   * @throws dev.parley.core.spi.UnavailableException when the store did not answer in time
+   */
+  public Message post(String room, User from, String body) {
+    return Async.join(postAsync(room, from, body), engine.timeout);
+  }
+
+  /**
+   * The users in a room in the whole cluster, in join order; empty when nobody is in it. Asks
+   * presence and waits for the answer (at most the server's timeout).
+   */
   public List<User> members(String room) {
-    Room r = rooms.get(Objects.requireNonNull(room, "room == null"));
-    if (r == null) {
-      return List.of();
-    }
-    r.lock.lock();
-    try {
-      return r.users(Integer.MAX_VALUE);
-    } finally {
-      r.lock.unlock();
-    }
+    Objects.requireNonNull(room, "room == null");
+    return Async.join(engine.call(() -> engine.presence.members(room, Integer.MAX_VALUE)),
+        engine.timeout).users();
   }
 
-  /** The names of the rooms that have members on this node. */
+  /** The names of the rooms this node has state for (members here, or messages under way). */
   public Set<String> rooms() {
-    return Set.copyOf(rooms.keySet());
+    return rooms.names();
   }
 
   /** How many connections are open on this node. */
   public int connectionCount() {
-    int n = 0;
-    for (Set<ServerSession> s : sessionsByUser.values()) {
-      n += s.size();
-    }
-    return n;
+    return rooms.users.connectionCount();
+  }
+
+  /** How many connections {@code userId} has open in the whole cluster. Waits for presence. */
+  public int connectionCount(String userId) {
+    Objects.requireNonNull(userId, "userId == null");
+    return Async.join(engine.call(() -> engine.presence.connections(userId)), engine.timeout);
   }
 
   /**
-   * Closes every connection of a user on this node (moderation, a revoked login, tests that drop
-   * a client). With a code whose {@link CloseCode#reconnect()} is true, clients reconnect.
+   * Closes every connection of a user, on this node at once and on the other nodes of the cluster
+   * through the backplane (moderation, a revoked login, tests that drop a client). With a code
+   * whose {@link CloseCode#reconnect()} is true, clients reconnect.
    *
-   * @return how many connections were closed
+   * @return how many connections were closed on this node
    */
   public int disconnect(String userId, CloseCode code, String reason) {
     Objects.requireNonNull(userId, "userId == null");
     Objects.requireNonNull(code, "code == null");
     Objects.requireNonNull(reason, "reason == null");
-    List<ServerSession> sessions = new ArrayList<>(sessionsOf(userId));
+    List<ServerSession> sessions = new ArrayList<>(rooms.users.sessionsOf(userId));
     for (ServerSession s : sessions) {
       s.connection.close(code, reason);
     }
+    engine.call(() -> engine.bus.publish(Backplane.userChannel(userId),
+        new BusEvent.Disconnect(userId, code, reason)));
     return sessions.size();
   }
 
-  /** Whether {@code userId} has a connection open on this node. */
+  /** Whether {@code userId} has a connection open anywhere in the cluster. Waits for presence. */
   public boolean isOnline(String userId) {
-    return sessionsByUser.containsKey(Objects.requireNonNull(userId, "userId == null"));
+    return connectionCount(Objects.requireNonNull(userId, "userId == null")) > 0;
   }
 
   /** The message store. */
   public MessageStore store() {
-    return store;
+    return engine.store;
+  }
+
+  /** This node's id in the cluster (in message ids, connection ids and logs). */
+  public String nodeId() {
+    return engine.nodeId;
   }
 
   /**
    * Closes every connection with {@link CloseCode#GOING_AWAY} ("server shutting down") so clients
-   * know to reconnect, and leaves the backplane. Idempotent.
+   * know to reconnect, tells presence this node is gone (the other nodes hear its users leave) and
+   * leaves the backplane. Waits for presence at most the server's timeout. Idempotent.
    */
   @Override
   public void close() {
@@ -263,16 +295,10 @@ public final class ChatServer implements AutoCloseable {
       return;
     }
     closed = true;
-    List<ServerSession> all = new ArrayList<>();
-    sessionsByUser.values().forEach(all::addAll);
-    for (ServerSession s : all) {
-      s.connection.close(CloseCode.GOING_AWAY, "server shutting down");
-    }
-    try {
-      subscription.close();
-    } catch (Exception e) {
-      log.warn("leaving the backplane failed", e);
-    }
+    presences.stop();
+    checks.cancel(false);
+    rooms.shutdown();
+    engine.shutdown();
   }
 
   /** Whether {@link #close()} was called. */
@@ -280,196 +306,23 @@ public final class ChatServer implements AutoCloseable {
     return closed;
   }
 
-  // ---- routing (package-private: ServerSession calls these) ------------------------------------
-
-  RoomOptions optionsFor(String room) {
-    RoomOptions o = room.startsWith(Names.DM_PREFIX) ? null : roomOptions.apply(room);
-    return o != null ? o : RoomOptions.defaults();
-  }
-
-  /** The room, created when absent, with its lock held; release with {@link #release(Room)}. */
-  Room acquire(String name) {
-    while (true) {
-      Room r = rooms.computeIfAbsent(name, n -> new Room(n, optionsFor(n)));
-      r.lock.lock();
-      if (!r.dead) {
-        return r;
-      }
-      r.lock.unlock();
-    }
-  }
-
-  /** The room if it exists, with its lock held; null otherwise. */
-  Room acquireExisting(String name) {
-    Room r = rooms.get(name);
-    if (r == null) {
-      return null;
-    }
-    r.lock.lock();
-    if (r.dead) {
-      r.lock.unlock();
-      return null;
-    }
-    return r;
-  }
-
-  /** Unlocks a room, removing it first when nobody is in it. */
-  void release(Room r) {
-    try {
-      if (r.sessions.isEmpty()) {
-        r.dead = true;
-        rooms.remove(r.name, r);
-      }
-    } finally {
-      r.lock.unlock();
-    }
-  }
-
-  Collection<ServerSession> sessionsOf(String userId) {
-    Set<ServerSession> s = sessionsByUser.get(userId);
-    return s == null ? List.of() : s;
-  }
-
-  void forget(ServerSession session) {
-    sessionsByUser.computeIfPresent(session.user.id(), (id, set) -> {
-      set.remove(session);
-      return set.isEmpty() ? null : set;
-    });
-  }
-
-  String newMessageId() {
-    return nodeId + "-" + Long.toString(ids.incrementAndGet(), 36);
-  }
-
-  /**
-   * Stores a message and delivers it: ack to the sending session (when there is one), the message
-   * to everyone else who should see it, all under the room's lock so every member sees seq order.
-   * Throws what the store throws; nothing was delivered then.
-   */
-  Message deliver(ServerSession origin, User from, String room, String to, String body,
-      String cid) {
-    List<ServerSession> failed = new ArrayList<>(0);
-    Message m;
-    Room r = acquire(room);
-    try {
-      m = store.append(new Message(newMessageId(), room, 0, from.id(), from.name(), to, body,
-          clock.millis()));
-      String json = Codec.message(m);
-      String plain = Codec.plainLine(m);
-      if (origin != null) {
-        String ack = origin.protocol == Protocol.PLAIN_TEXT ? plain : Codec.ack(cid, m);
-        origin.send(ack, failed);
-        if (cid != null) {
-          dedup.complete(from.id(), cid, ack);
-        }
-      }
-      List<String> users = null;
-      if (to != null) {
-        users = from.id().equals(to) ? List.of(to) : List.of(from.id(), to);
-        for (String u : users) {
-          for (ServerSession s : sessionsOf(u)) {
-            if (s != origin) {
-              s.send(s.protocol == Protocol.PLAIN_TEXT ? plain : json, failed);
-            }
-          }
-        }
-      } else {
-        for (ServerSession s : r.sessions) {
-          if (s != origin) {
-            s.send(s.protocol == Protocol.PLAIN_TEXT ? plain : json, failed);
-          }
-        }
-      }
-      store.markRead(room, from.id(), m.seq());
-      backplane.publish(new Backplane.Event(nodeId, room, json, plain, users, null));
-    } finally {
-      release(r);
-    }
-    closeSlow(failed);
-    Message delivered = m;
-    notify(l -> l.onMessage(delivered));
-    return m;
-  }
-
-  /** Sends a frame to the room's v1 members, except {@code exceptUser}'s and {@code except}. */
-  void broadcast(Room r, String frame, ServerSession except, String exceptUser,
-      List<ServerSession> failed) {
-    for (ServerSession s : r.sessions) {
-      if (s != except && s.protocol == Protocol.V1
-          && (exceptUser == null || !exceptUser.equals(s.user.id()))) {
-        s.send(frame, failed);
-      }
-    }
-    backplane.publish(new Backplane.Event(nodeId, r.name, frame, null, null, exceptUser));
-  }
-
-  private void fromBackplane(Backplane.Event e) {
-    List<ServerSession> failed = new ArrayList<>(0);
-    if (e.users() != null) {
-      Room r = acquire(e.room());
-      try {
-        for (String u : e.users()) {
-          for (ServerSession s : sessionsOf(u)) {
-            deliverRemote(s, e, failed);
-          }
-        }
-      } finally {
-        release(r);
-      }
-    } else {
-      Room r = acquireExisting(e.room());
-      if (r == null) {
-        return;
-      }
-      try {
-        for (ServerSession s : r.sessions) {
-          if (e.exceptUser() == null || !e.exceptUser().equals(s.user.id())) {
-            deliverRemote(s, e, failed);
-          }
-        }
-      } finally {
-        release(r);
-      }
-    }
-    closeSlow(failed);
-  }
-
-  private static void deliverRemote(ServerSession s, Backplane.Event e, List<ServerSession> failed) {
-    if (s.protocol == Protocol.V1) {
-      s.send(e.frame(), failed);
-    } else if (e.plainLine() != null) {
-      s.send(e.plainLine(), failed);
-    }
-  }
-
-  /** Closes sessions whose queue overflowed; called after every lock is released. */
-  void closeSlow(List<ServerSession> failed) {
-    for (ServerSession s : failed) {
-      s.closeAsSlowConsumer();
-    }
-  }
-
-  void notify(java.util.function.Consumer<ChatListener> event) {
-    for (ChatListener l : listeners) {
-      try {
-        event.accept(l);
-      } catch (RuntimeException e) {
-        log.warn("listener {} failed", l, e);
-      }
-    }
-  }
-
   /** Builds a {@link ChatServer}; every part has an in-memory default. */
   public static final class Builder {
-    private Authenticator authenticator = Authenticator.guests();
-    private MessageStore store;
-    private Backplane backplane;
-    private ChatLimits limits = ChatLimits.defaults();
-    private Clock clock = Clock.systemUTC();
-    private String plainTextRoom = "lobby";
-    private final List<ChatListener> listeners = new ArrayList<>();
-    private final List<MessageInterceptor> interceptors = new ArrayList<>();
-    private Function<String, RoomOptions> roomOptions = room -> RoomOptions.defaults();
+    Authenticator authenticator = Authenticator.guests();
+    MessageStore store;
+    Backplane backplane;
+    Presence presence;
+    ChatLimits limits = ChatLimits.defaults();
+    Clock clock = Clock.systemUTC();
+    String plainTextRoom = "lobby";
+    final List<ChatListener> listeners = new ArrayList<>();
+    final List<MessageInterceptor> interceptors = new ArrayList<>();
+    final List<ChatObserver> observers = new ArrayList<>();
+    Function<String, RoomOptions> roomOptions = room -> RoomOptions.defaults();
+    Duration timeout = Duration.ofSeconds(5);
+    Duration gapWait = Duration.ofMillis(200);
+    Duration presenceTtl = Duration.ofSeconds(30);
+    Duration positionCheck = Duration.ofSeconds(30);
 
     private Builder() {}
 
@@ -479,7 +332,10 @@ public final class ChatServer implements AutoCloseable {
       return this;
     }
 
-    /** Where history lives; default an {@link InMemoryMessageStore} of 1000 messages a room. */
+    /**
+     * Where history lives; default an {@link InMemoryMessageStore} of 1000 messages a room. Share
+     * one store between the servers of a cluster.
+     */
     public Builder messageStore(MessageStore store) {
       this.store = Objects.requireNonNull(store, "store == null");
       return this;
@@ -488,6 +344,12 @@ public final class ChatServer implements AutoCloseable {
     /** The cluster bus; default a private {@link InMemoryBackplane} (this node alone). */
     public Builder backplane(Backplane backplane) {
       this.backplane = Objects.requireNonNull(backplane, "backplane == null");
+      return this;
+    }
+
+    /** Who is where; default a private {@link InMemoryPresence} (this node alone). */
+    public Builder presence(Presence presence) {
+      this.presence = Objects.requireNonNull(presence, "presence == null");
       return this;
     }
 
@@ -527,19 +389,75 @@ public final class ChatServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Adds an observer (metrics): the core and the transports report to it as things happen; see
+     * {@link ChatObserver}. With none, nothing is measured and nothing costs.
+     */
+    public Builder observer(ChatObserver observer) {
+      observers.add(Objects.requireNonNull(observer, "observer == null"));
+      return this;
+    }
+
     /** Adds an interceptor; they run in the order added, each seeing the previous one's body. */
     public Builder interceptor(MessageInterceptor interceptor) {
       interceptors.add(Objects.requireNonNull(interceptor, "interceptor == null"));
       return this;
     }
 
+    /**
+     * How long the server waits for the store, the bus or presence before it answers a client
+     * {@code unavailable}; default 5 seconds.
+     */
+    public Builder timeout(Duration timeout) {
+      this.timeout = positive(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * How long a node waits for a missing {@code seq} from the bus before it reads it from the
+     * store; default 200 ms.
+     */
+    public Builder gapWait(Duration wait) {
+      this.gapWait = positive(wait, "wait");
+      return this;
+    }
+
+    /**
+     * How long presence keeps a node's users after the node stops heartbeating (it heartbeats
+     * every third of it); default 30 seconds. A dead node's users leave within this plus a third.
+     */
+    public Builder presenceTtl(Duration ttl) {
+      this.presenceTtl = positive(ttl, "ttl");
+      return this;
+    }
+
+    /**
+     * How often each room checks the store for messages the bus never delivered (a node that died
+     * between storing and publishing); default 30 seconds.
+     */
+    public Builder positionCheck(Duration interval) {
+      this.positionCheck = positive(interval, "interval");
+      return this;
+    }
+
+    private static Duration positive(Duration d, String name) {
+      Objects.requireNonNull(d, name + " == null");
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive: " + d);
+      }
+      return d;
+    }
+
     /** The server. */
     public ChatServer build() {
       if (store == null) {
-        store = new InMemoryMessageStore();
+        store = new InMemoryMessageStore(1000, 10_000, 100_000, limits.dedupEntries());
       }
       if (backplane == null) {
         backplane = new InMemoryBackplane();
+      }
+      if (presence == null) {
+        presence = new InMemoryPresence(clock);
       }
       return new ChatServer(this);
     }

@@ -156,11 +156,17 @@ final class Codec {
     w.name("ts").value(m.ts());
   }
 
-  static String message(Message m) {
-    return object("message", w -> messageFields(w, m));
+  /** A live or replayed message, with the epoch its {@code seq} belongs to. */
+  static String message(Message m, String epoch) {
+    return object("message", w -> {
+      messageFields(w, m);
+      if (epoch != null) {
+        w.name("epoch").value(epoch);
+      }
+    });
   }
 
-  static String ack(String cid, Message m) {
+  static String ack(String cid, Message m, String epoch) {
     return object("ack", w -> {
       if (cid != null) {
         w.name("cid").value(cid);
@@ -169,6 +175,9 @@ final class Codec {
       w.name("room").value(m.room());
       w.name("seq").value(m.seq());
       w.name("ts").value(m.ts());
+      if (epoch != null) {
+        w.name("epoch").value(epoch);
+      }
     });
   }
 
@@ -220,19 +229,19 @@ final class Codec {
   }
 
   /** {@code members}: a JSON array from {@link #users}. */
-  static String joined(String room, MessageStore.Position pos, String members,
+  static String joined(String room, long seq, String epoch, String members,
       int memberCount, Boolean recovered, long lastRead, boolean truncated) {
     return object("joined", w -> {
       w.name("room").value(room);
-      w.name("seq").value(pos.seq());
-      w.name("epoch").value(pos.epoch());
+      w.name("seq").value(seq);
+      w.name("epoch").value(epoch);
       w.name("members").jsonValue(members);
       w.name("memberCount").value(memberCount);
       if (recovered != null) {
         w.name("recovered").value(recovered);
       }
       w.name("lastRead").value(lastRead);
-      w.name("unread").value(Math.max(0, pos.seq() - lastRead));
+      w.name("unread").value(Math.max(0, seq - lastRead));
       if (truncated) {
         w.name("truncated").value(true);
       }

@@ -4,9 +4,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Remembers the last {@code capacity} {@code (user, cid)} pairs the server accepted, with the
- * {@code ack} frame each got, so a retried {@code send} is acknowledged again instead of stored
- * twice. One bounded map for the whole server: memory stays bounded whatever the users do.
+ * This node's memory of the last {@code capacity} {@code (user, cid)} pairs it accepted, with the
+ * {@code ack} frame each got, so a retried {@code send} is answered at once, before interceptors
+ * run again and without asking the store. The store's own idempotency is what makes a send
+ * stored once across nodes and restarts; this is the fast path in front of it. One bounded map
+ * for the whole node: memory stays bounded whatever the users do.
  */
 final class DedupCache {
   /** Marks a pair whose first send is still being processed. */

@@ -4,8 +4,10 @@ import dev.parley.protocol.User;
 import dev.parley.protocol.CloseCode;
 import dev.parley.protocol.Protocol;
 
+import dev.parley.core.transport.Admission;
+import dev.parley.core.transport.QueuedConnection;
+import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -39,10 +41,13 @@ public final class InMemoryTransport implements AutoCloseable {
 
   private final ChatServer server;
   private final ExecutorService pool;
+  /** Every origin passes: an in-memory client is no browser page. */
+  private final Admission admission;
 
   /** A transport to {@code server} with a pool of {@code max(4, 2 × cores)} threads. */
   public InMemoryTransport(ChatServer server) {
     this.server = Objects.requireNonNull(server, "server == null");
+    this.admission = new Admission(server, OriginPolicy.any());
     int n = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     int pool = POOLS.incrementAndGet();
     AtomicInteger threads = new AtomicInteger();
@@ -74,17 +79,14 @@ public final class InMemoryTransport implements AutoCloseable {
     Objects.requireNonNull(handshake, "handshake == null");
     Objects.requireNonNull(listener, "listener == null");
     Socket socket = new Socket(listener);
-    Optional<Protocol> protocol = server.negotiate(handshake.subprotocols());
-    if (protocol.isEmpty()) {
-      socket.refuse(CloseCode.PROTOCOL_ERROR, "no supported subprotocol: ask for parley.v1");
-      return socket;
+    Admission.Verdict verdict = admission.admit(handshake);
+    if (verdict instanceof Admission.Admitted admitted) {
+      socket.open(admitted.user(), admitted.protocol());
+    } else if (verdict instanceof Admission.Refused refused) {
+      socket.refuse(refused.code(), refused.reason());
+    } else {
+      socket.refuse(CloseCode.POLICY_VIOLATION, "origin not allowed");
     }
-    AuthResult auth = server.authenticate(handshake);
-    if (auth instanceof AuthResult.Refused refused) {
-      socket.refuse(CloseCode.UNAUTHORIZED, refused.reason());
-      return socket;
-    }
-    socket.open(((AuthResult.Accepted) auth).user(), protocol.get());
     return socket;
   }
 
@@ -115,7 +117,7 @@ public final class InMemoryTransport implements AutoCloseable {
       ServerEnd end = new ServerEnd(server.newConnectionId(), user, protocol);
       this.serverEnd = end;
       // onOpen goes through the socket's own ordered queue, ahead of the welcome frame
-      end.queue.offer(OPEN_EVENT);
+      end.queueOpenEvent();
       this.session = server.open(end);
     }
 
@@ -153,13 +155,13 @@ public final class InMemoryTransport implements AutoCloseable {
     /** The connection's id on the server, or null when the handshake was refused. */
     public String connectionId() {
       ServerEnd end = serverEnd;
-      return end == null ? null : end.id;
+      return end == null ? null : end.id();
     }
 
     /** UTF-8 bytes the server has queued for this socket and not yet delivered. */
     public long queuedBytes() {
       ServerEnd end = serverEnd;
-      return end == null ? 0 : end.queue.queuedBytes();
+      return end == null ? 0 : end.queuedBytes();
     }
 
     private void finish(int code, String reason) {
@@ -182,63 +184,51 @@ public final class InMemoryTransport implements AutoCloseable {
     }
 
     /** The server's end: a {@link Connection} whose frames go to this socket's listener. */
-    private final class ServerEnd implements Connection {
-      private final String id;
-      private final User user;
-      private final Protocol protocol;
-      private final OutboundQueue queue;
-      private final AtomicBoolean closeStarted = new AtomicBoolean();
-
+    private final class ServerEnd extends QueuedConnection {
       ServerEnd(String id, User user, Protocol protocol) {
-        this.id = id;
-        this.user = user;
-        this.protocol = protocol;
-        this.queue = new OutboundQueue(server.limits().maxOutboundBytes(), (frames, done) ->
-            run(() -> {
-              try {
-                for (String f : frames) {
-                  if (finished.get()) {
-                    break;
-                  }
-                  if (f == OPEN_EVENT) {
-                    listener.onOpen(Socket.this, protocol);
-                  } else {
-                    listener.onText(Socket.this, f);
-                  }
-                }
-              } catch (RuntimeException e) {
-                log.warn("in-memory listener failed in onText", e);
-              } finally {
-                done.run();
+        super(id, user, protocol, server.limits().maxOutboundBytes());
+      }
+
+      @Override
+      public String transport() {
+        return "in-memory";
+      }
+
+      void queueOpenEvent() {
+        queue().offer(OPEN_EVENT);
+      }
+
+      long queuedBytes() {
+        return queue().queuedBytes();
+      }
+
+      /** Delivers a batch to the socket's listener on the pool, in order. */
+      @Override
+      protected void write(List<String> frames, Runnable done) {
+        run(() -> {
+          try {
+            for (String f : frames) {
+              if (finished.get()) {
+                break;
               }
-            }));
-      }
-
-      @Override
-      public String id() {
-        return id;
-      }
-
-      @Override
-      public User user() {
-        return user;
-      }
-
-      @Override
-      public Protocol protocol() {
-        return protocol;
-      }
-
-      @Override
-      public boolean send(String text) {
-        return !closeStarted.get() && queue.offer(text);
+              if (f == OPEN_EVENT) {
+                listener.onOpen(Socket.this, protocol());
+              } else {
+                listener.onText(Socket.this, f);
+              }
+            }
+          } catch (RuntimeException e) {
+            log.warn("in-memory listener failed in onText", e);
+          } finally {
+            done.run();
+          }
+        });
       }
 
       @Override
       public void close(CloseCode code, String reason) {
-        if (code == CloseCode.SLOW_CONSUMER && !closeStarted.get()) {
-          log.warn("closing slow consumer {} (user {}): {} bytes queued", id, user.id(),
-              queue.queuedBytes());
+        if (code == CloseCode.SLOW_CONSUMER && !isClosing()) {
+          log.warn("closing slow consumer {}: {} bytes queued", this, queue().queuedBytes());
         }
         end(code.code(), reason, code == CloseCode.SLOW_CONSUMER);
       }
@@ -248,15 +238,15 @@ public final class InMemoryTransport implements AutoCloseable {
       }
 
       private void end(int code, String reason, boolean dropQueued) {
-        if (!closeStarted.compareAndSet(false, true)) {
+        if (!markClosing()) {
           return;
         }
         closing.set(true);
         if (dropQueued) {
-          queue.close();
+          queue().close();
         }
-        queue.whenDrained(() -> {
-          queue.close();
+        queue().whenDrained(() -> {
+          queue().close();
           run(() -> {
             ChatSession s = session;
             if (s != null) {
@@ -269,7 +259,7 @@ public final class InMemoryTransport implements AutoCloseable {
 
       @Override
       public String toString() {
-        return "in-memory connection " + id + " of " + user.id();
+        return "in-memory " + super.toString();
       }
     }
   }

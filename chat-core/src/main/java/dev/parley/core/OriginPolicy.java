@@ -18,6 +18,9 @@ import java.util.Set;
  *   <li>Otherwise a handshake whose {@code Origin} is not listed is refused (transports answer
  *       HTTP 403). A handshake without {@code Origin} is not from a browser page and passes:
  *       the Origin check protects users' browsers from other sites, it does not authenticate.</li>
+ *   <li>A page opened from a file ({@code file://}) or a sandboxed frame sends {@code Origin: null}:
+ *       it passes an empty policy and is refused by every allow-list ({@code null} cannot be
+ *       listed, as every such page shares it).</li>
  * </ul>
  * Origins compare without regard to case and to a trailing slash. Immutable and thread-safe.
  */

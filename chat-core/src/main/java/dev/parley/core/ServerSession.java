@@ -1,53 +1,70 @@
 package dev.parley.core;
 
-import dev.parley.protocol.Message;
-import dev.parley.protocol.User;
-import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.CloseCode;
+import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Protocol;
-import dev.parley.protocol.Names;
-
-import com.google.gson.JsonObject;
-import dev.parley.core.Codec.FrameException;
-import dev.parley.core.MessageInterceptor.Reject;
-import dev.parley.core.MessageInterceptor.Rewrite;
-import dev.parley.core.MessageInterceptor.Verdict;
+import dev.parley.protocol.TokenBucket;
+import dev.parley.protocol.User;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One connection's state on the server, and the handling of every v1 and plain-text frame. */
+/**
+ * One connection's state on the server: who it is, which rooms it is in, its rate buckets, and
+ * its sending side. Frames are handled by its {@link FrameHandler} (v1 or plain text).
+ *
+ * <h2>Lifecycle</h2>
+ * OPENING from {@link ChatServer#open} until presence admitted it (frames received meanwhile wait,
+ * in order, up to the frame burst); OPEN; CLOSED once the transport said so ({@link #closed()}) or
+ * admission failed. Nothing is handled after CLOSED.
+ */
 final class ServerSession implements ChatSession {
   private static final Logger log = LoggerFactory.getLogger(ServerSession.class);
-  /** Replayed messages on join may fill at most this share of the outbound queue. */
-  private static final int REPLAY_QUEUE_SHARE = 2;
-  private static final int MAX_REPLAY = 5000;
+  private static final int OPENING = 0;
+  private static final int OPEN = 1;
+  private static final int CLOSED = 2;
 
-  final ChatServer server;
+  final Rooms hub;
+  final Engine engine;
   final Connection connection;
   final User user;
   final Protocol protocol;
-  /** Rooms this session is in. Added under the room's lock. */
+  /** The rooms this session is in, as it sees them (joins under way included). */
   final Set<String> rooms = ConcurrentHashMap.newKeySet();
-  private final TokenBucket messages;
-  private final TokenBucket frames;
-  private final AtomicBoolean closing = new AtomicBoolean();
-  private volatile boolean closed;
+  final TokenBucket messages;
+  final TokenBucket frames;
+  private final FrameHandler handler;
+  private final AtomicInteger state = new AtomicInteger(OPENING);
+  /** Frames that arrived while OPENING, or while those were being handled. Guarded by itself. */
+  private final List<String> early = new ArrayList<>();
+  private boolean draining;
   private volatile boolean slow;
 
-  ServerSession(ChatServer server, Connection connection) {
-    this.server = server;
+  /** Handles one connection's inbound frames. */
+  interface FrameHandler {
+    /** The session was admitted: greet the client. */
+    void start();
+
+    /** One inbound text frame. Never throws. */
+    void handle(String text);
+  }
+
+  ServerSession(Rooms hub, Connection connection) {
+    this.hub = hub;
+    this.engine = hub.engine;
     this.connection = connection;
     this.user = connection.user();
     this.protocol = connection.protocol();
-    ChatLimits l = server.limits;
+    ChatLimits l = engine.limits;
     long now = System.nanoTime();
     this.messages = new TokenBucket(l.messagesPerSecond(), l.messageBurst(), now);
     this.frames = new TokenBucket(l.framesPerSecond(), l.frameBurst(), now);
+    this.handler = protocol == Protocol.V1 ? new V1Frames(this) : new PlainText(this);
   }
 
   @Override
@@ -55,461 +72,146 @@ final class ServerSession implements ChatSession {
     return connection;
   }
 
-  void markClosed() {
-    closing.set(true);
-    closed = true;
+  boolean isClosed() {
+    return state.get() == CLOSED;
   }
 
-  /** Greets the client: {@code welcome} for v1; plain-text clients join the default room. */
-  void start() {
-    if (protocol == Protocol.V1) {
-      sendDirect(Codec.welcome(connection.id(), user, server.limits));
-    } else {
-      join(server.plainTextRoom, null, null, null);
+  /** Refused before it opened: never admitted, nothing to clean up. */
+  void refuse() {
+    state.set(CLOSED);
+  }
+
+  /**
+   * Asks presence to admit the connection (at most {@code max} per user in the cluster); then
+   * greets the client, or closes the connection with the reason.
+   */
+  void admit(int max) {
+    engine.call(() -> engine.presence.connect(engine.nodeId, user, connection.id(), max))
+        .whenComplete((admitted, failure) -> {
+          if (failure != null) {
+            refuse();
+            engine.observer.connectionRefused(connection.transport(),
+                ChatObserver.Refusal.UNAVAILABLE);
+            log.warn("presence could not admit connection {} of {}: {}", connection.id(),
+                user.id(), Async.cause(failure).toString());
+            connection.close(CloseCode.TRY_AGAIN_LATER, "the server cannot admit you now");
+          } else if (!admitted) {
+            refuse();
+            engine.observer.connectionRefused(connection.transport(), ChatObserver.Refusal.LIMIT);
+            log.warn("refused connection {} of user {}: {} connections open already",
+                connection.id(), user.id(), max);
+            connection.close(CloseCode.TOO_MANY_CONNECTIONS,
+                "too many connections for this user (max " + max + ")");
+          } else if (open()) {
+            engine.notify(l -> l.onConnect(user, connection.id()));
+          } else { // the transport closed it while presence answered
+            engine.call(() -> engine.presence.disconnect(engine.nodeId, user.id(),
+                connection.id()));
+          }
+        });
+  }
+
+  /** Presence admitted it. False when the transport closed it meanwhile. */
+  private boolean open() {
+    if (!state.compareAndSet(OPENING, OPEN)) {
+      return false;
     }
+    hub.users.add(this);
+    engine.observer.connectionOpened(connection);
+    handler.start();
+    synchronized (early) {
+      draining = true;
+    }
+    drainEarly();
+    return true;
   }
-
-  // ---- inbound ------------------------------------------------------------------------------
 
   @Override
   public void receive(String text) {
-    if (closed || text == null) {
+    if (text == null || state.get() == CLOSED) {
+      return;
+    }
+    synchronized (early) {
+      if (state.get() == OPENING || draining) {
+        if (early.size() < engine.limits.frameBurst()) {
+          early.add(text);
+        }
+        return;
+      }
+    }
+    handle(text);
+  }
+
+  private void drainEarly() {
+    while (true) {
+      List<String> batch;
+      synchronized (early) {
+        if (early.isEmpty()) {
+          draining = false;
+          return;
+        }
+        batch = new ArrayList<>(early);
+        early.clear();
+      }
+      batch.forEach(this::handle);
+    }
+  }
+
+  private void handle(String text) {
+    if (isClosed()) {
       return;
     }
     try {
-      if (protocol == Protocol.PLAIN_TEXT) {
-        receivePlain(text);
-      } else {
-        receiveV1(text);
-      }
+      handler.handle(text);
     } catch (RuntimeException e) {
       log.error("failed to handle a frame from {} on connection {}", user.id(), connection.id(), e);
-      sendDirect(Codec.error(ErrorCode.INTERNAL, "the server failed to handle this frame", null));
+      error(ErrorCode.INTERNAL, "the server failed to handle this frame", null);
     }
   }
 
-  private void receiveV1(String text) {
-    if (text.length() > server.limits.maxFrameChars()) {
-      error(ErrorCode.TOO_LARGE, "frame is longer than " + server.limits.maxFrameChars()
-          + " characters", null);
-      return;
-    }
-    JsonObject o = null;
-    try {
-      o = Codec.parse(text, server.limits.maxJsonDepth());
-      String type = Codec.string(o, "type", true);
-      if (!"ping".equals(type) && !frames.tryTake(System.nanoTime())) {
-        throw new FrameException(ErrorCode.RATE_LIMITED,
-            "too many frames: at most " + server.limits.framesPerSecond() + " a second");
-      }
-      switch (type) {
-        case "join" -> onJoin(o);
-        case "leave" -> onLeave(o);
-        case "send" -> onSend(o);
-        case "history" -> onHistory(o);
-        case "typing" -> onTyping(o);
-        case "read" -> onRead(o);
-        case "ping" -> sendDirect(Codec.pong());
-        default -> throw new FrameException(ErrorCode.UNKNOWN_TYPE,
-            "unknown frame type " + Names.quote(type));
-      }
-    } catch (FrameException e) {
-      error(e.code, e.getMessage(), Codec.cidOf(o));
-    }
-  }
-
-  private void receivePlain(String text) {
-    String body = text.strip();
-    if (body.isEmpty()) {
-      return;
-    }
-    if (text.length() > server.limits.maxFrameChars() || body.length() > server.limits.maxBodyChars()) {
-      sendDirect("error: too_large: at most " + server.limits.maxBodyChars() + " characters");
-      return;
-    }
-    if (!messages.tryTake(System.nanoTime())) {
-      sendDirect("error: rate_limited: at most " + server.limits.messagesPerSecond()
-          + " messages a second");
-      return;
-    }
-    try {
-      String room = server.plainTextRoom;
-      String accepted = intercept(room, null, body);
-      server.deliver(this, user, room, null, accepted, null);
-    } catch (FrameException e) {
-      sendDirect("error: " + e.code.wire() + ": " + e.getMessage());
-    }
-  }
-
-  // ---- frames -------------------------------------------------------------------------------
-
-  private String room(JsonObject o) throws FrameException {
-    return checkRoom(Codec.string(o, "room", true));
-  }
-
-  private String checkRoom(String room) throws FrameException {
-    if (!Names.isRoomName(room, server.limits.maxRoomNameChars())) {
-      throw new FrameException(ErrorCode.BAD_FRAME, "invalid room name " + Names.quote(room)
-          + ": use 1-" + server.limits.maxRoomNameChars()
-          + " characters of letters, digits, '_', '.', '@', '-' (or dm:<a>:<b>)");
-    }
-    return room;
-  }
-
-  private void requireMember(String room) throws FrameException {
-    if (!rooms.contains(room)) {
-      throw new FrameException(ErrorCode.NOT_MEMBER, "join " + Names.quote(room) + " first");
-    }
-  }
-
-  /** Direct rooms only admit their two users; other rooms ask the authenticator's policy. */
-  private void requireAccess(String room) throws FrameException {
-    String[] pair = Names.dmParticipants(room);
-    if (pair != null) {
-      if (!pair[0].equals(user.id()) && !pair[1].equals(user.id())) {
-        throw new FrameException(ErrorCode.FORBIDDEN, "that direct room belongs to other users");
-      }
-      return;
-    }
-    boolean allowed;
-    try {
-      allowed = server.authenticator.mayJoin(user, room);
-    } catch (RuntimeException e) {
-      log.error("authenticator.mayJoin failed for {} in {}", user.id(), room, e);
-      allowed = false;
-    }
-    if (!allowed) {
-      throw new FrameException(ErrorCode.FORBIDDEN, "you may not join " + Names.quote(room));
-    }
-  }
-
-  private void onJoin(JsonObject o) throws FrameException {
-    String room = room(o);
-    Long since = Codec.integer(o, "since", false);
-    String epoch = Codec.string(o, "epoch", false);
-    if (since != null && since < 0) {
-      throw new FrameException(ErrorCode.BAD_FRAME, "'since' must be >= 0");
-    }
-    requireAccess(room);
-    if (!rooms.contains(room) && rooms.size() >= server.limits.maxRoomsPerConnection()) {
-      throw new FrameException(ErrorCode.TOO_MANY_ROOMS,
-          "at most " + server.limits.maxRoomsPerConnection() + " rooms per connection");
-    }
-    join(room, since, epoch, Codec.cidOf(o));
-  }
-
-  /** Joins (or re-syncs, when already in) a room; replays what was missed after {@code since}. */
-  private void join(String room, Long since, String epoch, String cid) {
-    List<ServerSession> failed = new ArrayList<>(0);
-    boolean first;
-    Room r = server.acquire(room);
-    try {
-      if (closed) {
-        return;
-      }
-      first = r.add(this);
-      rooms.add(room);
-      if (first && r.announcesPresence()) {
-        server.broadcast(r, Codec.presence(room, user, true), this, user.id(), failed);
-      }
-      if (protocol == Protocol.V1) {
-        sendJoined(r, since, epoch, failed);
-      }
-    } finally {
-      server.release(r);
-    }
-    server.closeSlow(failed);
-    if (closed) {
-      leave(room, false);
-      return;
-    }
-    if (first) {
-      server.notify(l -> l.onJoin(user, room));
-    }
-  }
-
-  /** Lock held: {@code joined}, then the messages after {@code since}, in seq order. */
-  private void sendJoined(Room r, Long since, String epoch, List<ServerSession> failed) {
-    MessageStore.Position pos = server.store.position(r.name);
-    Boolean recovered = null;
-    List<String> replay = List.of();
-    boolean truncated = false;
-    if (since != null) {
-      if (epoch != null && !epoch.equals(pos.epoch())) {
-        recovered = false;
-      } else {
-        MessageStore.Range range = server.store.after(r.name, since, MAX_REPLAY);
-        recovered = range.complete();
-        long budget = server.limits.maxOutboundBytes() / REPLAY_QUEUE_SHARE;
-        replay = new ArrayList<>(range.messages().size());
-        long lastSeq = since;
-        for (Message m : range.messages()) {
-          String frame = Codec.message(m);
-          budget -= OutboundQueue.utf8Length(frame);
-          if (budget < 0) {
-            break;
-          }
-          replay.add(frame);
-          lastSeq = m.seq();
-        }
-        truncated = lastSeq < pos.seq() && recovered;
-      }
-    }
-    long lastRead = server.store.lastRead(r.name, user.id());
-    send(Codec.joined(r.name, pos, r.usersJson(r.options.membersListed()), r.userCount(), recovered,
-        lastRead, truncated), failed);
-    for (String frame : replay) {
-      send(frame, failed);
-    }
-  }
-
-  private void onLeave(JsonObject o) throws FrameException {
-    String room = room(o);
-    requireMember(room);
-    leave(room, true);
-  }
-
-  /** Leaves a room; {@code answer} sends {@code left} (not when the connection is closing). */
-  private void leave(String room, boolean answer) {
-    List<ServerSession> failed = new ArrayList<>(0);
-    boolean last;
-    Room r = server.acquireExisting(room);
-    if (r == null) {
-      rooms.remove(room);
-      return;
-    }
-    try {
-      last = r.remove(this);
-      rooms.remove(room);
-      if (last && r.announcesPresence()) {
-        server.broadcast(r, Codec.presence(room, user, false), this, user.id(), failed);
-      }
-      if (answer) {
-        send(Codec.left(room), failed);
-      }
-    } finally {
-      server.release(r);
-    }
-    server.closeSlow(failed);
-    if (last) {
-      server.notify(l -> l.onLeave(user, room));
-    }
-  }
-
-  private void onSend(JsonObject o) throws FrameException {
-    String body = Codec.string(o, "body", true);
-    String room = Codec.string(o, "room", false);
-    String to = Codec.string(o, "to", false);
-    String cid = Codec.string(o, "cid", false);
-    if (room == null && to == null) {
-      throw new FrameException(ErrorCode.MISSING_FIELD, "missing field 'room' (or 'to')");
-    }
-    if (room != null && to != null) {
-      throw new FrameException(ErrorCode.BAD_FRAME, "give either 'room' or 'to', not both");
-    }
-    if (cid != null && (cid.isEmpty() || cid.length() > 128)) {
-      throw new FrameException(ErrorCode.BAD_FRAME, "'cid' must be 1-128 characters");
-    }
-    if (body.length() > server.limits.maxBodyChars()) {
-      throw new FrameException(ErrorCode.TOO_LARGE,
-          "body is longer than " + server.limits.maxBodyChars() + " characters");
-    }
-    if (body.isBlank()) {
-      throw new FrameException(ErrorCode.BAD_FRAME, "body is empty");
-    }
-    if (to != null) {
-      if (!User.isValidId(to)) {
-        throw new FrameException(ErrorCode.BAD_FRAME, "'to' is not a valid user id");
-      }
-      room = Names.dmRoom(user.id(), to);
-    } else {
-      checkRoom(room);
-      String[] pair = Names.dmParticipants(room);
-      if (pair != null) {
-        requireAccess(room);
-        to = pair[0].equals(user.id()) ? pair[1] : pair[0];
-      } else {
-        requireMember(room);
-      }
-    }
-    if (!messages.tryTake(System.nanoTime())) {
-      throw new FrameException(ErrorCode.RATE_LIMITED,
-          "too many messages: at most " + server.limits.messagesPerSecond() + " a second");
-    }
-    if (to != null && !recipientExists(to, room)) {
-      throw new FrameException(ErrorCode.UNKNOWN_USER, "no user " + Names.quote(to));
-    }
-    if (cid != null) {
-      String prior = server.dedup.claim(user.id(), cid);
-      if (prior == DedupCache.PENDING) {
-        log.debug("dropped a retry of cid {} from {} while the first is in flight", cid, user.id());
-        return;
-      }
-      if (prior != null) {
-        sendDirect(prior);
-        return;
-      }
-    }
-    boolean done = false;
-    try {
-      String accepted = intercept(room, to, body);
-      server.deliver(this, user, room, to, accepted, cid);
-      done = true;
-    } catch (FrameException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      log.error("storing a message from {} in {} failed", user.id(), room, e);
-      throw new FrameException(ErrorCode.INTERNAL, "the message could not be stored; retry");
-    } finally {
-      if (!done && cid != null) {
-        server.dedup.release(user.id(), cid);
-      }
-    }
-  }
-
-  private boolean recipientExists(String to, String room) {
-    if (to.equals(user.id()) || server.isOnline(to) || server.store.position(room).seq() > 0) {
-      return true;
-    }
-    try {
-      return server.authenticator.userExists(to);
-    } catch (RuntimeException e) {
-      log.error("authenticator.userExists failed for {}", to, e);
-      return false;
-    }
-  }
-
-  /** Runs the interceptors; returns the body to store. */
-  private String intercept(String room, String to, String body) throws FrameException {
-    String current = body;
-    for (MessageInterceptor i : server.interceptors) {
-      Verdict v;
-      try {
-        v = i.intercept(user, room, to, current);
-      } catch (RuntimeException e) {
-        log.error("interceptor {} failed on a message from {} in {}", i, user.id(), room, e);
-        throw new FrameException(ErrorCode.INTERNAL, "the message could not be checked");
-      }
-      if (v instanceof Reject reject) {
-        throw new FrameException(ErrorCode.REJECTED, reject.reason());
-      }
-      if (v instanceof Rewrite rewrite) {
-        current = rewrite.body();
-        if (current.isBlank() || current.length() > server.limits.maxBodyChars()) {
-          throw new FrameException(ErrorCode.REJECTED, "the message was rewritten to nothing");
-        }
-      }
-    }
-    return current;
-  }
-
-  private void onHistory(JsonObject o) throws FrameException {
-    String room = room(o);
-    Long before = Codec.integer(o, "before", false);
-    Long limit = Codec.integer(o, "limit", false);
-    if (Names.dmParticipants(room) != null) {
-      requireAccess(room);
-    } else {
-      requireMember(room);
-    }
-    if (before != null && before < 1) {
-      throw new FrameException(ErrorCode.BAD_FRAME, "'before' must be >= 1");
-    }
-    if (limit != null && limit < 1) {
-      throw new FrameException(ErrorCode.BAD_FRAME, "'limit' must be >= 1");
-    }
-    int n = limit == null ? server.limits.historyPageDefault()
-        : (int) Math.min(limit, server.limits.historyPageMax());
-    long beforeSeq = before != null ? before : Long.MAX_VALUE;
-    sendDirect(Codec.history(room, server.store.before(room, beforeSeq, n)));
-  }
-
-  private void onTyping(JsonObject o) throws FrameException {
-    String room = room(o);
-    requireMember(room);
-    List<ServerSession> failed = new ArrayList<>(0);
-    Room r = server.acquireExisting(room);
-    if (r == null) {
-      return;
-    }
-    try {
-      if (r.options.typing()) {
-        server.broadcast(r, Codec.typing(room, user), this, user.id(), failed);
-      }
-    } finally {
-      server.release(r);
-    }
-    server.closeSlow(failed);
-  }
-
-  private void onRead(JsonObject o) throws FrameException {
-    String room = room(o);
-    long seq = Codec.integer(o, "seq", true);
-    requireMember(room);
-    if (seq < 0) {
-      throw new FrameException(ErrorCode.BAD_FRAME, "'seq' must be >= 0");
-    }
-    List<ServerSession> failed = new ArrayList<>(0);
-    Room r = server.acquireExisting(room);
-    if (r == null) {
-      return;
-    }
-    try {
-      long last = server.store.position(room).seq();
-      if (seq > last) {
-        throw new FrameException(ErrorCode.BAD_FRAME,
-            "'seq' " + seq + " is past the room's last message " + last);
-      }
-      server.store.markRead(room, user.id(), seq);
-      server.broadcast(r, Codec.read(room, user.id(), seq), this, null, failed);
-    } finally {
-      server.release(r);
-    }
-    server.closeSlow(failed);
-  }
-
-  // ---- outbound -----------------------------------------------------------------------------
-
-  private void error(ErrorCode code, String message, String cid) {
-    log.debug("error {} for {} on {}: {}", code.wire(), user.id(), connection.id(), message);
-    sendDirect(Codec.error(code, message, cid));
-  }
-
-  /** Sends a frame; on overflow remembers this session in {@code failed} for closing later. */
-  void send(String frame, List<ServerSession> failed) {
-    if (!connection.send(frame) && !closed && !slow) {
+  /** Sends a frame; a transport that refuses it (its queue is full) has this session closed. */
+  void send(String frame) {
+    if (!connection.send(frame) && !slow && !isClosed()) {
       slow = true;
-      failed.add(this);
+      engine.observer.closedByServer(connection.transport(), CloseCode.SLOW_CONSUMER);
+      log.debug("connection {} of {} refused a frame; closing it as a slow consumer",
+          connection.id(), user.id());
+      connection.close(CloseCode.SLOW_CONSUMER,
+          "slow consumer: more than " + engine.limits.maxOutboundBytes() + " bytes queued");
     }
   }
 
-  /** Sends a frame when no room lock is held; closes at once on overflow. */
-  private void sendDirect(String frame) {
-    List<ServerSession> failed = new ArrayList<>(0);
-    send(frame, failed);
-    server.closeSlow(failed);
-  }
-
-  /** The transport refused a frame: closing, or its queue is full. Transports log the latter. */
-  void closeAsSlowConsumer() {
-    log.debug("connection {} of {} refused a frame; closing it as a slow consumer", connection.id(),
-        user.id());
-    connection.close(CloseCode.SLOW_CONSUMER,
-        "slow consumer: more than " + server.limits.maxOutboundBytes() + " bytes queued");
+  /** An {@code error} frame (a line in plain-text mode). */
+  void error(ErrorCode code, String message, String cid) {
+    log.debug("error {} for {} on {}: {}", code.wire(), user.id(), connection.id(), message);
+    engine.observer.errorSent(code);
+    send(protocol == Protocol.V1 ? Codec.error(code, message, cid)
+        : "error: " + code.wire() + ": " + message);
   }
 
   @Override
   public void closed() {
-    if (!closing.compareAndSet(false, true)) {
-      return;
+    int was = state.getAndSet(CLOSED);
+    if (was != OPEN) {
+      return; // never admitted (admission cleans presence), or closed already
     }
-    closed = true;
-    // forgotten first: whoever sees this user's presence "leave" finds it offline already
-    server.forget(this);
+    hub.users.remove(this);
+    engine.observer.connectionClosed(connection);
     for (String room : rooms) {
-      leave(room, false);
+      hub.drop(this, room);
     }
-    server.notify(l -> l.onDisconnect(user, connection.id()));
+    rooms.clear();
+    // one presence call: the user is offline before anyone hears they left its rooms
+    engine.call(() -> engine.presence.disconnect(engine.nodeId, user.id(), connection.id()))
+        .whenComplete((left, failure) -> {
+          if (failure != null) {
+            log.warn("presence did not hear that {} of {} closed: {}", connection.id(), user.id(),
+                Async.cause(failure).toString());
+          } else {
+            left.forEach(room -> hub.departed(room, user));
+          }
+          engine.notify(l -> l.onDisconnect(user, connection.id()));
+        });
   }
 
   @Override

@@ -148,7 +148,7 @@ class ChatServerTest {
     carol.error(ErrorCode.FORBIDDEN);
     carol.sendFrame("type", "send", "room", "dm:alice:bob", "body", "hi", "cid", "c1");
     assertEquals("c1", str(carol.error(ErrorCode.FORBIDDEN), "cid"));
-    assertEquals(2, server.store().position("dm:alice:bob").seq());
+    assertEquals(2, server.store().position("dm:alice:bob").toCompletableFuture().join().seq());
   }
 
   @Test
@@ -178,7 +178,7 @@ class ChatServerTest {
     alice.sendFrame("type", "send", "to", "nobody", "body", "hello?", "cid", "x");
     JsonObject e = alice.error(ErrorCode.UNKNOWN_USER);
     assertEquals("x", str(e, "cid"));
-    assertEquals(0, server.store().position("dm:alice:nobody").seq());
+    assertEquals(0, server.store().position("dm:alice:nobody").toCompletableFuture().join().seq());
   }
 
   @Test
@@ -348,7 +348,7 @@ class ChatServerTest {
     assertEquals(0, num(alice2.join("general"), "unread"));
     // markers never go back, and cannot pass the last message
     bob.sendFrame("type", "read", "room", "general", "seq", 1);
-    assertEquals(3, server.store().lastRead("general", "bob"));
+    assertEquals(3, server.store().lastRead("general", "bob").toCompletableFuture().join());
     bob.sendFrame("type", "read", "room", "general", "seq", 6);
     bob.error(ErrorCode.BAD_FRAME);
   }
@@ -392,7 +392,7 @@ class ChatServerTest {
     assertEquals("mallory: hi plain: my password is hunter2   x", poll(web));
     // v1 clients get the body as it was sent
     assertEquals("hi\nplain: my password is hunter2\r\u2028\u0085x",
-        server.store().before("lobby", Long.MAX_VALUE, 1).get(0).body());
+        server.store().before("lobby", Long.MAX_VALUE, 1).toCompletableFuture().join().get(0).body());
   }
 
   @Test
@@ -461,7 +461,7 @@ class ChatServerTest {
     alice.sendFrame("type", "send", "room", "general", "body", "darn it", "cid", "d");
     alice.next("ack");
     assertEquals("d**n it", str(bob.next("message"), "body"));
-    assertEquals(1, server.store().position("general").seq());
+    assertEquals(1, server.store().position("general").toCompletableFuture().join().seq());
     assertEquals(List.of("join alice general", "join bob general", "d**n it"), seen);
   }
 

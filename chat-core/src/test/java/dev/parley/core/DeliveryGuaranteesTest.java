@@ -1,5 +1,10 @@
 package dev.parley.core;
 
+import dev.parley.core.spi.ForwardingMessageStore;
+import java.util.concurrent.CompletionStage;
+import dev.parley.core.spi.MessageStore;
+import dev.parley.core.spi.InMemoryBackplane;
+import dev.parley.core.spi.InMemoryMessageStore;
 import dev.parley.protocol.Message;
 import dev.parley.protocol.ErrorCode;
 
@@ -106,7 +111,7 @@ class DeliveryGuaranteesTest {
         }
       }
     }
-    assertEquals(total, server.store().position("busy").seq());
+    assertEquals(total, server.store().position("busy").toCompletableFuture().join().seq());
   }
 
   @Test
@@ -252,7 +257,7 @@ class DeliveryGuaranteesTest {
     bob.await("presence", p -> str(p, "state").equals("leave"));
     bob.await("presence", p -> str(p, "state").equals("join"));
     bob.assertNoFrames();
-    assertEquals(1, server.store().position("general").seq());
+    assertEquals(1, server.store().position("general").toCompletableFuture().join().seq());
 
     // the same cid from another user is another message
     bob.sendFrame("type", "send", "room", "general", "body", "mine", "cid", "same");
@@ -263,38 +268,18 @@ class DeliveryGuaranteesTest {
   void aFailingStoreStoresNothingAndTheRetryGoesThrough() {
     boolean[] fail = {true};
     InMemoryMessageStore real = new InMemoryMessageStore();
-    MessageStore flaky = new MessageStore() {
+    MessageStore flaky = new ForwardingMessageStore() {
       @Override
-      public Message append(Message m) {
+      protected MessageStore delegate() {
+        return real;
+      }
+
+      @Override
+      public CompletionStage<Appended> append(Append append) {
         if (fail[0]) {
           throw new IllegalStateException("disk on fire");
         }
-        return real.append(m);
-      }
-
-      @Override
-      public Position position(String room) {
-        return real.position(room);
-      }
-
-      @Override
-      public Range after(String room, long afterSeq, int limit) {
-        return real.after(room, afterSeq, limit);
-      }
-
-      @Override
-      public List<Message> before(String room, long beforeSeq, int limit) {
-        return real.before(room, beforeSeq, limit);
-      }
-
-      @Override
-      public void markRead(String room, String user, long seq) {
-        real.markRead(room, user, seq);
-      }
-
-      @Override
-      public long lastRead(String room, String user) {
-        return real.lastRead(room, user);
+        return real.append(append);
       }
     };
     start(ChatServer.builder().messageStore(flaky));

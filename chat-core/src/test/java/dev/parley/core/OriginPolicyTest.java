@@ -37,6 +37,8 @@ final class OriginPolicyTest {
   void anEmptyListAllowsEveryOrigin() {
     assertSame(OriginPolicy.any(), OriginPolicy.only(List.of()));
     assertTrue(OriginPolicy.any().allows("https://anywhere.example"));
+    assertTrue(OriginPolicy.any().allows("null"), "a page opened from a file");
+    assertThrows(IllegalArgumentException.class, () -> OriginPolicy.only(List.of("null")));
   }
 
   @ParameterizedTest

@@ -26,8 +26,15 @@ public enum ErrorCode {
   TOO_MANY_ROOMS("too_many_rooms"),
   /** An interceptor of the application refused the message. */
   REJECTED("rejected"),
-  /** The server failed (for instance its message store); nothing was stored. */
-  INTERNAL("internal");
+  /** The server failed (a bug, or a back end that failed in an unexpected way); nothing was
+   *  stored. */
+  INTERNAL("internal"),
+  /**
+   * A back end the server needs (its message store, cluster bus or presence) is down or did not
+   * answer in time. No {@code ack} was sent; a {@code send} may or may not have been stored:
+   * retry it with the same {@code cid}, and it is stored once.
+   */
+  UNAVAILABLE("unavailable");
 
   private final String wire;
 

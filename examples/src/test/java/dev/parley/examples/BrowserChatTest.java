@@ -5,11 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.client.ChatBot;
+import dev.parley.client.ChatClient;
+import dev.parley.client.ClientOptions;
+import dev.parley.client.Transport;
 import dev.parley.core.ChatServer;
+import dev.parley.core.transport.WebChatServer;
 import dev.parley.protocol.CloseCode;
 import dev.parley.protocol.User;
+import dev.parley.testing.TestCertificate;
 import java.io.File;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -48,7 +54,7 @@ class BrowserChatTest {
   static final Duration WAIT = Duration.ofSeconds(15);
 
   ChatServer chat;
-  ChatServerMain.Running server;
+  WebChatServer server;
   ChatBot bot;
   final List<WebDriver> browsers = new ArrayList<>();
   final List<Path> profiles = new ArrayList<>();
@@ -58,16 +64,31 @@ class BrowserChatTest {
     return "netty";
   }
 
+  /**
+   * Whether the server serves HTTPS and {@code wss://} with a certificate the test made (which
+   * Chromium and the bot are told to trust): off here, on in subclasses.
+   */
+  boolean tls() {
+    return false;
+  }
+
   @BeforeEach
   void start() throws Exception {
     assertTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
         "this test needs Debian's chromium and chromium-driver (" + CHROMIUM + ", " + DRIVER
             + "): apt-get install chromium chromium-driver, as .ci/run does");
-    chat = ChatServer.builder().build();
-    server = ChatServerMain.start(chat, new ChatServerMain.Options("127.0.0.1", 0, serverKind()));
+    chat = ChatServerMain.chatServer().build();
+    TestCertificate cert = TestCertificate.get();
+    server = ChatServerMain.start(chat, new ChatServerMain.Options("127.0.0.1", 0, serverKind(),
+        tls() ? cert.certificatePem() : null, tls() ? cert.privateKeyPem() : null));
     bot = EchoBot.create("general");
-    bot.start(BotMain.serverUri(new String[] {server.endpoint().toString()}, "echobot"))
-        .get(15, TimeUnit.SECONDS);
+    URI botUri = BotMain.serverUri(new String[] {server.uri().toString()}, "echobot");
+    if (tls()) {
+      bot.start(ChatClient.connect(botUri, ClientOptions.builder()
+          .transport(Transport.jdk(cert.clientContext())).build())).get(15, TimeUnit.SECONDS);
+    } else {
+      bot.start(botUri).get(15, TimeUnit.SECONDS);
+    }
   }
 
   @AfterEach
@@ -104,13 +125,22 @@ class BrowserChatTest {
         "--disable-dev-shm-usage", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run",
         "--window-size=1100,700", "--user-data-dir=" + profile);
+    trustTestCertificate(options);
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort().build();
     WebDriver driver = new ChromeDriver(service, options);
     browsers.add(driver);
-    driver.get(server.page() + "?name=" + name);
+    driver.get(server.httpUri() + "?name=" + name);
     waitFor(driver, "#state", "connected");
     return driver;
+  }
+
+  /** With TLS, Chromium trusts the test's certificate by its public key, and nothing else. */
+  private void trustTestCertificate(ChromeOptions options) {
+    if (tls()) {
+      options.addArguments(
+          "--ignore-certificate-errors-spki-list=" + TestCertificate.get().spkiSha256());
+    }
   }
 
   static WebDriverWait waiting(WebDriver d) {
@@ -177,7 +207,7 @@ class BrowserChatTest {
     waiting(bob).until(ExpectedConditions.textToBePresentInElementLocated(dmEntry, "1"));
     bob.findElement(dmEntry).click();
     awaitLine(bob, "alice", "just between us");
-    assertTrue(chat.store().position("dm:alice:bob").seq() == 1);
+    assertTrue(chat.store().position("dm:alice:bob").toCompletableFuture().join().seq() == 1);
 
     // the server drops alice; what is said meanwhile shows up after she resumes
     alice.findElement(By.cssSelector("#rooms li[data-room='general']")).click();
@@ -211,12 +241,71 @@ class BrowserChatTest {
     plain.findElement(By.id("text")).sendKeys("plain hello");
     plain.findElement(By.cssSelector("#f button")).click();
     waiting(plain).until(d -> d.findElement(By.id("log")).getText().contains("webby: plain hello"));
-    assertEquals("plain hello", chat.store().before("lobby", Long.MAX_VALUE, 10).get(1).body());
+    assertEquals("plain hello", chat.store().before("lobby", Long.MAX_VALUE, 10).toCompletableFuture().join().get(1).body());
+  }
+
+  /**
+   * The plainest page (exactly what a newcomer writes first: no name, no subprotocol, no JSON),
+   * served by the server, chats with the example page in the plain-text room under the guest
+   * name the example server gives it.
+   */
+  @Test
+  void aPlainPageWithoutANameChatsWithTheExamplePage() throws Exception {
+    WebDriver alice = inTheLobby(open("alice"));
+    WebDriver plain = open0();
+    plain.get(server.httpUri() + "plain.html");
+    chatWithAPlainPage(alice, plain);
+  }
+
+  /** The same page opened from a file: its Origin is {@code null}, and no allow-list is set. */
+  @Test
+  void aPlainPageOpenedFromAFileChatsToo() throws Exception {
+    Path folder = Files.createTempDirectory("parley-page-");
+    profiles.add(folder);
+    Path page = Files.writeString(folder.resolve("chat.html"), "<!DOCTYPE html>\n"
+        + "<ul id=\"log\"></ul>\n"
+        + "<form id=\"f\"><input id=\"text\"><button>Send</button></form>\n"
+        + "<script>\n"
+        + "  const ws = new WebSocket(\"" + server.uri() + "\");\n"
+        + "  ws.onmessage = e => {\n"
+        + "    const li = document.createElement(\"li\");\n"
+        + "    li.textContent = e.data;\n"
+        + "    document.getElementById(\"log\").append(li);\n"
+        + "  };\n"
+        + "  document.getElementById(\"f\").onsubmit = e => {\n"
+        + "    e.preventDefault();\n"
+        + "    ws.send(document.getElementById(\"text\").value);\n"
+        + "  };\n"
+        + "</script>\n");
+    WebDriver alice = inTheLobby(open("alice"));
+    WebDriver plain = open0();
+    plain.get(page.toUri().toString());
+    chatWithAPlainPage(alice, plain);
+  }
+
+  /** The example page joins the plain-text room, the lobby, and shows it. */
+  private static WebDriver inTheLobby(WebDriver d) {
+    d.findElement(By.id("new-room")).sendKeys("lobby");
+    d.findElement(By.id("join")).click();
+    waitFor(d, "#room-title", "#lobby");
+    return d;
+  }
+
+  /** The plain page's guest shows up beside alice; each reads what the other says. */
+  private static void chatWithAPlainPage(WebDriver alice, WebDriver plain) {
+    waitFor(alice, "#users", "guest-");
+    plain.findElement(By.id("text")).sendKeys("hello from a plain page");
+    plain.findElement(By.cssSelector("#f button")).click();
+    waiting(alice).until(d -> lines(d).stream()
+        .anyMatch(l -> l.matches("guest-[0-9a-f]{6}\\|hello from a plain page")));
+    say(alice, "hi plain page");
+    waiting(plain).until(d -> d.findElement(By.id("log")).getText()
+        .contains("alice: hi plain page"));
   }
 
   WebDriver openPlain(String name) throws IOException {
     WebDriver d = open0();
-    d.get(server.page() + "plain.html?name=" + name);
+    d.get(server.httpUri() + "plain.html?name=" + name);
     waiting(d).until(x -> chat.isOnline(name));
     return d;
   }
@@ -230,6 +319,7 @@ class BrowserChatTest {
         "--disable-dev-shm-usage", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run",
         "--user-data-dir=" + profile);
+    trustTestCertificate(options);
     WebDriver driver = new ChromeDriver(new ChromeDriverService.Builder()
         .usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort().build(), options);
     browsers.add(driver);

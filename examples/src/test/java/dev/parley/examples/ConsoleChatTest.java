@@ -58,5 +58,13 @@ class ConsoleChatTest {
         Map.of("PARLEY_SERVER", "jetty")).server());
     assertThrows(IllegalArgumentException.class,
         () -> ChatServerMain.Options.parse(new String[] {"--server", "tomcat"}, Map.of()));
+    ChatServerMain.Options tls = ChatServerMain.Options.parse(
+        new String[] {"--tls-cert", "cert.pem", "--tls-key", "key.pem"}, Map.of());
+    assertEquals(java.nio.file.Path.of("cert.pem"), tls.tlsCert());
+    assertEquals(java.nio.file.Path.of("key.pem"), tls.tlsKey());
+    assertEquals(java.nio.file.Path.of("c.pem"), ChatServerMain.Options.parse(new String[0],
+        Map.of("PARLEY_TLS_CERT", "c.pem", "PARLEY_TLS_KEY", "k.pem")).tlsCert());
+    assertThrows(IllegalArgumentException.class,
+        () -> ChatServerMain.Options.parse(new String[] {"--tls-cert", "cert.pem"}, Map.of()));
   }
 }

@@ -209,7 +209,7 @@ class AccessControlTest {
       assertEquals("not_member", errorCode(alice));
 
       assertEquals(List.of(User.of("admin")), server.chat.members("staff"));
-      assertEquals(1, server.chat.store().position("staff").seq());
+      assertEquals(1, server.chat.store().position("staff").toCompletableFuture().join().seq());
       admin.say("staff", "still secret", "s2");
       admin.expectQuiet(); // no presence, typing or read from alice reached the room
       alice.expectQuiet(); // and nothing of the room reached alice
@@ -262,7 +262,7 @@ class AccessControlTest {
       carol.expectQuiet();
       alice.expectQuiet();
       bob.expectQuiet();
-      assertEquals(1, server.chat.store().position("dm:alice:bob").seq());
+      assertEquals(1, server.chat.store().position("dm:alice:bob").toCompletableFuture().join().seq());
 
       // its own users read it without joining
       alice.send("type", "history", "room", "dm:alice:bob");
@@ -282,7 +282,7 @@ class AccessControlTest {
       assertEquals("n1", error.get("cid").getAsString());
       alice.send("type", "send", "room", "dm:alice:nobody", "body", "hello?");
       assertEquals("unknown_user", errorCode(alice));
-      assertEquals(0, server.chat.store().position("dm:alice:nobody").seq());
+      assertEquals(0, server.chat.store().position("dm:alice:nobody").toCompletableFuture().join().seq());
       assertEquals(roomsBefore, server.chat.rooms());
 
       // a user the authenticator knows, although offline, can be written to

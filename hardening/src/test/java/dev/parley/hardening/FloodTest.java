@@ -191,7 +191,7 @@ class FloodTest {
 
     // the store holds exactly the accepted messages and the legit ones, nothing over budget
     int total = acked.size() + LEGIT;
-    List<Message> stored = server.chat.store().after("flood", 0, total + 100).messages();
+    List<Message> stored = server.chat.store().after("flood", 0, total + 100).toCompletableFuture().join().messages();
     assertEquals(total, stored.size(), "stored");
     Set<String> storedFlood = new LinkedHashSet<>();
     List<String> storedLegit = new ArrayList<>();

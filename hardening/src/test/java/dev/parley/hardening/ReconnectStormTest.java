@@ -8,7 +8,7 @@ import dev.parley.client.Room;
 import dev.parley.client.Transport;
 import dev.parley.core.ChatServer;
 import dev.parley.protocol.CloseCode;
-import dev.parley.core.InMemoryMessageStore;
+import dev.parley.core.spi.InMemoryMessageStore;
 import dev.parley.protocol.Message;
 import dev.parley.protocol.User;
 import java.time.Duration;
@@ -116,7 +116,7 @@ class ReconnectStormTest {
       }
 
       // the store: every message once (the outbox's retries were de-duplicated by cid)
-      List<Message> stored = server.chat.store().after("flow", 0, TOTAL + 100).messages();
+      List<Message> stored = server.chat.store().after("flow", 0, TOTAL + 100).toCompletableFuture().join().messages();
       assertEquals(TOTAL, stored.size(), "stored");
       Set<String> bodies = new HashSet<>();
       stored.forEach(m -> assertTrue(bodies.add(m.body()), "stored twice: " + m.body()));

@@ -7,7 +7,8 @@ import dev.parley.client.ChatClient;
 import dev.parley.client.Room;
 import dev.parley.client.Transport;
 import dev.parley.core.ChatServer;
-import dev.parley.core.InMemoryMessageStore;
+import dev.parley.core.spi.InMemoryMessageStore;
+import dev.parley.core.transport.WebChatServer;
 import dev.parley.protocol.Message;
 import dev.parley.protocol.User;
 import java.net.URI;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.Timeout;
 class RestartTest {
   private static final int CLIENTS = 50;
 
-  private static TestServer.Running serve(ChatServer chat, int port) {
+  private static WebChatServer serve(ChatServer chat, int port) {
     return TestServer.serve(chat, port);
   }
 
@@ -56,11 +57,11 @@ class RestartTest {
   @Test
   void clientsSee1001ReconnectToTheNewServerOnTheSamePortAndMissNothing() throws Exception {
     ChatServer chat = ChatServer.builder().messageStore(new InMemoryMessageStore(1000)).build();
-    TestServer.Running first = serve(chat, 0);
+    WebChatServer first = serve(chat, 0);
     int port = first.port();
     URI uri = first.uri();
     List<Tracked> clients = new ArrayList<>();
-    TestServer.Running second = null;
+    WebChatServer second = null;
     try {
       for (int i = 0; i < CLIENTS; i++) {
         clients.add(new Tracked(URI.create(uri + "?name=u" + i), "general", Transport.tyrus(),
@@ -122,7 +123,7 @@ class RestartTest {
       int total = 20 + 10 + 5 + 10;
       awaitAll(clients, total);
 
-      List<Message> stored = chat.store().after("general", 0, 100).messages();
+      List<Message> stored = chat.store().after("general", 0, 100).toCompletableFuture().join().messages();
       assertEquals(total, stored.size(), "stored once each");
       for (Tracked c : clients) {
         assertEquals(oneTo(total), c.seqs, () -> c.client + " has a gap, a repeat or a swap");
@@ -147,12 +148,12 @@ class RestartTest {
   @Test
   void aRestartThatLosesTheHistoryIsReportedAsAGapNeverAsSilence() throws Exception {
     ChatServer before = ChatServer.builder().build();
-    TestServer.Running first = serve(before, 0);
+    WebChatServer first = serve(before, 0);
     int port = first.port();
     URI uri = first.uri();
     List<Tracked> clients = new ArrayList<>();
     ChatServer after = null;
-    TestServer.Running second = null;
+    WebChatServer second = null;
     try {
       for (int i = 0; i < 5; i++) {
         clients.add(new Tracked(URI.create(uri + "?name=g" + i), "general", Transport.tyrus(),

@@ -4,12 +4,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.parley.core.ChatListener;
 import dev.parley.core.ChatServer;
+import dev.parley.core.transport.ServerOptions;
+import dev.parley.core.transport.WebChatServer;
 import dev.parley.protocol.User;
 import dev.parley.server.jetty.JettyChatServer;
 import dev.parley.server.netty.NettyChatServer;
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -35,69 +36,34 @@ final class TestServer implements AutoCloseable {
   static final String KIND =
       System.getProperty("parley.hardening.server", "netty").toLowerCase(Locale.ROOT);
 
-  /** What a test may set on either server; null or empty: the server's default. */
-  static final class Settings {
-    List<String> allowedOrigins = List.of();
-    Duration heartbeatInterval;
-    Duration heartbeatTimeout;
-
-    Settings allowedOrigins(List<String> origins) {
-      this.allowedOrigins = origins;
-      return this;
-    }
-
-    Settings heartbeat(Duration interval, Duration timeout) {
-      this.heartbeatInterval = interval;
-      this.heartbeatTimeout = timeout;
-      return this;
-    }
-  }
-
-  /** A running server of either kind; closing it is idempotent and leaves the chat server open. */
-  record Running(URI uri, int port, Runnable stop) implements AutoCloseable {
-    @Override
-    public void close() {
-      stop.run();
-    }
-  }
-
   final ChatServer chat;
-  private final Running server;
+  private final WebChatServer server;
   private final Recorder recorder;
   private final AtomicInteger probes = new AtomicInteger();
   private volatile Function<String, String> credentials = user -> "name=" + user;
 
-  private TestServer(ChatServer chat, Running server, Recorder recorder) {
+  private TestServer(ChatServer chat, WebChatServer server, Recorder recorder) {
     this.chat = chat;
     this.server = server;
     this.recorder = recorder;
   }
 
-  /** Serves {@code chat} on 127.0.0.1:{@code port} (0: any) at {@code /chat}, on {@link #KIND}. */
-  static Running serve(ChatServer chat, int port, Settings settings) {
-    if (KIND.equals("jetty")) {
-      JettyChatServer.Builder b = JettyChatServer.builder(chat).host("127.0.0.1").port(port)
-          .path("/chat").allowedOrigins(settings.allowedOrigins);
-      if (settings.heartbeatInterval != null) {
-        b.heartbeat(settings.heartbeatInterval, settings.heartbeatTimeout);
-      }
-      JettyChatServer e = b.start();
-      return new Running(e.uri(), e.port(), e::close);
-    }
-    if (!KIND.equals("netty")) {
-      throw new IllegalStateException("parley.hardening.server must be netty or jetty: " + KIND);
-    }
-    NettyChatServer.Builder b = NettyChatServer.builder(chat).host("127.0.0.1").port(port)
-        .path("/chat").allowedOrigins(settings.allowedOrigins);
-    if (settings.heartbeatInterval != null) {
-      b.heartbeat(settings.heartbeatInterval, settings.heartbeatTimeout);
-    }
-    NettyChatServer n = b.start();
-    return new Running(n.uri(), n.port(), n::close);
+  /**
+   * Serves {@code chat} on 127.0.0.1:{@code port} (0: any) at {@code /chat}, on {@link #KIND},
+   * with {@code options} otherwise. Closing the server leaves the chat server open.
+   */
+  static WebChatServer serve(ChatServer chat, int port, ServerOptions options) {
+    WebChatServer.Builder<?> b = switch (KIND) {
+      case "jetty" -> JettyChatServer.builder(chat);
+      case "netty" -> NettyChatServer.builder(chat);
+      default -> throw new IllegalStateException(
+          "parley.hardening.server must be netty or jetty: " + KIND);
+    };
+    return b.options(options).host("127.0.0.1").port(port).path("/chat").start();
   }
 
-  static Running serve(ChatServer chat, int port) {
-    return serve(chat, port, new Settings());
+  static WebChatServer serve(ChatServer chat, int port) {
+    return serve(chat, port, ServerOptions.defaults());
   }
 
   /** Records the chat server's connection ends. */
@@ -110,11 +76,13 @@ final class TestServer implements AutoCloseable {
     }
   }
 
-  /** Starts {@code chat.build()} with a recorder, served as {@code settings} configures it. */
-  static TestServer start(ChatServer.Builder chat, UnaryOperator<Settings> settings) {
+  /** Starts {@code chat.build()} with a recorder, served with the options {@code options} sets. */
+  static TestServer start(ChatServer.Builder chat,
+      UnaryOperator<ServerOptions.Builder> options) {
     Recorder recorder = new Recorder();
     ChatServer server = chat.listener(recorder).build();
-    return new TestServer(server, serve(server, 0, settings.apply(new Settings())), recorder);
+    return new TestServer(server, serve(server, 0, options.apply(ServerOptions.builder()).build()),
+        recorder);
   }
 
   static TestServer start(ChatServer.Builder chat) {

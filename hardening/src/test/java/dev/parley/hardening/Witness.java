@@ -80,7 +80,7 @@ final class Witness implements AutoCloseable {
       assertEquals(i + 1, received.get(i));
     }
     assertEquals(sent, received.size());
-    assertEquals(sent, server.chat.store().position(room).seq(), "stored in the witness room");
+    assertEquals(sent, server.chat.store().position(room).toCompletableFuture().join().seq(), "stored in the witness room");
     assertTrue(receiver.closed.isDone() == false && sender.closed.isDone() == false,
         "a witness was disconnected");
   }

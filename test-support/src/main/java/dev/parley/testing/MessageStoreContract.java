@@ -19,9 +19,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,7 +31,7 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class MessageStoreContract {
   /** How long a test waits for any one stage. */
-  protected static final Duration WAIT = Duration.ofSeconds(10);
+  protected static final Duration WAIT = Stages.WAIT;
 
   protected MessageStore store;
   private final String prefix = "t" + UUID.randomUUID().toString().substring(0, 6) + "-";
@@ -70,16 +67,7 @@ public abstract class MessageStoreContract {
 
   /** Waits for a stage, failing the test after {@link #WAIT}. */
   protected static <T> T await(CompletionStage<T> stage) {
-    try {
-      return stage.toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    } catch (ExecutionException e) {
-      throw new AssertionError("the stage failed: " + e.getCause(), e.getCause());
-    } catch (TimeoutException e) {
-      throw new AssertionError("the stage did not complete within " + WAIT);
-    }
+    return Stages.await(stage);
   }
 
   /** A message to append; id, ts and name are made up. */

@@ -1,7 +1,7 @@
 package dev.parley.bench.jmh;
 
+import dev.parley.core.transport.IdentifiedConnection;
 import dev.parley.protocol.CloseCode;
-import dev.parley.core.Connection;
 import dev.parley.protocol.Protocol;
 import dev.parley.protocol.User;
 
@@ -9,30 +9,12 @@ import dev.parley.protocol.User;
  * A connection that only counts what it is given: the benchmarks measure the core's routing, not a
  * network. Used from one thread at a time (JMH's benchmark thread).
  */
-final class CountingConnection implements Connection {
-  private final String id;
-  private final User user;
+final class CountingConnection extends IdentifiedConnection {
   long frames;
   long chars;
 
   CountingConnection(String id, User user) {
-    this.id = id;
-    this.user = user;
-  }
-
-  @Override
-  public String id() {
-    return id;
-  }
-
-  @Override
-  public User user() {
-    return user;
-  }
-
-  @Override
-  public Protocol protocol() {
-    return Protocol.V1;
+    super(id, user, Protocol.V1);
   }
 
   @Override

@@ -83,7 +83,7 @@ public class RoutingBenchmark {
 
   private Connection connection(String id) {
     Connection c = "queued".equals(transport)
-        ? new QueuedConnection(id, User.of(id), 1 << 20)
+        ? new InstantWriterConnection(id, User.of(id), 1 << 20)
         : new CountingConnection(id, User.of(id));
     connections.add(c);
     return c;
@@ -93,7 +93,7 @@ public class RoutingBenchmark {
   public void tearDown() {
     long delivered = 0;
     for (Connection c : connections) {
-      delivered += c instanceof CountingConnection cc ? cc.frames : ((QueuedConnection) c).frames;
+      delivered += c instanceof CountingConnection cc ? cc.frames : ((InstantWriterConnection) c).frames;
     }
     if (delivered == 0) {
       throw new IllegalStateException("nothing was delivered: the benchmark measured nothing");

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 
 /**
  * {@link Transport} on the JDK's {@link WebSocket}: one shared {@link HttpClient} (one selector
@@ -26,22 +27,37 @@ public final class JdkTransport implements Transport {
   private static final int CLOSED_ABNORMALLY = 1006;
 
   private static final class Holder {
-    static final JdkTransport SHARED = new JdkTransport();
+    static final JdkTransport SHARED = new JdkTransport(null);
   }
 
   private final HttpClient client;
+  private final boolean shared;
 
-  private JdkTransport() {
+  private JdkTransport(SSLContext tls) {
     int n = Math.max(2, Runtime.getRuntime().availableProcessors());
     ThreadPoolExecutor pool = new ThreadPoolExecutor(n, n, 30, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(), ClientThreads.daemon("parley-jdk-ws-"));
     pool.allowCoreThreadTimeOut(true);
-    client = HttpClient.newBuilder().executor(pool).connectTimeout(HANDSHAKE_TIMEOUT).build();
+    HttpClient.Builder b = HttpClient.newBuilder().executor(pool)
+        .connectTimeout(HANDSHAKE_TIMEOUT);
+    if (tls != null) {
+      b.sslContext(tls);
+    }
+    client = b.build();
+    shared = tls == null;
   }
 
   /** The one instance. */
   public static JdkTransport shared() {
     return Holder.SHARED;
+  }
+
+  /**
+   * A transport of its own whose {@code wss://} connections trust what {@code tls} trusts; its
+   * threads end after 30 s without work.
+   */
+  public static JdkTransport trusting(SSLContext tls) {
+    return new JdkTransport(Objects.requireNonNull(tls, "tls == null"));
   }
 
   @Override
@@ -70,7 +86,7 @@ public final class JdkTransport implements Transport {
 
   @Override
   public String toString() {
-    return "Transport.jdk()";
+    return shared ? "Transport.jdk()" : "Transport.jdk(tls)";
   }
 
   private static Throwable unwrap(Throwable e) {

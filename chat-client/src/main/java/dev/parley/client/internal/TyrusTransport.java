@@ -18,8 +18,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import org.glassfish.tyrus.client.ClientManager;
 import org.glassfish.tyrus.client.ClientProperties;
+import org.glassfish.tyrus.client.SslEngineConfigurator;
 import org.glassfish.tyrus.client.ThreadPoolConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,15 +48,20 @@ public final class TyrusTransport implements Transport {
   private static final int HANDSHAKE_TIMEOUT_MS = 15_000;
 
   private static final class Holder {
-    static final TyrusTransport SHARED = new TyrusTransport();
+    static final TyrusTransport SHARED = new TyrusTransport(null);
   }
 
   private final ClientManager client;
   private final ThreadPoolExecutor connectors;
+  private final boolean shared;
 
-  private TyrusTransport() {
+  private TyrusTransport(SSLContext tls) {
+    shared = tls == null;
     client = ClientManager.createClient();
     Map<String, Object> p = client.getProperties();
+    if (tls != null) {
+      p.put(ClientProperties.SSL_ENGINE_CONFIGURATOR, new SslEngineConfigurator(tls));
+    }
     p.put(ClientProperties.SHARED_CONTAINER, true);
     p.put(ClientProperties.SHARED_CONTAINER_IDLE_TIMEOUT, 30);
     p.put(ClientProperties.HANDSHAKE_TIMEOUT, HANDSHAKE_TIMEOUT_MS);
@@ -74,6 +81,19 @@ public final class TyrusTransport implements Transport {
     return Holder.SHARED;
   }
 
+  /** A transport of its own whose {@code wss://} connections trust what {@code tls} trusts. */
+  public static TyrusTransport trusting(SSLContext tls) {
+    return new TyrusTransport(java.util.Objects.requireNonNull(tls, "tls == null"));
+  }
+
+  /** Stops this transport's connector threads; the shared one ignores it. */
+  @Override
+  public void close() {
+    if (!shared) {
+      connectors.shutdown();
+    }
+  }
+
   @Override
   public Connection open(URI url, List<String> protocols, Listener listener) {
     Objects.requireNonNull(url, "url == null");
@@ -91,7 +111,7 @@ public final class TyrusTransport implements Transport {
 
   @Override
   public String toString() {
-    return "Transport.tyrus()";
+    return shared ? "Transport.tyrus()" : "Transport.tyrus(tls)";
   }
 
   private final class Link extends Endpoint implements Connection {

@@ -70,10 +70,11 @@ public final class InMemoryPresence implements Presence {
   }
 
   @Override
-  public synchronized CompletionStage<Void> disconnect(String node, String userId,
+  public synchronized CompletionStage<List<String>> disconnect(String node, String userId,
       String connectionId) {
-    removeConnection(connectionId, null);
-    return done(null);
+    List<Departure> left = new ArrayList<>();
+    removeConnection(connectionId, left);
+    return done(left.stream().map(Departure::room).toList());
   }
 
   @Override
@@ -132,7 +133,7 @@ public final class InMemoryPresence implements Presence {
       }
     }
     for (String room : c.rooms) {
-      if (leaveRoom(room, c.user.id(), connectionId) && departures != null) {
+      if (leaveRoom(room, c.user.id(), connectionId)) {
         departures.add(new Departure(room, c.user));
       }
     }

@@ -30,8 +30,12 @@ public interface Presence extends AutoCloseable {
    */
   CompletionStage<Boolean> connect(String node, User user, String connectionId, int maxPerUser);
 
-  /** Removes a connection (and every room entry it still has). */
-  CompletionStage<Void> disconnect(String node, String userId, String connectionId);
+  /**
+   * Removes a connection and every room entry it still has. Completes with the rooms its user
+   * left by that (where it was the user's last connection), for the caller to announce: one call,
+   * so the user is offline before anyone hears they left.
+   */
+  CompletionStage<List<String>> disconnect(String node, String userId, String connectionId);
 
   /**
    * Records that a connection is in {@code room}; completes with true when it is its user's first
@@ -54,8 +58,10 @@ public interface Presence extends AutoCloseable {
   /**
    * Keeps {@code node}'s entries alive for {@code ttl} from now, and removes the entries of nodes
    * whose time ran out. Completes with the users who left rooms because of that removal, for the
-   * caller to announce, and whether this node's entries were still there (false after its own
-   * ran out: the caller then records its connections again).
+   * caller to announce, and whether this node was known with its entries ({@code known}). False
+   * means its entries may be gone (its lease ran out and someone swept it, or presence lost its
+   * data, or this is the node's first heartbeat): the caller then records its connections again,
+   * which is harmless when they were still there.
    */
   CompletionStage<Heartbeat> heartbeat(String node, Duration ttl);
 

@@ -1,7 +1,7 @@
 package dev.parley.server.jakarta;
 
-import dev.parley.core.AuthResult;
 import dev.parley.core.ChatServer;
+import dev.parley.core.transport.Admission;
 import dev.parley.protocol.CloseCode;
 import dev.parley.protocol.User;
 import jakarta.websocket.CloseReason;
@@ -30,23 +30,32 @@ final class EndpointEvents {
   }
 
   void onOpen(Session session) {
-    Object stashed = session.getUserProperties().remove(Admission.KEY);
-    if (!(stashed instanceof Admission admission)) {
+    Object stashed = session.getUserProperties().remove(ParleyConfigurator.VERDICT_KEY);
+    if (stashed == ParleyConfigurator.REPLAYED) {
+      // a replay's peer has gone (see EndedHandshakes); a client that really reused its key
+      // learns why
+      log.debug("session {} is a replayed handshake of an ended session; closing it",
+          session.getId());
+      refuse(session, CloseCode.PROTOCOL_ERROR,
+          "Sec-WebSocket-Key reused: a new one is needed for every connection");
+      return;
+    }
+    if (!(stashed instanceof Admission.Verdict verdict)) {
       log.error("session {} opened without a Parley handshake (was the endpoint registered with "
           + "ParleyEndpoint.config's configurator?); closing it", session.getId());
       refuse(session, CloseCode.INTERNAL_ERROR, "server misconfigured: no handshake state");
       return;
     }
-    if (admission.protocol() == null) {
-      refuse(session, CloseCode.PROTOCOL_ERROR, "no supported subprotocol: ask for parley.v1");
+    if (verdict instanceof Admission.Refused refused) {
+      refuse(session, refused.code(), refused.reason());
       return;
     }
-    if (admission.auth() instanceof AuthResult.Refused refused) {
-      log.debug("session {} refused by the authenticator: {}", session.getId(), refused.reason());
-      refuse(session, CloseCode.UNAUTHORIZED, refused.reason());
+    if (!(verdict instanceof Admission.Admitted admitted)) {
+      // checkOrigin refuses these before the upgrade; a container that did not ask is told no
+      refuse(session, CloseCode.POLICY_VIOLATION, "origin not allowed");
       return;
     }
-    User user = ((AuthResult.Accepted) admission.auth()).user();
+    User user = admitted.user();
     ChatServer server = ctx.server();
     EndpointOptions options = ctx.options();
 
@@ -58,7 +67,7 @@ final class EndpointEvents {
         options.closeTimeout().toMillis());
 
     SessionConnection connection = new SessionConnection(ctx, session, server.newConnectionId(),
-        user, admission.protocol());
+        user, admitted.protocol());
     session.getUserProperties().put(CONNECTION_KEY, connection);
     session.addMessageHandler(String.class, (MessageHandler.Whole<String>) connection::onText);
     session.addMessageHandler(ByteBuffer.class,
@@ -71,6 +80,9 @@ final class EndpointEvents {
   }
 
   void onClose(Session session, CloseReason reason) {
+    if (session.getUserProperties().get(ParleyConfigurator.HANDSHAKE_KEY) instanceof String key) {
+      ctx.ended().ended(key, System.nanoTime());
+    }
     SessionConnection connection = connection(session);
     if (connection != null) {
       log.debug("{} closed: {} {}", connection, reason.getCloseCode().getCode(),

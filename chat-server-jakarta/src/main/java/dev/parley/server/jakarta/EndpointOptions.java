@@ -1,6 +1,7 @@
 package dev.parley.server.jakarta;
 
 import dev.parley.core.OriginPolicy;
+import dev.parley.core.transport.Heartbeat;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Objects;
@@ -17,7 +18,7 @@ import java.util.Set;
  *       <td>a browser handshake whose {@code Origin} is not listed is refused with HTTP 403;
  *       a handshake without {@code Origin} (not a browser) always passes</td></tr>
  *   <tr><td>{@link #heartbeatInterval()}</td><td>25 s</td>
- *       <td>every interval one sweep pings every connection</td></tr>
+ *       <td>every interval one sweep pings every connection quiet for half of it</td></tr>
  *   <tr><td>{@link #heartbeatTimeout()}</td><td>60 s</td>
  *       <td>a connection from which no frame and no pong arrived for this long is closed with
  *       4000 (checked by the sweep, so the close comes up to one interval later)</td></tr>
@@ -35,9 +36,9 @@ import java.util.Set;
  */
 public final class EndpointOptions {
   /** Default {@link #heartbeatInterval()}: 25 seconds. */
-  public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(25);
+  public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Heartbeat.DEFAULT.interval();
   /** Default {@link #heartbeatTimeout()}: 60 seconds. */
-  public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Heartbeat.DEFAULT.timeout();
   /** Least default {@link #idleTimeout()}: 120 seconds. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(120);
   /** Default {@link #closeTimeout()}: 5 seconds. */
@@ -46,17 +47,15 @@ public final class EndpointOptions {
   private static final EndpointOptions DEFAULTS = new Builder().build();
 
   private final OriginPolicy origins;
-  private final Duration heartbeatInterval;
-  private final Duration heartbeatTimeout;
+  private final Heartbeat heartbeat;
   private final Duration idleTimeout;
   private final Duration closeTimeout;
 
   private EndpointOptions(Builder b) {
     this.origins = b.origins;
-    this.heartbeatInterval = b.heartbeatInterval;
-    this.heartbeatTimeout = b.heartbeatTimeout;
+    this.heartbeat = b.heartbeat;
     this.idleTimeout = b.idleTimeout != null ? b.idleTimeout
-        : max(DEFAULT_IDLE_TIMEOUT, b.heartbeatTimeout.multipliedBy(2));
+        : max(DEFAULT_IDLE_TIMEOUT, b.heartbeat.timeout().multipliedBy(2));
     this.closeTimeout = b.closeTimeout;
   }
 
@@ -75,14 +74,19 @@ public final class EndpointOptions {
     return origins.origins();
   }
 
-  /** How often the heartbeat sweep pings every connection. */
+  /** How often the heartbeat sweep runs (and pings the connections quiet for half of it). */
   public Duration heartbeatInterval() {
-    return heartbeatInterval;
+    return heartbeat.interval();
   }
 
   /** How long a connection may stay silent (no frame, no pong) before it is closed with 4000. */
   public Duration heartbeatTimeout() {
-    return heartbeatTimeout;
+    return heartbeat.timeout();
+  }
+
+  /** The heartbeat, as one value. */
+  Heartbeat heartbeat() {
+    return heartbeat;
   }
 
   /**
@@ -103,6 +107,11 @@ public final class EndpointOptions {
     return origins.allows(origin);
   }
 
+  /** The origin policy. */
+  OriginPolicy origins() {
+    return origins;
+  }
+
   private static Duration max(Duration a, Duration b) {
     return a.compareTo(b) >= 0 ? a : b;
   }
@@ -110,15 +119,14 @@ public final class EndpointOptions {
   @Override
   public String toString() {
     return "EndpointOptions{origins=" + (origins.origins().isEmpty() ? "any" : origins.origins())
-        + ", heartbeat=" + heartbeatInterval.toMillis() + "ms/" + heartbeatTimeout.toMillis()
+        + ", heartbeat=" + heartbeat.interval().toMillis() + "ms/" + heartbeat.timeout().toMillis()
         + "ms, idle=" + idleTimeout.toMillis() + "ms, close=" + closeTimeout.toMillis() + "ms}";
   }
 
   /** Builds {@link EndpointOptions}; every setter rejects values that make no sense. */
   public static final class Builder {
     private OriginPolicy origins = OriginPolicy.any();
-    private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
-    private Duration heartbeatTimeout = DEFAULT_HEARTBEAT_TIMEOUT;
+    private Heartbeat heartbeat = Heartbeat.DEFAULT;
     private Duration idleTimeout;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
 
@@ -143,17 +151,7 @@ public final class EndpointOptions {
      * @throws IllegalArgumentException unless {@code 0 < interval < timeout}
      */
     public Builder heartbeat(Duration interval, Duration timeout) {
-      Objects.requireNonNull(interval, "interval == null");
-      Objects.requireNonNull(timeout, "timeout == null");
-      if (interval.isNegative() || interval.isZero()) {
-        throw new IllegalArgumentException("heartbeat interval must be > 0: " + interval);
-      }
-      if (timeout.compareTo(interval) <= 0) {
-        throw new IllegalArgumentException(
-            "heartbeat timeout must be longer than the interval: " + timeout + " <= " + interval);
-      }
-      this.heartbeatInterval = interval;
-      this.heartbeatTimeout = timeout;
+      this.heartbeat = new Heartbeat(interval, timeout);
       return this;
     }
 
@@ -188,9 +186,9 @@ public final class EndpointOptions {
      */
     public EndpointOptions build() {
       if (idleTimeout != null && !idleTimeout.isZero()
-          && idleTimeout.compareTo(heartbeatTimeout) <= 0) {
+          && idleTimeout.compareTo(heartbeat.timeout()) <= 0) {
         throw new IllegalArgumentException("idleTimeout must be longer than the heartbeat timeout: "
-            + idleTimeout + " <= " + heartbeatTimeout);
+            + idleTimeout + " <= " + heartbeat.timeout());
       }
       return new EndpointOptions(this);
     }

@@ -1,14 +1,13 @@
 package dev.parley.server.jakarta;
 
 import dev.parley.core.Handshake;
-import dev.parley.protocol.Protocol;
+import dev.parley.core.transport.Admission;
 import jakarta.websocket.Extension;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,16 +16,26 @@ import org.slf4j.LoggerFactory;
  * {@link ServerEndpointConfig.Configurator} and never calls {@code super}, whose "platform default
  * configurator" is whichever container's jar the service loader finds first.
  *
- * <p>Per handshake, {@link #modifyHandshake} stores an {@link Admission} in the user properties of
- * the config it is handed. Tyrus 2, Jetty 12 and Tomcat 11 hand it a per-handshake copy whose
- * properties become the new session's, so {@code onOpen} reads the admission of its own
+ * <p>Per handshake, {@link #modifyHandshake} stores the {@link Admission.Verdict} in the user
+ * properties of the config it is handed. Tyrus 2, Jetty 12 and Tomcat 11 hand it a per-handshake
+ * copy whose properties become the new session's, so {@code onOpen} reads the verdict of its own
  * handshake whatever thread or order the container uses. A container that passed the shared
  * config instead would mix users up: that is detected and refused (the session is closed with
  * 1011).
+ *
+ * <p>On Tyrus, which replays the upgrade request of a connection it already closed when the
+ * peer's frames arrive late, a handshake whose session ended moments ago is recognised
+ * ({@link EndedHandshakes}) and neither authenticated nor opened again.
  */
 final class ParleyConfigurator extends ServerEndpointConfig.Configurator {
   private static final Logger log = LoggerFactory.getLogger(ParleyConfigurator.class);
   private static final String SUBPROTOCOL_HEADER = "Sec-WebSocket-Protocol";
+  /** The session user property that carries the verdict from the handshake to {@code onOpen}. */
+  static final String VERDICT_KEY = "dev.parley.server.admission";
+  /** The session user property with the handshake's key in {@link EndedHandshakes}. */
+  static final String HANDSHAKE_KEY = "dev.parley.server.handshake";
+  /** The verdict of a replayed handshake: not admitted, not even asked. */
+  static final Object REPLAYED = new Object();
 
   private final EndpointContext ctx;
   private final ParleyEndpoint endpoint;
@@ -48,21 +57,13 @@ final class ParleyConfigurator extends ServerEndpointConfig.Configurator {
 
   @Override
   public boolean checkOrigin(String originHeaderValue) {
-    boolean allowed = ctx.options().originAllowed(originHeaderValue);
-    if (!allowed) {
-      log.info("refused a handshake from origin {}", originHeaderValue);
-    }
-    return allowed;
+    return ctx.admission().originAllowed(originHeaderValue);
   }
 
   @Override
   public String getNegotiatedSubprotocol(List<String> supported, List<String> requested) {
-    for (String p : requested) {
-      if (Protocol.V1.subprotocol().equalsIgnoreCase(p.trim())) {
-        return p.trim();
-      }
-    }
-    return "";
+    String selected = Admission.subprotocol(requested);
+    return selected != null ? selected : "";
   }
 
   @Override
@@ -85,10 +86,19 @@ final class ParleyConfigurator extends ServerEndpointConfig.Configurator {
     Handshake handshake = Handshake.of(headers, request.getParameterMap(),
         subprotocols(probe.headers().get(SUBPROTOCOL_HEADER)),
         Containers.remoteAddress(properties, request));
-    Optional<Protocol> protocol = ctx.server().negotiate(handshake.subprotocols());
-    Admission admission = protocol.isEmpty() ? Admission.noProtocol()
-        : new Admission(protocol.get(), ctx.server().authenticate(handshake));
-    properties.put(Admission.KEY, admission);
+    String key = EndedHandshakes.replaysHandshakes(request) ? EndedHandshakes.keyOf(handshake)
+        : null;
+    if (key != null && ctx.ended().endedRecently(key, System.nanoTime())) {
+      // the container replays the upgrade of a connection whose session ended (see
+      // EndedHandshakes): not authenticated again; onOpen closes it without opening a session
+      log.debug("the container replayed the handshake of an ended session ({})", handshake);
+      properties.put(VERDICT_KEY, REPLAYED);
+      return;
+    }
+    if (key != null) {
+      properties.put(HANDSHAKE_KEY, key);
+    }
+    properties.put(VERDICT_KEY, ctx.admission().admit(handshake));
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.parley.server.jakarta;
 
 import dev.parley.core.ChatServer;
 import dev.parley.protocol.CloseCode;
+import dev.parley.core.transport.LiveConnections;
 import dev.parley.protocol.Protocol;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
@@ -115,13 +116,26 @@ public final class ParleyEndpoint extends Endpoint {
       throws InterruptedException {
     Objects.requireNonNull(config, "config == null");
     Objects.requireNonNull(timeout, "timeout == null");
-    if (!(config.getConfigurator() instanceof ParleyConfigurator configurator)) {
-      throw new IllegalArgumentException("config was not made by ParleyEndpoint.config");
-    }
-    LiveConnections live = configurator.context().live();
+    LiveConnections<SessionConnection> live = live(config);
     for (SessionConnection c : live.snapshot()) {
       c.close(CloseCode.GOING_AWAY, "server shutting down");
     }
     return live.awaitEmpty(timeout);
+  }
+
+  /**
+   * How many connections this endpoint has open (upgraded, attached, not yet ended).
+   *
+   * @throws IllegalArgumentException when {@code config} was not made by this class
+   */
+  public static int connectionCount(ServerEndpointConfig config) {
+    return live(Objects.requireNonNull(config, "config == null")).size();
+  }
+
+  private static LiveConnections<SessionConnection> live(ServerEndpointConfig config) {
+    if (!(config.getConfigurator() instanceof ParleyConfigurator configurator)) {
+      throw new IllegalArgumentException("config was not made by ParleyEndpoint.config");
+    }
+    return configurator.context().live();
   }
 }

@@ -2,8 +2,8 @@ package dev.parley.server.jakarta;
 
 import dev.parley.core.ChatSession;
 import dev.parley.protocol.CloseCode;
-import dev.parley.core.Connection;
-import dev.parley.core.OutboundQueue;
+import dev.parley.core.transport.LiveConnections;
+import dev.parley.core.transport.QueuedConnection;
 import dev.parley.protocol.Protocol;
 import dev.parley.protocol.User;
 import jakarta.websocket.CloseReason;
@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * once, then or earlier, when the heartbeat declares the peer dead
  * ({@link #heartbeatTimedOut(String)}); {@link #send} returns false from CLOSING on.
  */
-final class SessionConnection implements Connection {
+final class SessionConnection extends QueuedConnection implements LiveConnections.Member {
   private static final Logger log = LoggerFactory.getLogger(SessionConnection.class);
   /** Stands for a ping in the outbound queue; compared by identity, costs no bytes. */
   @SuppressWarnings("StringOperationCanBeSimplified")
@@ -60,11 +60,6 @@ final class SessionConnection implements Connection {
   private final EndpointContext ctx;
   private final Session session;
   private final RemoteEndpoint.Async remote;
-  private final String id;
-  private final User user;
-  private final Protocol protocol;
-  private final OutboundQueue queue;
-  private final AtomicBoolean closing = new AtomicBoolean();
   private final AtomicBoolean ended = new AtomicBoolean();
   private final AtomicBoolean chatEnded = new AtomicBoolean();
   private final AtomicBoolean pingQueued = new AtomicBoolean();
@@ -81,16 +76,18 @@ final class SessionConnection implements Connection {
 
   SessionConnection(EndpointContext ctx, Session session, String id, User user,
       Protocol protocol) {
+    super(id, user, protocol, ctx.server().limits().maxOutboundBytes());
     this.ctx = ctx;
     this.session = session;
     this.remote = session.getAsyncRemote();
-    this.id = id;
-    this.user = user;
-    this.protocol = protocol;
-    this.queue = new OutboundQueue(ctx.server().limits().maxOutboundBytes(), this::write);
     this.batchFlusher = Containers.batchFlusher(session, this::flushed);
     this.lastHeardNanos = System.nanoTime();
   }
+  @Override
+  public String transport() {
+    return "jakarta";
+  }
+
 
   /** Hands over the chat session once {@code ChatServer.open} returned it. */
   void attach(ChatSession session) {
@@ -101,31 +98,11 @@ final class SessionConnection implements Connection {
   }
 
   @Override
-  public String id() {
-    return id;
-  }
-
-  @Override
-  public User user() {
-    return user;
-  }
-
-  @Override
-  public Protocol protocol() {
-    return protocol;
-  }
-
-  @Override
-  public boolean send(String text) {
-    return !closing.get() && queue.offer(text);
-  }
-
-  @Override
   public void close(CloseCode code, String reason) {
     Objects.requireNonNull(code, "code == null");
-    if (code == CloseCode.SLOW_CONSUMER && !closing.get()) {
-      log.warn("closing slow consumer {} (user {}): {} bytes queued, limit {}", id, user.id(),
-          queue.queuedBytes(), ctx.server().limits().maxOutboundBytes());
+    if (code == CloseCode.SLOW_CONSUMER && !isClosing()) {
+      log.warn("closing slow consumer {}: {} bytes queued, limit {}", this,
+          queue().queuedBytes(), ctx.server().limits().maxOutboundBytes());
     }
     startClose(Containers.closeReason(code.code(), reason), code != CloseCode.SLOW_CONSUMER);
   }
@@ -137,18 +114,15 @@ final class SessionConnection implements Connection {
 
   /** UTF-8 bytes queued or being written. */
   long queuedBytes() {
-    return queue.queuedBytes();
+    return queue().queuedBytes();
   }
 
-  boolean isClosing() {
-    return closing.get();
-  }
 
   // ---- inbound, on the container's thread, one call at a time ------------------------------
 
   void onText(String text) {
     lastHeardNanos = System.nanoTime();
-    if (closing.get()) {
+    if (isClosing()) {
       return;
     }
     int max = ctx.server().limits().maxFrameChars();
@@ -175,8 +149,8 @@ final class SessionConnection implements Connection {
 
   // ---- heartbeat, on the scheduler thread ---------------------------------------------------
 
-  /** When a frame or pong last arrived (or the connection opened), in {@link System#nanoTime()}. */
-  long lastHeardNanos() {
+  @Override
+  public long lastHeardNanos() {
     return lastHeardNanos;
   }
 
@@ -185,17 +159,19 @@ final class SessionConnection implements Connection {
    * the chat session now (out of its rooms and presence) rather than when the close completes,
    * which a dead peer never lets happen before {@link EndpointOptions#closeTimeout()}.
    */
-  void heartbeatTimedOut(String reason) {
+  @Override
+  public void heartbeatTimedOut(String reason) {
     close(CloseCode.HEARTBEAT_TIMEOUT, reason);
     endChatSession();
   }
 
   /** Queues a ping unless one is still on its way. Never blocks. */
-  void ping() {
-    if (closing.get() || !pingQueued.compareAndSet(false, true)) {
+  @Override
+  public void ping() {
+    if (isClosing() || !pingQueued.compareAndSet(false, true)) {
       return;
     }
-    if (!queue.offer(PING)) {
+    if (!queue().offer(PING)) {
       pingQueued.set(false);
     }
   }
@@ -203,15 +179,15 @@ final class SessionConnection implements Connection {
   // ---- closing -------------------------------------------------------------------------------
 
   private void startClose(CloseReason reason, boolean drainFirst) {
-    if (!closing.compareAndSet(false, true)) {
+    if (!markClosing()) {
       return;
     }
     watchdog = SharedExecutors.SCHEDULER.schedule(this::closeTimedOut,
         ctx.options().closeTimeout().toNanos(), TimeUnit.NANOSECONDS);
     if (drainFirst) {
-      queue.whenDrained(() -> closeSession(reason));
+      queue().whenDrained(() -> closeSession(reason));
     } else {
-      queue.close();
+      queue().close();
       closeSession(reason);
     }
   }
@@ -263,8 +239,8 @@ final class SessionConnection implements Connection {
     if (!ended.compareAndSet(false, true)) {
       return;
     }
-    closing.set(true);
-    queue.close();
+    markClosing();
+    queue().close();
     ScheduledFuture<?> w = watchdog;
     if (w != null) {
       w.cancel(false);
@@ -294,7 +270,8 @@ final class SessionConnection implements Connection {
   // ---- the writer ----------------------------------------------------------------------------
 
   /** The queue's writer: hands the batch to the pool, never sending on the thread that queued. */
-  private void write(List<String> frames, Runnable done) {
+  @Override
+  protected void write(List<String> frames, Runnable done) {
     SharedExecutors.WRITERS.execute(new Batch(frames, done));
   }
 
@@ -328,7 +305,7 @@ final class SessionConnection implements Connection {
     @Override
     public void run() {
       while (true) {
-        if (queue.isClosed()) {
+        if (queue().isClosed()) {
           // what Jetty holds goes out before its close frame, or is dropped by an abort
           done.run();
           return;
@@ -426,7 +403,7 @@ final class SessionConnection implements Connection {
 
     private void ping() {
       pingQueued.set(false);
-      if (!queue.isClosed()) {
+      if (!queue().isClosed()) {
         try {
           remote.sendPing(ByteBuffer.allocate(0));
         } catch (IOException | RuntimeException e) {
@@ -438,14 +415,9 @@ final class SessionConnection implements Connection {
     }
 
     private void fail(Throwable t) {
-      queue.close();
+      queue().close();
       done.run();
       writeFailed(t);
     }
-  }
-
-  @Override
-  public String toString() {
-    return "connection " + id + " of " + user.id();
   }
 }

@@ -1,5 +1,7 @@
 package dev.parley.server.jakarta;
 
+import dev.parley.testing.WsPeer;
+
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
@@ -79,7 +81,7 @@ final class FakeSession {
 
   /** Completes the outstanding send (WHEN_TOLD), as the container's I/O thread would. */
   void completeOne() throws InterruptedException {
-    SendHandler h = pending.poll(TestClient.WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+    SendHandler h = pending.poll(WsPeer.WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
     if (h == null) {
       throw new AssertionError("no send outstanding");
     }
@@ -89,7 +91,7 @@ final class FakeSession {
 
   /** Completes the outstanding flush ({@link #flushLater}), with {@code failure} unless null. */
   void completeFlush(Throwable failure) throws InterruptedException {
-    Callback c = pendingFlushes.poll(TestClient.WAIT_SECONDS,
+    Callback c = pendingFlushes.poll(WsPeer.WAIT.toSeconds(),
         java.util.concurrent.TimeUnit.SECONDS);
     if (c == null) {
       throw new AssertionError("no flush outstanding");

@@ -3,13 +3,13 @@ package dev.parley.server.jakarta;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.parley.core.AuthResult;
 import dev.parley.core.ChatServer;
+import dev.parley.core.transport.Admission;
+import dev.parley.protocol.CloseCode;
 import dev.parley.protocol.Protocol;
 import jakarta.websocket.Decoder;
 import jakarta.websocket.Encoder;
@@ -66,10 +66,11 @@ final class ParleyConfiguratorTest {
         request(Map.of("Sec-WebSocket-Protocol", List.of("parley.v1")),
             Map.of("name", List.of("ann"))), response());
 
-    Admission a = (Admission) perHandshake.getUserProperties().get(Admission.KEY);
+    Admission.Admitted a = assertInstanceOf(Admission.Admitted.class,
+        perHandshake.getUserProperties().get(ParleyConfigurator.VERDICT_KEY));
     assertEquals(Protocol.V1, a.protocol());
-    assertEquals("ann", assertInstanceOf(AuthResult.Accepted.class, a.auth()).user().id());
-    assertFalse(shared.getUserProperties().containsKey(Admission.KEY));
+    assertEquals("ann", a.user().id());
+    assertFalse(shared.getUserProperties().containsKey(ParleyConfigurator.VERDICT_KEY));
   }
 
   @Test
@@ -78,8 +79,9 @@ final class ParleyConfiguratorTest {
     configurator.modifyHandshake(perHandshake,
         request(Map.of("sec-websocket-protocol", List.of("parley.v1")), Map.of()), response());
 
-    Admission a = (Admission) perHandshake.getUserProperties().get(Admission.KEY);
-    assertInstanceOf(AuthResult.Refused.class, a.auth());
+    Admission.Refused a = assertInstanceOf(Admission.Refused.class,
+        perHandshake.getUserProperties().get(ParleyConfigurator.VERDICT_KEY));
+    assertEquals(CloseCode.UNAUTHORIZED, a.code());
   }
 
   @Test
@@ -89,8 +91,9 @@ final class ParleyConfiguratorTest {
         request(Map.of("Sec-WebSocket-Protocol", List.of("chat.v9, mqtt")),
             Map.of("name", List.of("ann"))), response());
 
-    Admission a = (Admission) perHandshake.getUserProperties().get(Admission.KEY);
-    assertNull(a.protocol());
+    Admission.Refused a = assertInstanceOf(Admission.Refused.class,
+        perHandshake.getUserProperties().get(ParleyConfigurator.VERDICT_KEY));
+    assertEquals(CloseCode.PROTOCOL_ERROR, a.code());
   }
 
   @Test
@@ -99,7 +102,7 @@ final class ParleyConfiguratorTest {
         request(Map.of("Sec-WebSocket-Protocol", List.of("parley.v1")),
             Map.of("name", List.of("ann"))), response());
 
-    assertFalse(shared.getUserProperties().containsKey(Admission.KEY),
+    assertFalse(shared.getUserProperties().containsKey(ParleyConfigurator.VERDICT_KEY),
         "stashing in the shared config would hand one user's identity to another's session");
   }
 

@@ -1,5 +1,7 @@
 package dev.parley.server.jakarta;
 
+import dev.parley.testing.WsPeer;
+
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -75,25 +77,36 @@ final class RawClient implements AutoCloseable {
     return connect(port, pathAndQuery, Map.of("Sec-WebSocket-Extensions", extensions), 0);
   }
 
+  /**
+   * Like {@link #connect}, with {@code key} as the {@code Sec-WebSocket-Key} instead of a fresh
+   * random one (as a client that reuses its nonce, or a container replaying a handshake).
+   */
+  static RawClient connectWithKey(int port, String pathAndQuery, String key) throws IOException {
+    return connect(port, pathAndQuery, Map.of("Sec-WebSocket-Key", key), 0);
+  }
+
   private static RawClient connect(int port, String pathAndQuery, Map<String, String> extra,
       int receiveBuffer) throws IOException {
     Socket s = new Socket();
     if (receiveBuffer > 0) {
       s.setReceiveBufferSize(receiveBuffer);
     }
-    s.setSoTimeout((int) (TestClient.WAIT_SECONDS * 1000));
+    s.setSoTimeout((int) (WsPeer.WAIT.toSeconds() * 1000));
     s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-    byte[] key = new byte[16];
-    ThreadLocalRandom.current().nextBytes(key);
+    byte[] nonce = new byte[16];
+    ThreadLocalRandom.current().nextBytes(nonce);
+    Map<String, String> headers = new LinkedHashMap<>(extra);
+    String key = headers.containsKey("Sec-WebSocket-Key") ? headers.remove("Sec-WebSocket-Key")
+        : Base64.getEncoder().encodeToString(nonce);
     StringBuilder req = new StringBuilder()
         .append("GET ").append(pathAndQuery).append(" HTTP/1.1\r\n")
         .append("Host: 127.0.0.1:").append(port).append("\r\n")
         .append("Upgrade: websocket\r\n")
         .append("Connection: Upgrade\r\n")
-        .append("Sec-WebSocket-Key: ").append(Base64.getEncoder().encodeToString(key)).append("\r\n")
+        .append("Sec-WebSocket-Key: ").append(key).append("\r\n")
         .append("Sec-WebSocket-Version: 13\r\n")
         .append("Sec-WebSocket-Protocol: parley.v1\r\n");
-    extra.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
+    headers.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
     req.append("\r\n");
     s.getOutputStream().write(req.toString().getBytes(StandardCharsets.US_ASCII));
     s.getOutputStream().flush();

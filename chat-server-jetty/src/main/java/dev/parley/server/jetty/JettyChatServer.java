@@ -1,29 +1,34 @@
 package dev.parley.server.jetty;
 
 import dev.parley.core.ChatServer;
+import dev.parley.core.transport.ServerOptions;
+import dev.parley.core.transport.TlsOptions;
+import dev.parley.core.transport.WebChatServer;
 import dev.parley.server.jakarta.EndpointOptions;
 import dev.parley.server.jakarta.ParleyEndpoint;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.URI;
 import java.net.URL;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.ee11.servlet.DefaultServlet;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
 import org.eclipse.jetty.ee11.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.resource.Resource;
 import org.eclipse.jetty.util.resource.ResourceFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,8 +45,11 @@ import org.slf4j.LoggerFactory;
  * log.info("chat at {}, page at {}", server.uri(), server.httpUri());
  * }</pre>
  *
+ * <p>The options every server shares are {@link ServerOptions}; this builder adds Jetty's idle
+ * timeout.
+ *
  * <h2>Lifecycle</h2>
- * RUNNING once {@link Builder#start()} returns (it blocks until the port is bound).
+ * As every {@link WebChatServer}: RUNNING once {@link Builder#start()} returns (it blocks until the port is bound).
  * {@link #close()} makes it CLOSED: it stops listening (new connections are refused), closes every
  * connection it serves with 1001 ("server shutting down") after the frames already queued for
  * it, then stops Jetty. It does not close the
@@ -53,56 +61,51 @@ import org.slf4j.LoggerFactory;
  * Jetty's thread pool ({@code parley-jetty-*}) runs handshakes and delivers frames; see the
  * {@code dev.parley.server.jakarta} package for the adapter's own threads. All methods are thread-safe.
  */
-public final class JettyChatServer implements AutoCloseable {
+public final class JettyChatServer implements WebChatServer {
   private static final Logger log = LoggerFactory.getLogger(JettyChatServer.class);
   private static final int ACCEPT_QUEUE = 1024;
 
   private final Server jetty;
   private final ServerConnector connector;
   private final ServerEndpointConfig endpoint;
-  private final EndpointOptions options;
+  private final ServerOptions options;
+  private final EndpointOptions endpointOptions;
   private final int port;
-  private final URI uri;
-  private final URI httpUri;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private JettyChatServer(Server jetty, ServerConnector connector, ServerEndpointConfig endpoint,
-      EndpointOptions options, int port, URI uri, URI httpUri) {
+      ServerOptions options, EndpointOptions endpointOptions, int port) {
     this.jetty = jetty;
     this.connector = connector;
     this.endpoint = endpoint;
     this.options = options;
+    this.endpointOptions = endpointOptions;
     this.port = port;
-    this.uri = uri;
-    this.httpUri = httpUri;
   }
 
   /** A builder serving {@code chatServer}; nothing listens until {@link Builder#start()}. */
   public static Builder builder(ChatServer chatServer) {
-    return new Builder(Objects.requireNonNull(chatServer, "chatServer == null"));
+    return new Builder(chatServer);
   }
 
-  /** The port the server listens on (the one chosen by the system when built with port 0). */
+  @Override
+  public ServerOptions options() {
+    return options;
+  }
+
+  @Override
   public int port() {
     return port;
   }
 
-  /**
-   * The WebSocket address, such as {@code ws://127.0.0.1:8080/chat}; {@code 127.0.0.1} when bound
-   * to every interface.
-   */
-  public URI uri() {
-    return uri;
-  }
-
-  /** The HTTP address of the static files, such as {@code http://127.0.0.1:8080/}. */
-  public URI httpUri() {
-    return httpUri;
+  @Override
+  public int connectionCount() {
+    return ParleyEndpoint.connectionCount(endpoint);
   }
 
   /** The options the endpoint was built with (for tests). */
   EndpointOptions endpointOptions() {
-    return options;
+    return endpointOptions;
   }
 
   /**
@@ -136,96 +139,15 @@ public final class JettyChatServer implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "JettyChatServer{" + uri + (closed.get() ? ", closed}" : "}");
+    return "JettyChatServer{" + uri() + (closed.get() ? ", closed}" : "}");
   }
 
   /** Configures and starts an {@link JettyChatServer}. */
-  public static final class Builder {
-    private final ChatServer chatServer;
-    private final EndpointOptions.Builder options = EndpointOptions.builder();
-    private String host = "0.0.0.0";
-    private int port = 8080;
-    private String path = "/chat";
-    private String staticResources;
-    private Path staticFiles;
+  public static final class Builder extends WebChatServer.Builder<Builder> {
+    private Duration idleTimeout;
 
     private Builder(ChatServer chatServer) {
-      this.chatServer = chatServer;
-    }
-
-    /** The address to bind; default {@code 0.0.0.0} (every interface). */
-    public Builder host(String host) {
-      this.host = Objects.requireNonNull(host, "host == null");
-      return this;
-    }
-
-    /** The port; 0 lets the system choose a free one. Default 8080. */
-    public Builder port(int port) {
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("port must be 0..65535: " + port);
-      }
-      this.port = port;
-      return this;
-    }
-
-    /** The WebSocket path; default {@code /chat}. */
-    public Builder path(String path) {
-      Objects.requireNonNull(path, "path == null");
-      if (!path.startsWith("/")) {
-        throw new IllegalArgumentException("path must start with '/': " + path);
-      }
-      this.path = path;
-      return this;
-    }
-
-    /**
-     * Serves a classpath folder (such as {@code "web"}, in a jar or a directory) at {@code /},
-     * with {@code index.html} as the welcome file. Replaces {@link #staticFiles(Path)}.
-     */
-    public Builder staticResources(String classpathFolder) {
-      Objects.requireNonNull(classpathFolder, "classpathFolder == null");
-      String f = classpathFolder.startsWith("/") ? classpathFolder.substring(1) : classpathFolder;
-      this.staticResources = f.endsWith("/") ? f : f + "/";
-      this.staticFiles = null;
-      return this;
-    }
-
-    /**
-     * Serves a directory at {@code /}, with {@code index.html} as the welcome file. Replaces
-     * {@link #staticResources(String)}.
-     */
-    public Builder staticFiles(Path directory) {
-      this.staticFiles = Objects.requireNonNull(directory, "directory == null");
-      this.staticResources = null;
-      return this;
-    }
-
-    /**
-     * The only browser origins allowed to connect (see {@link EndpointOptions}); default: every
-     * origin.
-     */
-    public Builder allowedOrigins(List<String> origins) {
-      options.allowedOrigins(origins);
-      return this;
-    }
-
-    /** The heartbeat; default a ping every 25 s, closing connections silent for 60 s. */
-    public Builder heartbeat(Duration interval, Duration timeout) {
-      options.heartbeat(interval, timeout);
-      return this;
-    }
-
-    /**
-     * How long closing a connection may take before it is aborted and its chat session ended (a
-     * peer that stopped reading never takes the close frame); default 5 s.
-     * {@link JettyChatServer#close()} waits up to about this long for the connections it
-     * closes.
-     *
-     * @throws IllegalArgumentException unless at least 100 ms
-     */
-    public Builder closeTimeout(Duration timeout) {
-      options.closeTimeout(positive(timeout, "closeTimeout"));
-      return this;
+      super(chatServer);
     }
 
     /**
@@ -236,16 +158,12 @@ public final class JettyChatServer implements AutoCloseable {
      * @throws IllegalArgumentException unless positive
      */
     public Builder idleTimeout(Duration timeout) {
-      options.idleTimeout(positive(timeout, "idleTimeout"));
-      return this;
-    }
-
-    private static Duration positive(Duration d, String name) {
-      Objects.requireNonNull(d, name + " == null");
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive: " + d);
+      Objects.requireNonNull(timeout, "idleTimeout == null");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("idleTimeout must be positive: " + timeout);
       }
-      return d;
+      this.idleTimeout = timeout;
+      return this;
     }
 
     /**
@@ -256,10 +174,22 @@ public final class JettyChatServer implements AutoCloseable {
      *     timeout
      * @throws IllegalStateException when Jetty fails to start for another reason
      */
+    @Override
     public JettyChatServer start() {
       long started = System.nanoTime();
-      EndpointOptions endpointOptions = options.build();
-      ServerEndpointConfig endpoint = ParleyEndpoint.config(chatServer, path, endpointOptions);
+      ServerOptions options = buildOptions();
+      EndpointOptions.Builder endpointBuilder = EndpointOptions.builder()
+          .allowedOrigins(options.origins().origins())
+          .heartbeat(options.heartbeat().interval(), options.heartbeat().timeout())
+          .closeTimeout(options.closeTimeout());
+      if (idleTimeout != null) {
+        endpointBuilder.idleTimeout(idleTimeout);
+      }
+      EndpointOptions endpointOptions = endpointBuilder.build();
+      ServerEndpointConfig endpoint =
+          ParleyEndpoint.config(chatServer(), options.path(), endpointOptions);
+      String host = options.host();
+      int port = options.port();
 
       QueuedThreadPool threads = new QueuedThreadPool();
       threads.setName("parley-jetty");
@@ -267,7 +197,8 @@ public final class JettyChatServer implements AutoCloseable {
       // WebSocket connections are closed gracefully by close() before Jetty stops; a graceful
       // stop would only wait for idle HTTP keep-alive connections
       jetty.setStopTimeout(0);
-      ServerConnector connector = new ServerConnector(jetty);
+      ServerConnector connector = options.tls() == null ? new ServerConnector(jetty)
+          : tlsConnector(jetty, options.tls());
       connector.setHost(host);
       connector.setPort(port);
       // Jetty's default backlog of 50 makes a burst of connects wait seconds
@@ -279,7 +210,7 @@ public final class JettyChatServer implements AutoCloseable {
 
       ServletContextHandler context = new ServletContextHandler();
       context.setContextPath("/");
-      Resource base = staticBase(jetty);
+      Resource base = staticBase(jetty, options);
       if (base != null) {
         context.setBaseResource(base);
         context.setWelcomeFiles(new String[] {"index.html"});
@@ -304,16 +235,32 @@ public final class JettyChatServer implements AutoCloseable {
         }
         throw new IllegalStateException("Jetty failed to start on " + host + ":" + port, e);
       }
-      int bound = connector.getLocalPort();
-      String visible = uriHost(host);
-      URI ws = URI.create("ws://" + visible + ":" + bound + path);
-      URI http = URI.create("http://" + visible + ":" + bound + "/");
-      log.info("Parley listening on {} (static files {}) in {} ms", ws,
-          base != null ? "at " + http : "off", (System.nanoTime() - started) / 1_000_000);
-      return new JettyChatServer(jetty, connector, endpoint, endpointOptions, bound, ws, http);
+      JettyChatServer server = new JettyChatServer(jetty, connector, endpoint, options,
+          endpointOptions, connector.getLocalPort());
+      log.info("Parley listening on {} (static files {}) in {} ms", server.uri(),
+          base != null ? "at " + server.httpUri() : "off",
+          (System.nanoTime() - started) / 1_000_000);
+      return server;
     }
 
-    private Resource staticBase(Server jetty) {
+    /**
+     * HTTPS (and so {@code wss://}) on the connector: TLS 1.3 and 1.2 from the JDK's provider,
+     * Jetty's default cipher suites (it excludes the weak ones).
+     */
+    private static ServerConnector tlsConnector(Server jetty, TlsOptions tls) {
+      SslContextFactory.Server ssl = new SslContextFactory.Server();
+      ssl.setSslContext(tls.sslContext());
+      ssl.setIncludeProtocols(TlsOptions.PROTOCOLS.toArray(new String[0]));
+      HttpConfiguration https = new HttpConfiguration();
+      https.addCustomizer(new SecureRequestCustomizer());
+      return new ServerConnector(jetty,
+          new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()),
+          new HttpConnectionFactory(https));
+    }
+
+    private static Resource staticBase(Server jetty, ServerOptions options) {
+      Path staticFiles = options.staticFiles();
+      String staticResources = options.staticResources();
       if (staticFiles != null) {
         if (!Files.isDirectory(staticFiles)) {
           throw new UncheckedIOException(new IOException("not a directory: " + staticFiles));
@@ -333,18 +280,6 @@ public final class JettyChatServer implements AutoCloseable {
         return ResourceFactory.of(jetty).newResource(url);
       }
       return null;
-    }
-
-    private static String uriHost(String host) {
-      try {
-        InetAddress a = InetAddress.getByName(host);
-        if (a.isAnyLocalAddress()) {
-          return "127.0.0.1";
-        }
-      } catch (UnknownHostException e) {
-        // a name that does not resolve here: show it as given
-      }
-      return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
   }
 }

@@ -1,12 +1,10 @@
 package dev.parley.server.netty;
 
-import dev.parley.core.AuthResult;
 import dev.parley.core.ChatServer;
 import dev.parley.core.ChatSession;
-import dev.parley.protocol.CloseCode;
 import dev.parley.core.Handshake;
-import dev.parley.protocol.Protocol;
-import dev.parley.protocol.User;
+import dev.parley.core.transport.Admission;
+import dev.parley.protocol.CloseCode;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -122,7 +120,7 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
       respond(ctx, req, HttpResponseStatus.BAD_REQUEST, "bad escape in the request target", false);
       return;
     }
-    if (path.equals(server.path)) {
+    if (path.equals(server.options.path())) {
       upgrade(ctx, req, target);
     } else {
       serveFile(ctx, req, path);
@@ -139,12 +137,6 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
           "this is a WebSocket endpoint: connect with a WebSocket client", true);
       return;
     }
-    String origin = headers.get(HttpHeaderNames.ORIGIN);
-    if (!server.origins.allows(origin)) {
-      log.info("refused a handshake from origin {}", origin);
-      respond(ctx, req, HttpResponseStatus.FORBIDDEN, "origin not allowed", false);
-      return;
-    }
     Map<String, List<String>> headerMap = new LinkedHashMap<>();
     for (String name : headers.names()) {
       headerMap.put(name, headers.getAll(name));
@@ -153,18 +145,16 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
         Handshake.subprotocolsOffered(headers.getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL));
     Handshake handshake = Handshake.of(headerMap, target.parameters(), offered,
         remoteAddress(ctx.channel()));
-    ChatServer chat = server.chat;
-    Optional<Protocol> protocol = chat.negotiate(offered);
-    AuthResult auth = protocol.isPresent() ? chat.authenticate(handshake) : null;
-
-    String selected = null;
-    if (protocol.isPresent() && protocol.get() == Protocol.V1) {
-      selected = offered.stream().filter(p -> p.equalsIgnoreCase(Protocol.V1.subprotocol()))
-          .findFirst().orElse(null);
+    Admission.Verdict verdict = server.admission.admit(handshake);
+    if (verdict instanceof Admission.Forbidden) {
+      respond(ctx, req, HttpResponseStatus.FORBIDDEN, "origin not allowed", false);
+      return;
     }
+    // a refused handshake is upgraded too, naming parley.v1 if offered, then closed at once
     WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
-        "ws://" + headers.get(HttpHeaderNames.HOST) + server.path, selected, server.frames)
-        .newHandshaker(req);
+        (server.options.tls() != null ? "wss://" : "ws://") + headers.get(HttpHeaderNames.HOST)
+            + server.options.path(),
+        Admission.subprotocol(offered), server.frames).newHandshaker(req);
     if (handshaker == null) {
       WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
       return;
@@ -181,20 +171,16 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
     // removes once the 101 is written); frames are written from the encoder's context, already
     // encoded, so they never pass the HTTP codec
     var out = pipeline.context("wsencoder");
-    if (protocol.isEmpty()) {
-      pipeline.replace(this, "parley-refused", new Refused(server, out,
-          CloseCode.PROTOCOL_ERROR.code(), "no supported subprotocol: ask for parley.v1"));
+    if (verdict instanceof Admission.Refused refused) {
+      pipeline.replace(this, "parley-refused",
+          new Refused(server, out, refused.code().code(), refused.reason()));
       return;
     }
-    if (auth instanceof AuthResult.Refused refused) {
-      log.debug("{}: refused by the authenticator: {}", channel, refused.reason());
-      pipeline.replace(this, "parley-refused", new Refused(server, out,
-          CloseCode.UNAUTHORIZED.code(), refused.reason()));
-      return;
-    }
-    User user = ((AuthResult.Accepted) auth).user();
+    Admission.Admitted admitted = (Admission.Admitted) verdict;
+    ChatServer chat = server.chat;
     NettyConnection connection =
-        new NettyConnection(server, channel, out, chat.newConnectionId(), user, protocol.get());
+        new NettyConnection(server, channel, out, chat.newConnectionId(), admitted.user(),
+            admitted.protocol());
     pipeline.replace(this, "parley", connection);
     pipeline.addBefore("parley", "utf8", new Utf8FrameValidator(false));
     pipeline.addBefore("parley", "fragments", new Fragments(server.maxFrameBytes));

@@ -1,8 +1,10 @@
 package dev.parley.server.netty;
 
 import dev.parley.core.ChatServer;
+import dev.parley.core.transport.ServerOptions;
+import dev.parley.core.transport.TlsOptions;
+import dev.parley.core.transport.WebChatServer;
 import dev.parley.protocol.CloseCode;
-import dev.parley.core.OriginPolicy;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -18,22 +20,20 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutorGroup;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.UnknownHostException;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,14 +63,18 @@ import org.slf4j.LoggerFactory;
  * I/O sets {@link Builder#handlerThreads(int)}: handshakes and inbound frames then run on a pool of
  * that size (each connection on one thread, in order) while the event loops keep doing the I/O.
  *
+ * <p>The options every server shares (host, port, path, static files, origins, heartbeat, close
+ * timeout, TLS) are {@link ServerOptions}; this builder adds Netty's own (threads, flush interval,
+ * handshake timeout, native transport).
+ *
  * <h2>Lifecycle</h2>
- * RUNNING once {@link Builder#start()} returns (it blocks until the port is bound).
- * {@link #close()} stops accepting, closes every connection with 1001 ("server shutting down")
- * after the frames already queued for it, waits for them (at most the close timeout and a second),
- * then stops the threads. It does not close the {@code ChatServer}, which the application owns.
- * Closing twice does nothing. All methods are thread-safe.
+ * As every {@link WebChatServer}: RUNNING once {@link Builder#start()} returns (it blocks until
+ * the port is bound). {@link #close()} stops accepting, closes every connection with 1001
+ * ("server shutting down") after the frames already queued for it, waits for them (at most the
+ * close timeout and a second), then stops the threads. It does not close the {@code ChatServer},
+ * which the application owns. Closing twice does nothing. All methods are thread-safe.
  */
-public final class NettyChatServer implements AutoCloseable {
+public final class NettyChatServer implements WebChatServer {
   private static final Logger log = LoggerFactory.getLogger(NettyChatServer.class);
   private static final int ACCEPT_QUEUE = 1024;
 
@@ -78,48 +82,34 @@ public final class NettyChatServer implements AutoCloseable {
   private final EventLoopGroup loops;
   private final EventExecutorGroup handlers;
   private final Channel listener;
-  private final ScheduledFuture<?> sweep;
   private final int port;
-  private final URI uri;
-  private final URI httpUri;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private NettyChatServer(ServerContext context, EventLoopGroup loops, EventExecutorGroup handlers,
-      Channel listener, ScheduledFuture<?> sweep, int port, URI uri, URI httpUri) {
+      Channel listener, int port) {
     this.context = context;
     this.loops = loops;
     this.handlers = handlers;
     this.listener = listener;
-    this.sweep = sweep;
     this.port = port;
-    this.uri = uri;
-    this.httpUri = httpUri;
   }
 
   /** A builder serving {@code chatServer}; nothing listens until {@link Builder#start()}. */
   public static Builder builder(ChatServer chatServer) {
-    return new Builder(Objects.requireNonNull(chatServer, "chatServer == null"));
+    return new Builder(chatServer);
   }
 
-  /** The port the server listens on (the one chosen by the system when built with port 0). */
+  @Override
+  public ServerOptions options() {
+    return context.options;
+  }
+
+  @Override
   public int port() {
     return port;
   }
 
-  /**
-   * The WebSocket address, such as {@code ws://127.0.0.1:8080/chat}; {@code 127.0.0.1} when bound
-   * to every interface.
-   */
-  public URI uri() {
-    return uri;
-  }
-
-  /** The HTTP address of the static files, such as {@code http://127.0.0.1:8080/}. */
-  public URI httpUri() {
-    return httpUri;
-  }
-
-  /** Open WebSocket connections (upgraded, not yet ended). */
+  @Override
   public int connectionCount() {
     return context.live.size();
   }
@@ -135,15 +125,14 @@ public final class NettyChatServer implements AutoCloseable {
       return;
     }
     listener.close().syncUninterruptibly();
-    sweep.cancel(false);
-    for (NettyConnection c : context.live) {
+    for (NettyConnection c : context.live.snapshot()) {
       c.close(CloseCode.GOING_AWAY, "server shutting down");
     }
     try {
-      long wait = context.closeTimeoutNanos + TimeUnit.SECONDS.toNanos(1);
-      if (!context.awaitNoneLive(wait)) {
+      Duration wait = context.options.closeTimeout().plusSeconds(1);
+      if (!context.live.awaitEmpty(wait)) {
         log.warn("{} connections still open after {} ms; stopping anyway", context.live.size(),
-            wait / 1_000_000);
+            wait.toMillis());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -157,34 +146,11 @@ public final class NettyChatServer implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "NettyChatServer{" + uri + (closed.get() ? ", closed}" : "}");
-  }
-
-  /** The heartbeat sweep: pings quiet connections, disconnects silent ones. */
-  private static void sweep(ServerContext context) {
-    long now = System.nanoTime();
-    for (NettyConnection c : context.live) {
-      long silent = c.silentFor(now);
-      if (silent > context.heartbeatTimeoutNanos) {
-        c.startClose(CloseCode.HEARTBEAT_TIMEOUT.code(), context.heartbeatReason, true, true);
-      } else if (silent >= context.heartbeatIntervalNanos / 2) {
-        c.ping();
-      }
-    }
+    return "NettyChatServer{" + uri() + (closed.get() ? ", closed}" : "}");
   }
 
   /** Configures and starts a {@link NettyChatServer}. */
-  public static final class Builder {
-    private final ChatServer chatServer;
-    private String host = "0.0.0.0";
-    private int port = 8080;
-    private String path = "/chat";
-    private String staticResources;
-    private Path staticFiles;
-    private OriginPolicy origins = OriginPolicy.any();
-    private Duration heartbeatInterval = Duration.ofSeconds(25);
-    private Duration heartbeatTimeout = Duration.ofSeconds(60);
-    private Duration closeTimeout = Duration.ofSeconds(5);
+  public static final class Builder extends WebChatServer.Builder<Builder> {
     private Duration handshakeTimeout = Duration.ofSeconds(10);
     private Duration flushInterval = Duration.ZERO;
     private int ioThreads = Runtime.getRuntime().availableProcessors();
@@ -192,90 +158,7 @@ public final class NettyChatServer implements AutoCloseable {
     private boolean nativeTransport = true;
 
     private Builder(ChatServer chatServer) {
-      this.chatServer = chatServer;
-    }
-
-    /** The address to bind; default {@code 0.0.0.0} (every interface). */
-    public Builder host(String host) {
-      this.host = Objects.requireNonNull(host, "host == null");
-      return this;
-    }
-
-    /** The port; 0 lets the system choose a free one. Default 8080. */
-    public Builder port(int port) {
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("port must be 0..65535: " + port);
-      }
-      this.port = port;
-      return this;
-    }
-
-    /** The WebSocket path; default {@code /chat}. */
-    public Builder path(String path) {
-      Objects.requireNonNull(path, "path == null");
-      if (!path.startsWith("/") || !HttpHandler.legalTarget(path) || path.contains("?")
-          || path.contains("#") || path.contains("%")) {
-        throw new IllegalArgumentException("path must start with '/' and be a plain path: " + path);
-      }
-      this.path = path;
-      return this;
-    }
-
-    /**
-     * Serves a classpath folder (such as {@code "web"}, in a jar or a directory) at {@code /},
-     * with {@code index.html} for folders. Replaces {@link #staticFiles(Path)}.
-     */
-    public Builder staticResources(String classpathFolder) {
-      Objects.requireNonNull(classpathFolder, "classpathFolder == null");
-      String f = classpathFolder.startsWith("/") ? classpathFolder.substring(1) : classpathFolder;
-      this.staticResources = f.endsWith("/") ? f : f + "/";
-      this.staticFiles = null;
-      return this;
-    }
-
-    /**
-     * Serves a directory at {@code /}, with {@code index.html} for folders. Replaces
-     * {@link #staticResources(String)}.
-     */
-    public Builder staticFiles(Path directory) {
-      this.staticFiles = Objects.requireNonNull(directory, "directory == null");
-      this.staticResources = null;
-      return this;
-    }
-
-    /**
-     * The only browser origins allowed to connect, such as {@code https://chat.example.com}
-     * (see {@link OriginPolicy}); default (or empty): every origin. A refused handshake gets 403.
-     */
-    public Builder allowedOrigins(Collection<String> origins) {
-      this.origins = OriginPolicy.only(origins);
-      return this;
-    }
-
-    /**
-     * The heartbeat: connections quiet for half an {@code interval} are pinged, and one that
-     * sends nothing (no frame, no pong) for longer than {@code timeout} is disconnected with
-     * 4000, at most one {@code interval} later. Default 25 s and 60 s.
-     */
-    public Builder heartbeat(Duration interval, Duration timeout) {
-      Objects.requireNonNull(interval, "interval == null");
-      Objects.requireNonNull(timeout, "timeout == null");
-      if (interval.isNegative() || interval.isZero() || timeout.compareTo(interval) <= 0) {
-        throw new IllegalArgumentException("need 0 < interval < timeout: " + interval + ", "
-            + timeout);
-      }
-      this.heartbeatInterval = interval;
-      this.heartbeatTimeout = timeout;
-      return this;
-    }
-
-    /**
-     * How long a closing connection may take to answer the close frame before it is
-     * disconnected; default 5 s.
-     */
-    public Builder closeTimeout(Duration timeout) {
-      this.closeTimeout = positive(timeout, "closeTimeout");
-      return this;
+      super(chatServer);
     }
 
     /**
@@ -283,7 +166,11 @@ public final class NettyChatServer implements AutoCloseable {
      * may stay idle) before it is closed; default 10 s.
      */
     public Builder handshakeTimeout(Duration timeout) {
-      this.handshakeTimeout = positive(timeout, "handshakeTimeout");
+      Objects.requireNonNull(timeout, "handshakeTimeout == null");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("handshakeTimeout must be positive: " + timeout);
+      }
+      this.handshakeTimeout = timeout;
       return this;
     }
 
@@ -336,30 +223,28 @@ public final class NettyChatServer implements AutoCloseable {
       return this;
     }
 
-    private static Duration positive(Duration d, String name) {
-      Objects.requireNonNull(d, name + " == null");
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive: " + d);
-      }
-      return d;
-    }
-
     /**
      * Binds the port and starts serving; returns once listening.
      *
      * @throws UncheckedIOException when the port cannot be bound or a static folder is missing
      */
+    @Override
     public NettyChatServer start() {
       long started = System.nanoTime();
-      StaticFiles files = staticFiles != null ? StaticFiles.directory(staticFiles)
-          : staticResources != null ? StaticFiles.classpath(staticResources, classLoader())
+      ServerOptions options = buildOptions();
+      ChatServer chatServer = chatServer();
+      StaticFiles files = options.staticFiles() != null
+          ? StaticFiles.directory(options.staticFiles())
+          : options.staticResources() != null
+              ? StaticFiles.classpath(options.staticResources(), classLoader())
               : StaticFiles.none();
-      ServerContext context = new ServerContext(chatServer, path, origins, heartbeatInterval,
-          heartbeatTimeout, closeTimeout, handshakeTimeout, flushInterval, files);
       boolean epoll = nativeTransport && Epoll.isAvailable();
       EventLoopGroup loops = new MultiThreadIoEventLoopGroup(ioThreads,
           new DefaultThreadFactory("parley-netty"),
           epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+      ServerContext context = new ServerContext(chatServer, options, loops.next(),
+          handshakeTimeout, flushInterval, files);
+      SslContext tls = options.tls() == null ? null : sslContext(options.tls());
       EventExecutorGroup handlerGroup = handlerThreads == 0 ? null
           : new DefaultEventExecutorGroup(handlerThreads, new DefaultThreadFactory("parley-handler"));
       long maxOut = chatServer.limits().maxOutboundBytes();
@@ -376,6 +261,9 @@ public final class NettyChatServer implements AutoCloseable {
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+              if (tls != null) {
+                ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+              }
               ch.pipeline()
                   .addLast("http", new HttpServerCodec(8192, 8192, 8192))
                   .addLast("http-aggregate", new HttpObjectAggregator(64 * 1024))
@@ -384,43 +272,39 @@ public final class NettyChatServer implements AutoCloseable {
           });
       Channel listener;
       try {
-        listener = bootstrap.bind(new InetSocketAddress(host, port)).syncUninterruptibly()
-            .channel();
+        listener = bootstrap.bind(new InetSocketAddress(options.host(), options.port()))
+            .syncUninterruptibly().channel();
       } catch (Exception e) { // a BindException, rethrown unchecked by Netty
         if (handlerGroup != null) {
           handlerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
         loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        throw new UncheckedIOException("cannot listen on " + host + ":" + port,
+        throw new UncheckedIOException("cannot listen on " + options.host() + ":" + options.port(),
             e instanceof IOException io ? io : new IOException(e.toString(), e));
       }
-      ScheduledFuture<?> sweep = loops.next().scheduleAtFixedRate(() -> sweep(context),
-          heartbeatInterval.toNanos(), heartbeatInterval.toNanos(), TimeUnit.NANOSECONDS);
       int bound = ((InetSocketAddress) listener.localAddress()).getPort();
-      String visible = uriHost(host);
-      URI ws = URI.create("ws://" + visible + ":" + bound + path);
-      URI http = URI.create("http://" + visible + ":" + bound + "/");
-      log.info("Parley listening on {} ({}, {} I/O threads, static files {}) in {} ms", ws,
-          epoll ? "epoll" : "nio", ioThreads, files.enabled() ? "at " + http : "off",
+      NettyChatServer server = new NettyChatServer(context, loops, handlerGroup, listener, bound);
+      log.info("Parley listening on {} ({}, {} I/O threads, static files {}) in {} ms",
+          server.uri(), epoll ? "epoll" : "nio", ioThreads,
+          files.enabled() ? "at " + server.httpUri() : "off",
           (System.nanoTime() - started) / 1_000_000);
-      return new NettyChatServer(context, loops, handlerGroup, listener, sweep, bound, ws, http);
+      return server;
+    }
+
+    /** TLS 1.3 and 1.2 through the JDK's provider, with Netty's recommended cipher suites. */
+    private static SslContext sslContext(TlsOptions tls) {
+      try {
+        return SslContextBuilder.forServer(tls.keyManagers()).sslProvider(SslProvider.JDK)
+            .protocols(TlsOptions.PROTOCOLS).build();
+      } catch (SSLException e) {
+        throw new IllegalArgumentException("cannot serve TLS with " + tls + ": " + e.getMessage(),
+            e);
+      }
     }
 
     private static ClassLoader classLoader() {
       ClassLoader loader = Thread.currentThread().getContextClassLoader();
       return loader != null ? loader : NettyChatServer.class.getClassLoader();
-    }
-
-    private static String uriHost(String host) {
-      try {
-        InetAddress a = InetAddress.getByName(host);
-        if (a.isAnyLocalAddress()) {
-          return "127.0.0.1";
-        }
-      } catch (UnknownHostException e) {
-        // a name that does not resolve here: show it as given
-      }
-      return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.parley.server.netty;
 import dev.parley.core.ChatSession;
 import dev.parley.protocol.CloseCode;
 import dev.parley.core.Connection;
+import dev.parley.core.transport.LiveConnections;
 import dev.parley.protocol.Protocol;
 import dev.parley.protocol.User;
 import io.netty.buffer.ByteBuf;
@@ -52,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * loop; {@code send}, {@code close} and {@code ping} may be called from any thread.
  */
 final class NettyConnection extends ChannelInboundHandlerAdapter
-    implements Connection, LoopOutbox.Outlet {
+    implements Connection, LoopOutbox.Outlet, LiveConnections.Member {
   private static final Logger log = LoggerFactory.getLogger(NettyConnection.class);
 
   private static final int OPEN = 0;
@@ -112,7 +113,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter
   /** Called once {@code ChatServer.open} returned its session. */
   void start(ChatSession session) {
     this.chat = session;
-    ctx.added(this);
+    ctx.live.add(this);
     if (!channel.isActive()) {
       ended();
     }
@@ -131,6 +132,11 @@ final class NettyConnection extends ChannelInboundHandlerAdapter
   @Override
   public Protocol protocol() {
     return protocol;
+  }
+
+  @Override
+  public String transport() {
+    return "netty";
   }
 
   // ---- sending, any thread ----------------------------------------------------------------------
@@ -161,7 +167,8 @@ final class NettyConnection extends ChannelInboundHandlerAdapter
   }
 
   /** Queues a ping unless one is still on its way. */
-  void ping() {
+  @Override
+  public void ping() {
     if (state == OPEN && PING_QUEUED.compareAndSet(this, 0, 1)) {
       outbox.offer(this, PING);
     }
@@ -178,7 +185,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter
    * ends the TCP connection as soon as the close frame is written instead of waiting for the
    * peer's answer.
    */
-  boolean startClose(int code, String reason, boolean dropQueue, boolean disconnect) {
+  private boolean startClose(int code, String reason, boolean dropQueue, boolean disconnect) {
     if (!STATE.compareAndSet(this, OPEN, CLOSING)) {
       return false;
     }
@@ -268,9 +275,20 @@ final class NettyConnection extends ChannelInboundHandlerAdapter
 
   // ---- heartbeat, on the sweep's thread --------------------------------------------------------
 
-  /** Nanoseconds since a frame or pong last arrived. */
-  long silentFor(long now) {
-    return now - lastHeard;
+  @Override
+  public long lastHeardNanos() {
+    return lastHeard;
+  }
+
+  @Override
+  public boolean isClosing() {
+    return state != OPEN;
+  }
+
+  /** Closes with 4000, dropping what is queued, and disconnects once the close frame is out. */
+  @Override
+  public void heartbeatTimedOut(String reason) {
+    startClose(CloseCode.HEARTBEAT_TIMEOUT.code(), reason, true, true);
   }
 
   // ---- inbound, on the event loop --------------------------------------------------------------
@@ -374,7 +392,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter
     if (c != null) {
       c.closed();
     }
-    ctx.removed(this);
+    ctx.live.remove(this);
   }
 
   private static <T extends Throwable> T find(Throwable t, Class<T> type) {

@@ -1,0 +1,164 @@
+package dev.parley.cluster.redis;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The engine SPIs on one Redis deployment (a server, or a Redis Cluster), for running several
+ * Parley nodes as one chat: {@link #store()} holds history, {@link #backplane()} carries events
+ * between nodes, {@link #presence()} knows who is where. Use all three, or the backplane and
+ * presence with another store (a database): then Redis only carries events and presence.
+ *
+ * <pre>{@code
+ * try (RedisEngine redis = RedisEngine.connect(URI.create("redis://10.0.0.5:6379"))) {
+ *   // hand redis.store(), redis.backplane() and redis.presence() to the server's builder
+ * }
+ * }</pre>
+ *
+ * <h2>Lifecycle</h2>
+ * Connected when created (a factory throws {@link dev.parley.core.spi.UnavailableException} when
+ * Redis cannot be reached then). From then on it survives Redis outages by itself: while Redis is
+ * down stages fail with {@code UnavailableException} at once, and the same objects work again
+ * once it is back. {@link #close()} closes the connections and stops Lettuce's threads; stages
+ * started afterwards fail. The SPI objects' own {@code close()} methods do nothing: the engine
+ * owns them.
+ *
+ * <h2>Threads</h2>
+ * Lettuce's event loops (one per core) complete every stage and run the backplane's receivers.
+ */
+public final class RedisEngine implements AutoCloseable {
+  private final RedisLink redis;
+  private final RedisMessageStore store;
+  private final RedisBackplane backplane;
+  private final RedisPresence presence;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private RedisEngine(RedisLink redis, Builder b) {
+    this.redis = redis;
+    try {
+      this.store = new RedisMessageStore(redis, b.historyPerRoom, b.emptyRoomTtl);
+      this.presence = new RedisPresence(redis);
+      this.backplane = new RedisBackplane(redis);
+    } catch (RuntimeException e) {
+      redis.close();
+      throw e;
+    }
+  }
+
+  /** An engine on one Redis server, with the defaults of {@link Builder}. */
+  public static RedisEngine connect(URI uri) {
+    return builder().connect(uri);
+  }
+
+  /** An engine on a Redis Cluster reached through any of {@code nodes}, with the defaults. */
+  public static RedisEngine connectCluster(List<URI> nodes) {
+    return builder().connectCluster(nodes);
+  }
+
+  /** Options before connecting. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** History in Redis Streams. */
+  public RedisMessageStore store() {
+    return store;
+  }
+
+  /** Events between nodes over pub/sub. */
+  public RedisBackplane backplane() {
+    return backplane;
+  }
+
+  /** Connections, room members and node liveness. */
+  public RedisPresence presence() {
+    return presence;
+  }
+
+  /** Closes the connections; idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      backplane.close();
+    } finally {
+      redis.close();
+    }
+  }
+
+  /** Options of a {@link RedisEngine}; every one has a default. */
+  public static final class Builder {
+    private String namespace = "parley";
+    private int historyPerRoom = 1000;
+    private Duration emptyRoomTtl = Duration.ofHours(1);
+    private Duration commandTimeout = Duration.ofSeconds(5);
+
+    private Builder() {}
+
+    /**
+     * What every key and channel starts with ({@code parley}): several deployments, or test runs,
+     * can share one Redis under different namespaces. Letters, digits, {@code _ . -} only.
+     */
+    public Builder namespace(String namespace) {
+      Objects.requireNonNull(namespace, "namespace == null");
+      if (!namespace.matches("[A-Za-z0-9_.-]{1,64}")) {
+        throw new IllegalArgumentException("namespace must be 1-64 of [A-Za-z0-9_.-]: "
+            + namespace);
+      }
+      this.namespace = namespace;
+      return this;
+    }
+
+    /**
+     * How many messages each room's stream keeps (1000); older ones are trimmed as new ones
+     * arrive, keeping the room's seq and epoch (clients resuming from further back are told they
+     * missed some).
+     */
+    public Builder historyPerRoom(int messages) {
+      if (messages < 1) {
+        throw new IllegalArgumentException("historyPerRoom < 1: " + messages);
+      }
+      this.historyPerRoom = messages;
+      return this;
+    }
+
+    /**
+     * How long the epoch of a room with no messages lives after its last read (an hour): reading a
+     * room creates its epoch, and this keeps reads of rooms nobody writes to from piling up keys.
+     */
+    public Builder emptyRoomTtl(Duration ttl) {
+      if (Objects.requireNonNull(ttl, "ttl == null").toSeconds() < 1) {
+        throw new IllegalArgumentException("emptyRoomTtl < 1 s: " + ttl);
+      }
+      this.emptyRoomTtl = ttl;
+      return this;
+    }
+
+    /** How long a command may take before its stage fails as unavailable (5 s). */
+    public Builder commandTimeout(Duration timeout) {
+      if (Objects.requireNonNull(timeout, "timeout == null").toMillis() < 1) {
+        throw new IllegalArgumentException("commandTimeout < 1 ms: " + timeout);
+      }
+      this.commandTimeout = timeout;
+      return this;
+    }
+
+    /** Connects to one Redis server, {@code redis://[password@]host:port[/db]}. */
+    public RedisEngine connect(URI uri) {
+      Objects.requireNonNull(uri, "uri == null");
+      return new RedisEngine(RedisLink.standalone(uri, namespace, commandTimeout), this);
+    }
+
+    /** Connects to a Redis Cluster through any of {@code nodes} ({@code redis://host:port}). */
+    public RedisEngine connectCluster(List<URI> nodes) {
+      Objects.requireNonNull(nodes, "nodes == null");
+      return new RedisEngine(RedisLink.cluster(List.copyOf(nodes), namespace, commandTimeout),
+          this);
+    }
+  }
+}

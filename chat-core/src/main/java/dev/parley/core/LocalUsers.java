@@ -1,0 +1,79 @@
+package dev.parley.core;
+
+import dev.parley.core.spi.Backplane;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The sessions open on this node, by user. While a user has one here, the node listens on that
+ * user's channel (direct messages and per-user events from other nodes). Thread-safe; iteration
+ * is weakly consistent, so a session closing during a fan-out cannot break it.
+ */
+final class LocalUsers {
+  private final Map<String, Set<ServerSession>> byUser = new ConcurrentHashMap<>();
+  private final Map<String, ServerSession> byConnection = new ConcurrentHashMap<>();
+  private final Rooms rooms;
+
+  LocalUsers(Rooms rooms) {
+    this.rooms = rooms;
+  }
+
+  void add(ServerSession s) {
+    byConnection.put(s.connection.id(), s);
+    byUser.compute(s.user.id(), (id, set) -> {
+      if (set == null) {
+        set = ConcurrentHashMap.newKeySet();
+        rooms.subscribe(Backplane.userChannel(id));
+      }
+      set.add(s);
+      return set;
+    });
+  }
+
+  /** True when it was there. */
+  boolean remove(ServerSession s) {
+    byConnection.remove(s.connection.id(), s);
+    boolean[] removed = {false};
+    byUser.computeIfPresent(s.user.id(), (id, set) -> {
+      removed[0] = set.remove(s);
+      if (set.isEmpty()) {
+        rooms.unsubscribe(Backplane.userChannel(id));
+        return null;
+      }
+      return set;
+    });
+    return removed[0];
+  }
+
+  Collection<ServerSession> sessionsOf(String userId) {
+    Set<ServerSession> s = byUser.get(userId);
+    return s == null ? List.of() : s;
+  }
+
+  /** The session of a connection open on this node, or null. */
+  ServerSession byConnection(String connectionId) {
+    return byConnection.get(connectionId);
+  }
+
+  boolean isLocal(String userId) {
+    return byUser.containsKey(userId);
+  }
+
+  int connectionCount() {
+    int n = 0;
+    for (Set<ServerSession> s : byUser.values()) {
+      n += s.size();
+    }
+    return n;
+  }
+
+  List<ServerSession> all() {
+    List<ServerSession> all = new ArrayList<>();
+    byUser.values().forEach(all::addAll);
+    return all;
+  }
+}

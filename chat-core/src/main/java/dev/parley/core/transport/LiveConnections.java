@@ -1,0 +1,162 @@
+package dev.parley.core.transport;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The open connections of one server or endpoint, and their {@link Heartbeat}: while any is open,
+ * one periodic sweep on the given scheduler pings each connection quiet for half an interval and
+ * hands those from which nothing arrived within the timeout to
+ * {@link Member#heartbeatTimedOut(String)}. There is no timer per connection and nothing is
+ * rescheduled per message: an inbound frame only records when it arrived
+ * ({@link Member#lastHeardNanos()}), which the next sweep reads.
+ *
+ * <h2>Lifecycle</h2>
+ * A connection is live from {@link #add} until {@link #remove}; the sweep is scheduled exactly
+ * while there are live connections, and {@link #awaitEmpty} hears of the last one leaving (a
+ * server's close waits on it). {@code add} takes no lock unless the set was empty, so a burst of
+ * connects does not contend on one.
+ *
+ * <h2>Threading</h2>
+ * Every method may be called from any thread. The sweep runs on the scheduler and calls
+ * {@link Member#ping()} and {@link Member#heartbeatTimedOut(String)} there: they must not block.
+ *
+ * @param <C> the transport's connection type
+ */
+public final class LiveConnections<C extends LiveConnections.Member> {
+  private static final Logger log = LoggerFactory.getLogger(LiveConnections.class);
+
+  /** What the heartbeat needs of a connection. */
+  public interface Member {
+    /** When a frame or pong last arrived, or the connection opened ({@link System#nanoTime()}). */
+    long lastHeardNanos();
+
+    /** Whether the connection is closing already (its close timeout ends it, not the sweep). */
+    boolean isClosing();
+
+    /** Sends a ping unless one is still on its way. Never blocks. */
+    void ping();
+
+    /** Nothing arrived for the heartbeat's timeout: close with 4000 and {@code reason}. */
+    void heartbeatTimedOut(String reason);
+  }
+
+  private final Set<C> open = ConcurrentHashMap.newKeySet();
+  /** How many are in {@link #open}: changed after the set, so 0 means every add was removed. */
+  private final AtomicInteger count = new AtomicInteger();
+  private final Heartbeat heartbeat;
+  private final ScheduledExecutorService scheduler;
+  private ScheduledFuture<?> sweep; // guarded by this
+
+  /** Connections whose heartbeat runs on {@code scheduler} (which must not be busy for long). */
+  public LiveConnections(Heartbeat heartbeat, ScheduledExecutorService scheduler) {
+    this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat == null");
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler == null");
+  }
+
+  /** Registers an open connection; starts the sweep when it is the first. */
+  public void add(C c) {
+    if (open.add(Objects.requireNonNull(c, "c == null")) && count.getAndIncrement() == 0) {
+      startOrStopSweep();
+    }
+  }
+
+  /** Forgets an ended connection; stops the sweep when none is left. */
+  public void remove(C c) {
+    if (open.remove(c) && count.decrementAndGet() == 0) {
+      startOrStopSweep();
+    }
+  }
+
+  /**
+   * Runs after every change between none and some connections, so the last call, whatever the
+   * order the racing ones took the lock in, sees the final count: the sweep runs exactly while
+   * there are connections, and {@link #awaitEmpty} hears of the last one leaving.
+   */
+  private synchronized void startOrStopSweep() {
+    if (count.get() > 0) {
+      if (sweep == null) {
+        long interval = heartbeat.interval().toNanos();
+        try {
+          sweep = scheduler.scheduleWithFixedDelay(this::sweep, interval, interval,
+              TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+          log.debug("the heartbeat's scheduler is shut down; no sweep");
+        }
+      }
+    } else {
+      if (sweep != null) {
+        sweep.cancel(false);
+        sweep = null;
+      }
+      notifyAll();
+    }
+  }
+
+  /** A snapshot of the open connections. */
+  public List<C> snapshot() {
+    return List.copyOf(open);
+  }
+
+  /** How many connections are open. */
+  public int size() {
+    return count.get();
+  }
+
+  /** Whether the heartbeat sweep is scheduled. */
+  public synchronized boolean sweeping() {
+    return sweep != null;
+  }
+
+  /** Waits until every connection has ended, at most {@code timeout}; true when none is left. */
+  public synchronized boolean awaitEmpty(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (count.get() > 0) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, left);
+    }
+    return true;
+  }
+
+  /** One round of the heartbeat (the scheduler runs it; tests may too). */
+  void sweep() {
+    long now = System.nanoTime();
+    long quiet = heartbeat.interval().toNanos() / 2;
+    long timeout = heartbeat.timeout().toNanos();
+    try {
+      for (C c : open) {
+        if (c.isClosing()) {
+          continue;
+        }
+        long silent = now - c.lastHeardNanos();
+        if (silent >= timeout) {
+          log.info("closing {}: {}", c, heartbeat.reason());
+          c.heartbeatTimedOut(heartbeat.reason());
+        } else if (silent >= quiet) {
+          c.ping();
+        }
+      }
+    } catch (RuntimeException e) {
+      // an exception would cancel the periodic task: every connection would lose its heartbeat
+      log.error("heartbeat sweep failed", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "LiveConnections{" + count.get() + " open}";
+  }
+}
