@@ -299,17 +299,6 @@ public abstract class MessageStoreContract {
   }
 
   @Test
-  void aCidIsTheSendersAcrossRooms() {
-    String a = room("cid-a");
-    String b = room("cid-b");
-    Appended first = append(store, a, "alice", "hello", cid("c-1"));
-    Appended elsewhere = append(store, b, "alice", "hello", cid("c-1"));
-    assertTrue(elsewhere.duplicate(), "the same sender's cid is one send, whatever the room");
-    assertEquals(first.message(), elsewhere.message());
-    assertEquals(0, await(store.position(b)).seq());
-  }
-
-  @Test
   void interleavedAppendsToManyRoomsKeepEachRoomsOrder() {
     int rooms = 10;
     int perRoom = 30;

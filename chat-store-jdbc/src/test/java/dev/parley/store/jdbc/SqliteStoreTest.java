@@ -73,6 +73,21 @@ class SqliteStoreTest {
     }
   }
 
+  /**
+   * The JDBC store keeps a cid unique per sender, as the protocol asks of clients, across rooms
+   * (not a contract of every store: the Redis store keeps it per room).
+   */
+  @Test
+  void aCidIsTheSendersAcrossRooms() {
+    try (JdbcMessageStore store = JdbcMessageStore.sqlite(dir)) {
+      Appended first = append(store, "a", "alice", "hello", "c-1");
+      Appended elsewhere = append(store, "b", "alice", "hello", "c-1");
+      assertTrue(elsewhere.duplicate());
+      assertEquals(first.message(), elsewhere.message());
+      assertEquals(0, await(store.position("b")).seq());
+    }
+  }
+
   @Test
   void theFileIsInWalModeWithSynchronousFull() throws Exception {
     JdbcMessageStore.sqlite(dir).close();
