@@ -2,7 +2,6 @@ package dev.parley.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,69 +16,97 @@ import java.util.stream.Stream;
  * database {@code parley} owned by user {@code parley} (trust authentication, no password).
  *
  * <p>It runs Debian's binaries ({@code /usr/lib/postgresql/<version>/bin}, package
- * {@code postgresql}; the newest version found, or the folder named by the environment variable
- * {@code PARLEY_PG_BIN}). {@code initdb} refuses to run as root, so as root every command runs as
- * the {@code postgres} user ({@code runuser -u postgres --}) in a folder that user owns.
+ * {@code postgresql}, which {@code .ci/run} installs; the newest version found, or the folder named
+ * by the environment variable {@code PARLEY_PG_BIN}). {@code initdb} refuses to run as root, so as
+ * root every command runs as the {@code postgres} user ({@code runuser -u postgres --}) in a
+ * folder that user owns.
  *
  * <h2>Lifecycle</h2>
- * {@link #started()} creates the cluster and starts it. Then {@link #stop()} (a fast shutdown)
- * or {@link #crash()} (an immediate one: no checkpoint, crash recovery at the next start) and
+ * A test class registers one as a static extension
+ * ({@code @RegisterExtension static final PostgresServer pg = new PostgresServer();}): the cluster
+ * is created and started before the class's first test and removed after its last. Elsewhere,
+ * {@link #started()} returns a running one. In between, {@link #stop()} (a fast shutdown) or
+ * {@link #crash()} (an immediate one: no checkpoint, crash recovery at the next start) and
  * {@link #start()} again, on the same data and the same port, as often as a test likes.
  * {@link #close()} stops it and deletes the folder; a JVM that exits first does that in a shutdown
  * hook. Settings are the defaults that matter for durability: {@code fsync} and
  * {@code synchronous_commit} on.
  */
-public final class PostgresServer implements AutoCloseable {
+public final class PostgresServer extends ClassScoped {
   /** The database and the user every server has. */
   public static final String DATABASE = "parley";
   /** The superuser the cluster is created with. */
   public static final String USER = "parley";
 
-  private final Path bin;
-  private final Path dir;
-  private final int port;
-  private final boolean asPostgresUser;
+  private final Path bin = findBin();
+  private final int port = freePort();
+  private final boolean asPostgresUser = "root".equals(System.getProperty("user.name"));
   /** Stops the server if the JVM exits before {@link #close()} (a test that forgot, a timeout). */
-  private final Thread cleanup = new Thread(this::close, "postgres-server-cleanup");
+  private final Thread exitHook = new Thread(this::close, "postgres-" + port + "-stop");
+  private Path dir;
   private boolean running;
 
-  private PostgresServer(Path bin, Path dir, int port, boolean asPostgresUser) {
-    this.bin = bin;
-    this.dir = dir;
-    this.port = port;
-    this.asPostgresUser = asPostgresUser;
+  /** A server not yet created: {@link #start()} (or the test class's start) creates it. */
+  public PostgresServer() {}
+
+  /** A new server, created and running. */
+  public static PostgresServer started() {
+    PostgresServer server = new PostgresServer();
+    server.start();
+    return server;
   }
 
-  /** Creates a cluster in a new temporary folder, starts it and creates the database. */
-  public static PostgresServer started() {
-    Path bin = findBin();
-    boolean root = "root".equals(System.getProperty("user.name"));
+  @Override
+  void open() {
+    start();
+  }
+
+  /**
+   * Starts the server and waits until it accepts connections: the first time, creates the cluster
+   * and the database; later, on the same data and port.
+   */
+  public synchronized void start() {
+    if (running) {
+      return;
+    }
+    if (dir == null) {
+      create();
+      return;
+    }
+    run(List.of(bin.resolve("pg_ctl").toString(), "-D", data(), "-l", dir.resolve("log").toString(),
+        "-w", "-t", "60", "-o",
+        "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c max_connections=60"
+            + " -c shared_buffers=32MB -c fsync=on -c synchronous_commit=on",
+        "start"), true);
+    running = true;
+  }
+
+  /** Creates the cluster, starts it, creates the database; on a failure leaves nothing behind. */
+  private void create() {
     try {
-      Path dir = Files.createTempDirectory("parley-pg-");
-      PostgresServer server = new PostgresServer(bin, dir, freePort(), root);
-      Runtime.getRuntime().addShutdownHook(server.cleanup);
-      try {
-        if (root) {
-          server.run(List.of("chown", "postgres:postgres", dir.toString()), false);
-        }
-        server.run(List.of(bin.resolve("initdb").toString(), "-D", server.data(), "-A", "trust",
-            "-U", USER, "-E", "UTF8", "--no-sync"), true);
-        server.start();
-        server.run(List.of(bin.resolve("createdb").toString(), "-h", "127.0.0.1", "-p",
-            String.valueOf(server.port), "-U", USER, DATABASE), true);
-        return server;
-      } catch (RuntimeException e) {
-        server.close();
-        throw e;
-      }
+      dir = Files.createTempDirectory("parley-pg-" + port + "-");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+    Runtime.getRuntime().addShutdownHook(exitHook);
+    try {
+      if (asPostgresUser) {
+        run(List.of("chown", "postgres:postgres", dir.toString()), false);
+      }
+      run(List.of(bin.resolve("initdb").toString(), "-D", data(), "-A", "trust", "-U", USER,
+          "-E", "UTF8", "--no-sync"), true);
+      start();
+      run(List.of(bin.resolve("createdb").toString(), "-h", "127.0.0.1", "-p",
+          String.valueOf(port), "-U", USER, DATABASE), true);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
     }
   }
 
   /** A JDBC URL of the database, with the user in it. */
   public String jdbcUrl() {
-    return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE + "?user=" + USER;
+    return jdbcUrl(DATABASE);
   }
 
   /** A JDBC URL of another database on this server, with the user in it. */
@@ -102,19 +129,6 @@ public final class PostgresServer implements AutoCloseable {
   /** Whether the server was started and not stopped since. */
   public synchronized boolean running() {
     return running;
-  }
-
-  /** Starts the server on its data and port (again); waits until it accepts connections. */
-  public synchronized void start() {
-    if (running) {
-      return;
-    }
-    run(List.of(bin.resolve("pg_ctl").toString(), "-D", data(), "-l", dir.resolve("log").toString(),
-        "-w", "-t", "60", "-o",
-        "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c max_connections=60"
-            + " -c shared_buffers=32MB -c fsync=on -c synchronous_commit=on",
-        "start"), true);
-    running = true;
   }
 
   /** A fast shutdown: open transactions are rolled back, connections closed. */
@@ -142,8 +156,8 @@ public final class PostgresServer implements AutoCloseable {
   /** The server's log so far, for a failing test's message. */
   public String log() {
     try {
-      Path log = dir.resolve("log");
-      return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+      Path log = dir == null ? null : dir.resolve("log");
+      return log != null && Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
     } catch (IOException e) {
       return "(log unreadable: " + e + ")";
     }
@@ -152,13 +166,17 @@ public final class PostgresServer implements AutoCloseable {
   /** Stops the server at once and deletes its folder. */
   @Override
   public synchronized void close() {
+    if (dir == null) {
+      return;
+    }
     try {
       shutdown("immediate");
     } finally {
       deleteTree(dir);
-      if (Thread.currentThread() != cleanup) {
+      dir = null;
+      if (Thread.currentThread() != exitHook) {
         try {
-          Runtime.getRuntime().removeShutdownHook(cleanup);
+          Runtime.getRuntime().removeShutdownHook(exitHook);
         } catch (IllegalStateException e) {
           // the JVM is already shutting down
         }
@@ -233,15 +251,6 @@ public final class PostgresServer implements AutoCloseable {
     return new IllegalStateException("PostgreSQL is not installed: no"
         + " /usr/lib/postgresql/*/bin/initdb (apt-get install -y postgresql,"
         + " or set PARLEY_PG_BIN)");
-  }
-
-  /** A port that was free a moment ago. */
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static void deleteTree(Path root) {

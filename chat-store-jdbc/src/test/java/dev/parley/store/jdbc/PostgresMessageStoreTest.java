@@ -3,23 +3,14 @@ package dev.parley.store.jdbc;
 import dev.parley.core.spi.MessageStore;
 import dev.parley.testing.MessageStoreContract;
 import dev.parley.testing.PostgresServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The store contract on a real PostgreSQL, one server for the class, a store opened per test. */
 class PostgresMessageStoreTest extends MessageStoreContract {
-  private static PostgresServer pg;
+  @RegisterExtension
+  static final PostgresServer pg = new PostgresServer();
+
   private static int databases;
-
-  @BeforeAll
-  static void startPostgres() {
-    pg = PostgresServer.started();
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    pg.close();
-  }
 
   @Override
   protected MessageStore newStore() {

@@ -1,10 +1,10 @@
 package dev.parley.store.jdbc;
 
-import static dev.parley.store.jdbc.Stages.append;
-import static dev.parley.store.jdbc.Stages.assertGapless;
-import static dev.parley.store.jdbc.Stages.assertUnavailable;
-import static dev.parley.store.jdbc.Stages.await;
-import static dev.parley.store.jdbc.Stages.draft;
+import static dev.parley.store.jdbc.History.append;
+import static dev.parley.store.jdbc.History.assertGapless;
+import static dev.parley.store.jdbc.History.draft;
+import static dev.parley.testing.Stages.await;
+import static dev.parley.testing.Stages.unavailable;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +15,7 @@ import dev.parley.core.spi.UnavailableException;
 import dev.parley.protocol.Message;
 import dev.parley.testing.DelayProxy;
 import dev.parley.testing.PostgresServer;
+import dev.parley.testing.Stages;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -29,9 +30,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The store against a real PostgreSQL that goes away, crashes, blocks, or is slow: stages fail
@@ -40,18 +40,10 @@ import org.junit.jupiter.api.Test;
  * One server for the class, a database per test; each test leaves the server running.
  */
 class PostgresStoreTest {
-  private static PostgresServer pg;
+  @RegisterExtension
+  static final PostgresServer pg = new PostgresServer();
+
   private static int databases;
-
-  @BeforeAll
-  static void startPostgres() {
-    pg = PostgresServer.started();
-  }
-
-  @AfterAll
-  static void stopPostgres() {
-    pg.close();
-  }
 
   /** A store on a database of its own, with short timeouts. */
   private static JdbcMessageStore.Builder fresh() {
@@ -96,7 +88,7 @@ class PostgresStoreTest {
         while (failed.size() < 60) { // at least three rounds while it is away
           round(store, 10, n++, acked, failed);
         }
-        assertUnavailable(store.check());
+        unavailable(store.check());
       } finally {
         pg.start();
       }
@@ -200,7 +192,7 @@ class PostgresStoreTest {
           store.append(new Append(draft("r", "alice", "here"), "c-1")).toCompletableFuture();
       CompletableFuture<Appended> next =
           store.append(new Append(draft("r", "carol", "next"), null)).toCompletableFuture();
-      Stages.eventually(Duration.ofSeconds(10), "the writer waits for the lock", () -> {
+      History.waitUntil(Duration.ofSeconds(10), "the writer waits for the lock", () -> {
         try (Statement s = watcher.createStatement();
             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_locks WHERE NOT granted")) {
           return rs.next() && rs.getInt(1) > 0;
@@ -261,7 +253,7 @@ class PostgresStoreTest {
       assertEquals(1L, await(store.lastRead("quiet", "bob")));
       assertFalse(blocked.isDone(), "the write waits for the lock");
       // past the statement timeout (3 s) the write is cancelled and fails as unavailable
-      assertUnavailable(blocked);
+      unavailable(blocked);
       locker.rollback();
       assertEquals(1, append(store, "busy", "alice", "again", null).message().seq(),
           "the cancelled append stored nothing, and the store writes again");
@@ -280,7 +272,7 @@ class PostgresStoreTest {
       }
       CompletableFuture<Appended> first =
           store.append(new Append(draft("r", "alice", "first"), null)).toCompletableFuture();
-      Stages.eventually(Duration.ofSeconds(5), "the writer took the first append",
+      History.waitUntil(Duration.ofSeconds(5), "the writer took the first append",
           () -> store.stats().queued() == 0);
       List<CompletableFuture<Appended>> rest = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
@@ -289,7 +281,7 @@ class PostgresStoreTest {
       }
       for (int i = 5; i < 20; i++) {
         assertTrue(rest.get(i).isCompletedExceptionally(), "append " + i + " failed at once");
-        assertUnavailable(rest.get(i));
+        unavailable(rest.get(i));
       }
       locker.rollback();
       assertEquals(1, await(first).message().seq());

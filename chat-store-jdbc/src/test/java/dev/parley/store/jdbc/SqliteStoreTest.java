@@ -1,10 +1,10 @@
 package dev.parley.store.jdbc;
 
-import static dev.parley.store.jdbc.Stages.append;
-import static dev.parley.store.jdbc.Stages.assertGapless;
-import static dev.parley.store.jdbc.Stages.assertUnavailable;
-import static dev.parley.store.jdbc.Stages.await;
-import static dev.parley.store.jdbc.Stages.draft;
+import static dev.parley.store.jdbc.History.append;
+import static dev.parley.store.jdbc.History.assertGapless;
+import static dev.parley.store.jdbc.History.draft;
+import static dev.parley.testing.Stages.await;
+import static dev.parley.testing.Stages.unavailable;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -16,6 +16,7 @@ import dev.parley.core.spi.MessageStore.Appended;
 import dev.parley.core.spi.MessageStore.Position;
 import dev.parley.core.spi.MessageStore.Range;
 import dev.parley.protocol.Message;
+import dev.parley.testing.Stages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -151,7 +152,7 @@ class SqliteStoreTest {
       long future = System.currentTimeMillis() + Duration.ofHours(1).toMillis(); // never too old
       await(store.append(new Append(new Message("id6", "r", 0, "bob", "bob", null, "new", future),
           null)));
-      Stages.eventually(Duration.ofSeconds(20), "the sweep evicted the old messages",
+      History.waitUntil(Duration.ofSeconds(20), "the sweep evicted the old messages",
           () -> await(store.after("r", 0, 10)).messages().size() == 1);
       Range range = await(store.after("r", 0, 10));
       assertFalse(range.complete(), "messages after 0 were evicted");
@@ -174,8 +175,8 @@ class SqliteStoreTest {
     for (int i = 0; i < queued.size(); i++) {
       assertEquals(i + 1, await(queued.get(i)).message().seq());
     }
-    assertUnavailable(store.append(new Append(draft("r", "alice", "late"), null)));
-    assertUnavailable(store.position("r"));
+    unavailable(store.append(new Append(draft("r", "alice", "late"), null)));
+    unavailable(store.position("r"));
     store.close(); // twice is fine
   }
 
