@@ -10,7 +10,7 @@ class JdkChatSocketTest extends ChatSocketContract {
 
   @Override
   protected Transport transport() {
-    return Transport.jdk();
+    return Transports.jdk();
   }
 
   @Override

@@ -10,7 +10,7 @@ class TyrusChatSocketTest extends ChatSocketContract {
 
   @Override
   protected Transport transport() {
-    return Transport.tyrus();
+    return Transports.tyrus();
   }
 
   @Override
