@@ -201,15 +201,15 @@ public abstract class WebChatServerContract {
   void closeRefusesNewConnectionsWhileItClosesTheOpenOnes() throws Exception {
     WebChatServer server = local().closeTimeout(Duration.ofSeconds(1)).start();
     // a peer that reads but never answers the close: close() waits for it up to the close timeout
-    try (RawHttp.Upgraded stuck = RawHttp.upgrade(server.port(), "/chat?name=stuck", null)) {
+    try (RawSocket stuck = RawSocket.to(server.port()).path("/chat?name=stuck").connect()) {
       assertEquals(101, stuck.status());
-      RawHttp.Frame welcome = stuck.readFrame(); // the session is open and attached
+      RawSocket.Frame welcome = stuck.readFrame(); // the session is open and attached
       assertTrue(welcome.opcode() == 1 && welcome.text().contains("\"welcome\""), welcome::text);
       long t0 = System.nanoTime();
       CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
 
-      RawHttp.Frame close = stuck.readFrame();
-      assertEquals(RawHttp.Frame.CLOSE, close.opcode(), close::text);
+      RawSocket.Frame close = stuck.readFrame();
+      assertEquals(RawSocket.OP_CLOSE, close.opcode(), close::text);
       assertEquals(1001, close.closeCode());
       // the server is closing its connections now, and no longer listens: a client reconnecting
       // is refused at once instead of being welcomed and then cut
@@ -237,15 +237,15 @@ public abstract class WebChatServerContract {
     // the close timeout bounds how long a server waits for the silent peer's answer to its close
     WebChatServer server = track(local().heartbeat(Duration.ofMillis(100), Duration.ofMillis(400))
         .closeTimeout(Duration.ofSeconds(1)).start());
-    try (RawHttp.Upgraded quiet = RawHttp.upgrade(server.port(), "/chat?name=quiet", null)) {
+    try (RawSocket quiet = RawSocket.to(server.port()).path("/chat?name=quiet").connect()) {
       assertEquals(101, quiet.status());
       // never answers pings: within timeout + interval (and the close timeout) it is cut
       long t0 = System.nanoTime();
       int closeCode = -1;
       try {
         while (true) {
-          RawHttp.Frame f = quiet.readFrame();
-          if (f.opcode() == RawHttp.Frame.CLOSE) {
+          RawSocket.Frame f = quiet.readFrame();
+          if (f.opcode() == RawSocket.OP_CLOSE) {
             closeCode = f.closeCode();
           }
         }
@@ -267,7 +267,7 @@ public abstract class WebChatServerContract {
     assertTrue(page.body().contains("parley-static-ok"), page.body());
     assertEquals(200, get(server.httpUri().resolve("/index.html")).statusCode());
     assertEquals(404, get(server.httpUri().resolve("/missing.html")).statusCode());
-    assertEquals(400, RawHttp.status(server.port(), "GET /a^b HTTP/1.1"));
+    assertEquals(400, RawSocket.status(server.port(), "GET /a^b HTTP/1.1"));
   }
 
   @Test
@@ -292,18 +292,18 @@ public abstract class WebChatServerContract {
   void aForeignOriginIsRefusedWhenAllowedOriginsAreSet() throws Exception {
     WebChatServer server = track(local().allowedOrigins(List.of("http://good.example")).start());
     int port = server.port();
-    assertEquals(403, RawHttp.upgradeStatus(port, "/chat?name=o", "http://evil.example"));
-    assertEquals(403, RawHttp.upgradeStatus(port, "/chat?name=o", "null")); // a file:// page
-    assertEquals(101, RawHttp.upgradeStatus(port, "/chat?name=o", "http://GOOD.example/"));
-    assertEquals(101, RawHttp.upgradeStatus(port, "/chat?name=o", null)); // not a browser
+    assertEquals(403, RawSocket.upgradeStatus(port, "/chat?name=o", "http://evil.example"));
+    assertEquals(403, RawSocket.upgradeStatus(port, "/chat?name=o", "null")); // a file:// page
+    assertEquals(101, RawSocket.upgradeStatus(port, "/chat?name=o", "http://GOOD.example/"));
+    assertEquals(101, RawSocket.upgradeStatus(port, "/chat?name=o", null)); // not a browser
   }
 
   @Test
   void anUpgradeWithAnUnparsableUriIsABadRequest() throws Exception {
     WebChatServer server = track(local().start());
-    assertEquals(400, RawHttp.upgradeStatus(server.port(), "/chat?name=a^b", null));
-    assertEquals(400, RawHttp.upgradeStatus(server.port(), "/chat?name=a|b", null));
-    assertEquals(101, RawHttp.upgradeStatus(server.port(), "/chat?name=ab", null));
+    assertEquals(400, RawSocket.upgradeStatus(server.port(), "/chat?name=a^b", null));
+    assertEquals(400, RawSocket.upgradeStatus(server.port(), "/chat?name=a|b", null));
+    assertEquals(101, RawSocket.upgradeStatus(server.port(), "/chat?name=ab", null));
   }
 
   @Test
@@ -331,7 +331,7 @@ public abstract class WebChatServerContract {
     // TLS 1.3 by default, 1.2 for clients that stop there; plain HTTP gets no page
     assertEquals("TLSv1.3", handshake(trust, server.port(), "TLSv1.3", "TLSv1.2"));
     assertEquals("TLSv1.2", handshake(trust, server.port(), "TLSv1.2"));
-    assertThrows(java.io.IOException.class, () -> RawHttp.status(server.port(), "GET / HTTP/1.1"));
+    assertThrows(java.io.IOException.class, () -> RawSocket.status(server.port(), "GET / HTTP/1.1"));
   }
 
   @Test
