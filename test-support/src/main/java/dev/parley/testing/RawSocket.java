@@ -18,9 +18,9 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * HTTP and WebSocket written on a bare {@link Socket}, to misbehave on purpose: it sends any bytes
- * as a frame (invalid UTF-8, unmasked, reserved bits, lying lengths), any request line
- * (unnormalized paths) and any handshake header (forged origins, a reused key), never answers
+ * A WebSocket client written on a bare {@link Socket}, to misbehave on purpose: it sends any bytes
+ * as a frame (invalid UTF-8, unmasked, reserved bits, lying lengths) and any handshake header
+ * (forged origins, a reused key; {@link RawHttp} sends any request line), never answers
  * pings unless asked to, can stop reading altogether, and shows the HTTP status of a refused
  * handshake. Connects to 127.0.0.1 only. Every read gives up after {@link #READ_TIMEOUT_MS}.
  *
@@ -164,24 +164,6 @@ public final class RawSocket implements AutoCloseable {
     }
     s.readUntilType("welcome");
     return s;
-  }
-
-  /** The status of one request line sent as it is (so paths reach the server unnormalized). */
-  public static int status(int port, String requestLine) throws IOException {
-    try (Socket s = new Socket()) {
-      s.setSoTimeout(READ_TIMEOUT_MS);
-      s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-      String request = requestLine + "\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-      s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-      return Integer.parseInt(readLine(s.getInputStream()).split(" ")[1]);
-    }
-  }
-
-  /** The HTTP status of an upgrade to parley.v1 for {@code target}, with {@code origin} if set. */
-  public static int upgradeStatus(int port, String target, String origin) throws IOException {
-    try (RawSocket s = to(port).path(target).header("Origin", origin).connect()) {
-      return s.status();
-    }
   }
 
   private static RawSocket connect(Handshake h) throws IOException {
@@ -401,7 +383,7 @@ public final class RawSocket implements AutoCloseable {
     return b;
   }
 
-  private static String readLine(InputStream in) throws IOException {
+  static String readLine(InputStream in) throws IOException {
     StringBuilder sb = new StringBuilder();
     int b;
     while ((b = in.read()) != '\n') {

@@ -21,12 +21,9 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,8 +31,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
@@ -267,7 +262,7 @@ public abstract class WebChatServerContract {
     assertTrue(page.body().contains("parley-static-ok"), page.body());
     assertEquals(200, get(server.httpUri().resolve("/index.html")).statusCode());
     assertEquals(404, get(server.httpUri().resolve("/missing.html")).statusCode());
-    assertEquals(400, RawSocket.status(server.port(), "GET /a^b HTTP/1.1"));
+    assertEquals(400, RawHttp.status(server.port(), "GET /a^b HTTP/1.1"));
   }
 
   @Test
@@ -282,7 +277,7 @@ public abstract class WebChatServerContract {
     assertEquals("console.log('parley')", js.body());
 
     Path jar = jar("site.jar", "jarsite/", "jarsite/index.html=<p>from a jar</p>");
-    withContextClassLoader(jar, () -> {
+    TestJar.withContextClassLoader(jar, () -> {
       WebChatServer server = track(local().staticResources("jarsite").start());
       assertTrue(get(server.httpUri()).body().contains("from a jar"));
     });
@@ -292,18 +287,18 @@ public abstract class WebChatServerContract {
   void aForeignOriginIsRefusedWhenAllowedOriginsAreSet() throws Exception {
     WebChatServer server = track(local().allowedOrigins(List.of("http://good.example")).start());
     int port = server.port();
-    assertEquals(403, RawSocket.upgradeStatus(port, "/chat?name=o", "http://evil.example"));
-    assertEquals(403, RawSocket.upgradeStatus(port, "/chat?name=o", "null")); // a file:// page
-    assertEquals(101, RawSocket.upgradeStatus(port, "/chat?name=o", "http://GOOD.example/"));
-    assertEquals(101, RawSocket.upgradeStatus(port, "/chat?name=o", null)); // not a browser
+    assertEquals(403, RawHttp.upgradeStatus(port, "/chat?name=o", "http://evil.example"));
+    assertEquals(403, RawHttp.upgradeStatus(port, "/chat?name=o", "null")); // a file:// page
+    assertEquals(101, RawHttp.upgradeStatus(port, "/chat?name=o", "http://GOOD.example/"));
+    assertEquals(101, RawHttp.upgradeStatus(port, "/chat?name=o", null)); // not a browser
   }
 
   @Test
   void anUpgradeWithAnUnparsableUriIsABadRequest() throws Exception {
     WebChatServer server = track(local().start());
-    assertEquals(400, RawSocket.upgradeStatus(server.port(), "/chat?name=a^b", null));
-    assertEquals(400, RawSocket.upgradeStatus(server.port(), "/chat?name=a|b", null));
-    assertEquals(101, RawSocket.upgradeStatus(server.port(), "/chat?name=ab", null));
+    assertEquals(400, RawHttp.upgradeStatus(server.port(), "/chat?name=a^b", null));
+    assertEquals(400, RawHttp.upgradeStatus(server.port(), "/chat?name=a|b", null));
+    assertEquals(101, RawHttp.upgradeStatus(server.port(), "/chat?name=ab", null));
   }
 
   @Test
@@ -331,7 +326,7 @@ public abstract class WebChatServerContract {
     // TLS 1.3 by default, 1.2 for clients that stop there; plain HTTP gets no page
     assertEquals("TLSv1.3", handshake(trust, server.port(), "TLSv1.3", "TLSv1.2"));
     assertEquals("TLSv1.2", handshake(trust, server.port(), "TLSv1.2"));
-    assertThrows(java.io.IOException.class, () -> RawSocket.status(server.port(), "GET / HTTP/1.1"));
+    assertThrows(java.io.IOException.class, () -> RawHttp.status(server.port(), "GET / HTTP/1.1"));
   }
 
   @Test
@@ -377,41 +372,11 @@ public abstract class WebChatServerContract {
     assertFalse(chat.isOnline(user), user + " still online after " + WAIT);
   }
 
-  /** Something to run that may throw. */
-  @FunctionalInterface
-  protected interface Step {
-    /** Runs. */
-    void run() throws Exception;
-  }
-
   /**
    * A jar in {@link #temp()} with these entries: {@code "folder/"}, or {@code "path=content"}.
    */
   protected final Path jar(String name, String... entries) throws Exception {
-    Path jar = temp.resolve(name);
-    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
-      for (String e : entries) {
-        int eq = e.indexOf('=');
-        out.putNextEntry(new JarEntry(eq < 0 ? e : e.substring(0, eq)));
-        if (eq >= 0) {
-          out.write(e.substring(eq + 1).getBytes(StandardCharsets.UTF_8));
-        }
-        out.closeEntry();
-      }
-    }
-    return jar;
-  }
-
-  /** Runs {@code step} with {@code jar} on the thread's context class loader (static resources). */
-  protected static void withContextClassLoader(Path jar, Step step) throws Exception {
-    Thread thread = Thread.currentThread();
-    ClassLoader previous = thread.getContextClassLoader();
-    try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, previous)) {
-      thread.setContextClassLoader(loader);
-      step.run();
-    } finally {
-      thread.setContextClassLoader(previous);
-    }
+    return TestJar.create(temp.resolve(name), entries);
   }
 
   /** A GET, answered within {@link #WAIT}. */

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.core.ChatServer;
-import dev.parley.testing.RawSocket;
+import dev.parley.testing.RawHttp;
+import dev.parley.testing.TestJar;
 import dev.parley.testing.WebChatServerContract;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -37,11 +38,11 @@ final class NettyChatServerTest extends WebChatServerContract {
         page.headers().firstValue("content-type").orElse(""));
     assertEquals("nosniff", page.headers().firstValue("x-content-type-options").orElse(""));
     int port = server.port();
-    assertEquals(404, RawSocket.status(port, "GET /../web/index.html HTTP/1.1"));
-    assertEquals(404, RawSocket.status(port, "GET /%2e%2e/web/index.html HTTP/1.1"));
-    assertEquals(405, RawSocket.status(port, "DELETE /index.html HTTP/1.1"));
+    assertEquals(404, RawHttp.status(port, "GET /../web/index.html HTTP/1.1"));
+    assertEquals(404, RawHttp.status(port, "GET /%2e%2e/web/index.html HTTP/1.1"));
+    assertEquals(405, RawHttp.status(port, "DELETE /index.html HTTP/1.1"));
     // the endpoint, without upgrade
-    assertEquals(400, RawSocket.status(port, "GET /chat HTTP/1.1"));
+    assertEquals(400, RawHttp.status(port, "GET /chat HTTP/1.1"));
   }
 
   @Test
@@ -52,10 +53,10 @@ final class NettyChatServerTest extends WebChatServerContract {
     NettyChatServer dir = track(netty().staticFiles(site).start());
     HttpResponse<String> js = get(dir.httpUri().resolve("/app.js"));
     assertEquals("text/javascript; charset=utf-8", js.headers().firstValue("content-type").get());
-    assertEquals(404, RawSocket.status(dir.port(), "GET /../secret.txt HTTP/1.1"));
+    assertEquals(404, RawHttp.status(dir.port(), "GET /../secret.txt HTTP/1.1"));
 
     Path jar = jar("site.jar", "jarsite/", "jarsite/index.html=<p>from a jar</p>", "jarsite/sub/");
-    withContextClassLoader(jar, () -> {
+    TestJar.withContextClassLoader(jar, () -> {
       NettyChatServer server = track(netty().staticResources("jarsite").start());
       assertEquals(404, get(server.httpUri().resolve("/sub")).statusCode()); // a folder entry
     });
