@@ -142,6 +142,34 @@ public final class ChatServer implements AutoCloseable {
     return engine.newConnectionId();
   }
 
+  /**
+   * Hands inbound frames to a connection wherever it is open in the cluster: at once when it is on
+   * this node, through the backplane to the node holding it otherwise (an HTTP fallback client's
+   * POST that reached another node than its stream). The frames are handled as if the connection
+   * had sent them, and only if it belongs to {@code userId}: knowing a connection id alone grants
+   * nothing.
+   *
+   * @return completes when the frames were handed over here or published to the other node
+   * @throws IllegalArgumentException when {@code connectionId} names no node
+   */
+  public CompletionStage<Void> receive(String connectionId, User user, List<String> frames) {
+    Objects.requireNonNull(connectionId, "connectionId == null");
+    Objects.requireNonNull(user, "user == null");
+    Objects.requireNonNull(frames, "frames == null");
+    if (rooms.receiveForwarded(connectionId, user.id(), frames)) {
+      return CompletableFuture.completedFuture(null);
+    }
+    String node = Engine.nodeOf(connectionId);
+    if (node == null) {
+      throw new IllegalArgumentException("not a connection id of this cluster: " + connectionId);
+    }
+    if (node.equals(engine.nodeId)) {
+      return CompletableFuture.completedFuture(null); // it was here and is gone
+    }
+    return engine.call(() -> engine.bus.publish(Backplane.nodeChannel(node),
+        new BusEvent.Forward(connectionId, user.id(), frames)));
+  }
+
   /** The limits in force. */
   public ChatLimits limits() {
     return engine.limits;

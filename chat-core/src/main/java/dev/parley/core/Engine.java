@@ -83,6 +83,13 @@ final class Engine {
 
   void join(Backplane.Receiver receiver) {
     this.bus = backplane.join(nodeId, receiver);
+    call(() -> bus.subscribe(Backplane.nodeChannel(nodeId)));
+  }
+
+  /** The node that holds a connection, from its id ({@code <node>-c<n>}); null when not one. */
+  static String nodeOf(String connectionId) {
+    int dash = connectionId.lastIndexOf("-c");
+    return dash > 0 ? connectionId.substring(0, dash) : null;
   }
 
   /** Calls an SPI method with this node's deadline on its stage. */

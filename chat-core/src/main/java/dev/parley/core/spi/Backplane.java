@@ -44,6 +44,11 @@ public interface Backplane {
     return "room:" + room;
   }
 
+  /** The channel of the events addressed to one node (frames forwarded to its connections). */
+  static String nodeChannel(String nodeId) {
+    return "node:" + nodeId;
+  }
+
   /** The channel of the events addressed to a user (direct messages, disconnects). */
   static String userChannel(String userId) {
     return "user:" + userId;
