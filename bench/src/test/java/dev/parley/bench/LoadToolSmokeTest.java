@@ -55,9 +55,9 @@ class LoadToolSmokeTest {
   @ValueSource(strings = {"netty", "embedded"})
   void fanOutDeliversEveryMessageOnceInOrder(String transport) throws Exception {
     start(transport);
-    LoadTool.Config c = new LoadTool.Config(url(), "parley", "fanout", 5, 50, 0.2, 1.0, 100, 10,
+    LoadConfig c = new LoadConfig(url(), "parley", "fanout", 5, 50, 0.2, 1.0, 100, 10,
         ProcessHandle.current().pid(), false, 10, "smoke", "smoke", 20, 1);
-    LoadTool.Report r = LoadTool.run(c, out);
+    LoadReport r = LoadTool.run(c, out);
 
     long messages = r.getLong("messages");
     long measured = r.getLong("measured_messages");
@@ -82,9 +82,9 @@ class LoadToolSmokeTest {
   @ValueSource(strings = {"netty", "embedded"})
   void connectAndJoinScenarioCountsEveryClient(String transport) throws Exception {
     start(transport);
-    LoadTool.Config c = new LoadTool.Config(url(), "parley", "connect", 20, 1, 0, 1, 100, 5, 0,
+    LoadConfig c = new LoadConfig(url(), "parley", "connect", 20, 1, 0, 1, 100, 5, 0,
         false, 10, "smoke", "smoke", 20, 1);
-    LoadTool.Report r = LoadTool.run(c, out);
+    LoadReport r = LoadTool.run(c, out);
 
     assertEquals(20, r.getLong("connections"), log.toString());
     assertTrue(r.getDouble("connect_s") > 0);

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.parley.client.ChatBot;
 import dev.parley.client.ChatClient;
 import dev.parley.client.ClientOptions;
-import dev.parley.client.Transport;
+import dev.parley.client.Transports;
 import dev.parley.core.ChatServer;
 import dev.parley.core.transport.WebChatServer;
 import dev.parley.protocol.CloseCode;
@@ -75,7 +75,7 @@ class BrowserChatTest {
     URI botUri = BotMain.serverUri(new String[] {server.uri().toString()}, "echobot");
     if (tls()) {
       bot.start(ChatClient.connect(botUri, ClientOptions.builder()
-          .transport(Transport.jdk(cert.clientContext())).build())).get(15, TimeUnit.SECONDS);
+          .transport(Transports.jdk(cert.clientContext())).build())).get(15, TimeUnit.SECONDS);
     } else {
       bot.start(botUri).get(15, TimeUnit.SECONDS);
     }

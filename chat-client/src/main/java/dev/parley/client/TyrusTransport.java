@@ -1,6 +1,5 @@
-package dev.parley.client.internal;
+package dev.parley.client;
 
-import dev.parley.client.Transport;
 import jakarta.websocket.ClientEndpointConfig;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.DeploymentException;
@@ -38,9 +37,9 @@ import org.slf4j.LoggerFactory;
  * connects queues instead of starting a thread each. Tyrus sometimes misses a connection reset
  * during the handshake and waits for its handshake timeout; a socket that gives up first (its
  * connect timeout) interrupts the waiting thread, so the pool is not held by dead attempts.
- * Not an API.
+ *
  */
-public final class TyrusTransport implements Transport {
+final class TyrusTransport implements Transport {
   private static final Logger log = LoggerFactory.getLogger(TyrusTransport.class);
   /** Largest text message accepted: the server's history pages can be a few MB. */
   static final int MAX_TEXT_BYTES = 16 * 1024 * 1024;
@@ -77,12 +76,12 @@ public final class TyrusTransport implements Transport {
   }
 
   /** The one instance. */
-  public static TyrusTransport shared() {
+  static TyrusTransport shared() {
     return Holder.SHARED;
   }
 
   /** A transport of its own whose {@code wss://} connections trust what {@code tls} trusts. */
-  public static TyrusTransport trusting(SSLContext tls) {
+  static TyrusTransport trusting(SSLContext tls) {
     return new TyrusTransport(java.util.Objects.requireNonNull(tls, "tls == null"));
   }
 
@@ -111,7 +110,7 @@ public final class TyrusTransport implements Transport {
 
   @Override
   public String toString() {
-    return shared ? "Transport.tyrus()" : "Transport.tyrus(tls)";
+    return shared ? "Transports.tyrus()" : "Transports.tyrus(tls)";
   }
 
   private final class Link extends Endpoint implements Connection {

@@ -1,5 +1,6 @@
-package dev.parley.client;
+package dev.parley.testkit;
 
+import dev.parley.client.Transport;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

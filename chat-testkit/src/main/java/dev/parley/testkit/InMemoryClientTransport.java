@@ -1,4 +1,4 @@
-package dev.parley.client.internal;
+package dev.parley.testkit;
 
 import dev.parley.client.Transport;
 import dev.parley.core.ChatServer;
@@ -22,14 +22,19 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * {@link Transport} over {@link InMemoryTransport}: a {@link ChatServer} in the same JVM. The
- * handshake is the URI's query parameters and the offered subprotocols. Not an API beyond what
- * {@link Transport#inMemory(ChatServer)} promises.
+ * A client {@link Transport} to a {@link ChatServer} in the same JVM, without sockets: the client
+ * side of the core's {@link InMemoryTransport}. The handshake is made of the URI's query
+ * parameters and the offered subprotocols (e.g. {@code inmemory:/chat?name=bob}).
  *
  * <p>For tests it can simulate the network going away: {@link #goOffline()} breaks every open
  * connection without a close handshake (the server sees them close, the client sees a failure)
  * and fails new ones until {@link #goOnline()}. {@link #view()} gives a transport that shares
  * this one's pool but goes offline on its own, one per simulated client.
+ *
+ * <h2>Lifecycle</h2>
+ * Open from {@link #to}: online, until {@link #goOffline()} (and online again from
+ * {@link #goOnline()}). {@link #close()} stops the pool, which its views share: close the
+ * transport made by {@link #to}, not its views (their {@code close()} does nothing).
  */
 public final class InMemoryClientTransport implements Transport {
   private final InMemoryTransport core;
@@ -37,8 +42,13 @@ public final class InMemoryClientTransport implements Transport {
   private final Set<Link> links = ConcurrentHashMap.newKeySet();
   private volatile boolean offline;
 
-  public InMemoryClientTransport(ChatServer server) {
-    this(new InMemoryTransport(Objects.requireNonNull(server, "server == null")), true);
+  /**
+   * A transport to {@code server}, with its own bounded thread pool (the core's
+   * {@link InMemoryTransport}): share one, and {@link #close()} it when done.
+   */
+  public static InMemoryClientTransport to(ChatServer server) {
+    return new InMemoryClientTransport(
+        new InMemoryTransport(Objects.requireNonNull(server, "server == null")), true);
   }
 
   private InMemoryClientTransport(InMemoryTransport core, boolean ownsCore) {

@@ -1,10 +1,9 @@
-package dev.parley.client.testing;
+package dev.parley.testkit;
 
 import dev.parley.client.ChatBot;
 import dev.parley.client.ChatClient;
 import dev.parley.client.ClientOptions;
 import dev.parley.client.Room;
-import dev.parley.client.internal.InMemoryClientTransport;
 import dev.parley.core.ChatServer;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -56,7 +55,7 @@ public final class ChatTestKit implements AutoCloseable {
 
   private ChatTestKit(ChatServer server) {
     this.server = server;
-    this.transport = new InMemoryClientTransport(server);
+    this.transport = InMemoryClientTransport.to(server);
   }
 
   /** A kit around a server with every default ({@code ChatServer.builder().build()}). */

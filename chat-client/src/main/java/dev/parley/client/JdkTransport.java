@@ -1,6 +1,5 @@
-package dev.parley.client.internal;
+package dev.parley.client;
 
-import dev.parley.client.Transport;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,9 +19,9 @@ import javax.net.ssl.SSLContext;
 /**
  * {@link Transport} on the JDK's {@link WebSocket}: one shared {@link HttpClient} (one selector
  * thread) whose callbacks run on a bounded pool of {@code max(2, cores)} daemon threads, however
- * many sockets there are. Not an API.
+ * many sockets there are.
  */
-public final class JdkTransport implements Transport {
+final class JdkTransport implements Transport {
   private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(30);
   private static final int CLOSED_ABNORMALLY = 1006;
 
@@ -48,7 +47,7 @@ public final class JdkTransport implements Transport {
   }
 
   /** The one instance. */
-  public static JdkTransport shared() {
+  static JdkTransport shared() {
     return Holder.SHARED;
   }
 
@@ -56,7 +55,7 @@ public final class JdkTransport implements Transport {
    * A transport of its own whose {@code wss://} connections trust what {@code tls} trusts; its
    * threads end after 30 s without work.
    */
-  public static JdkTransport trusting(SSLContext tls) {
+  static JdkTransport trusting(SSLContext tls) {
     return new JdkTransport(Objects.requireNonNull(tls, "tls == null"));
   }
 
@@ -86,7 +85,7 @@ public final class JdkTransport implements Transport {
 
   @Override
   public String toString() {
-    return shared ? "Transport.jdk()" : "Transport.jdk(tls)";
+    return shared ? "Transports.jdk()" : "Transports.jdk(tls)";
   }
 
   private static Throwable unwrap(Throwable e) {

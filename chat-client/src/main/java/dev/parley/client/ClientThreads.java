@@ -1,4 +1,4 @@
-package dev.parley.client.internal;
+package dev.parley.client;
 
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The client's shared threads, the same for every socket and client in the JVM. Not an API.
+ * The client's shared threads, the same for every socket and client in the JVM.
  *
  * <ul>
  *   <li>{@link #events()}: {@code max(2, cores)} daemon threads {@code parley-client-event-N} that
@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </ul>
  * Idle threads end after 30 seconds and are started again on demand.
  */
-public final class ClientThreads {
+final class ClientThreads {
   private static final long KEEP_ALIVE_SECONDS = 30;
 
   private ClientThreads() {}
@@ -53,17 +53,17 @@ public final class ClientThreads {
   }
 
   /** The shared pool that runs callbacks. */
-  public static Executor events() {
+  static Executor events() {
     return Events.POOL;
   }
 
   /** The one shared timer thread. */
-  public static ScheduledExecutorService timer() {
+  static ScheduledExecutorService timer() {
     return Timer.TIMER;
   }
 
   /** A factory of daemon threads named {@code prefix + n}. */
-  public static ThreadFactory daemon(String prefix) {
+  static ThreadFactory daemon(String prefix) {
     AtomicInteger n = new AtomicInteger();
     return r -> {
       Thread t = new Thread(r, prefix + n.incrementAndGet());

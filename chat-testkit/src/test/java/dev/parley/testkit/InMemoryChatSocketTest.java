@@ -1,8 +1,12 @@
-package dev.parley.client;
+package dev.parley.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.parley.client.ChatSocket;
+import dev.parley.client.ChatSocketContract;
+import dev.parley.client.SocketRecorder;
+import dev.parley.client.Transport;
 import dev.parley.core.ChatServer;
 import java.net.URI;
 import java.util.List;
@@ -19,7 +23,7 @@ class InMemoryChatSocketTest extends ChatSocketContract {
 
   @Override
   protected URI serve(ChatServer server) {
-    transport = Transport.inMemory(server);
+    transport = InMemoryClientTransport.to(server);
     return URI.create("inmemory:/chat");
   }
 
@@ -31,9 +35,7 @@ class InMemoryChatSocketTest extends ChatSocketContract {
   @Override
   protected URI unreachable() {
     // the transport's simulated network is down for this one
-    dev.parley.client.internal.InMemoryClientTransport t =
-        (dev.parley.client.internal.InMemoryClientTransport) transport;
-    dev.parley.client.internal.InMemoryClientTransport down = t.view();
+    InMemoryClientTransport down = ((InMemoryClientTransport) transport).view();
     down.goOffline();
     transport = down;
     return url("alice");

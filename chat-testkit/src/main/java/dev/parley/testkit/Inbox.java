@@ -1,4 +1,4 @@
-package dev.parley.client.testing;
+package dev.parley.testkit;
 
 import dev.parley.client.ChatClient;
 import dev.parley.client.Room;

@@ -1,4 +1,4 @@
-package dev.parley.client.internal;
+package dev.parley.client;
 
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -10,13 +10,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs tasks one at a time, in the order they were submitted, on a shared delegate executor:
- * many serial executors share a few threads. Not an API: it may change in any release.
+ * many serial executors share a few threads.
  *
  * <p>A task never runs concurrently with another task of the same serial executor, and every
  * task happens-before the next. A task that throws is logged and the next one runs. After a
  * batch of tasks the executor yields its thread to others sharing the delegate.
  */
-public final class SerialExecutor implements Executor {
+final class SerialExecutor implements Executor {
   private static final Logger log = LoggerFactory.getLogger(SerialExecutor.class);
   private static final int BATCH = 64;
 
@@ -26,7 +26,7 @@ public final class SerialExecutor implements Executor {
   private final AtomicInteger pending = new AtomicInteger();
   private volatile Thread runner;
 
-  public SerialExecutor(Executor delegate) {
+  SerialExecutor(Executor delegate) {
     this.delegate = Objects.requireNonNull(delegate, "delegate == null");
   }
 
@@ -40,7 +40,7 @@ public final class SerialExecutor implements Executor {
   }
 
   /** True when called from a task of this executor. */
-  public boolean inExecutor() {
+  boolean inExecutor() {
     return runner == Thread.currentThread();
   }
 

@@ -1,4 +1,4 @@
-package dev.parley.client;
+package dev.parley.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.parley.client.testing.ChatTestKit;
+import dev.parley.client.ChatBot;
+import dev.parley.client.ChatClient;
+import dev.parley.client.Room;
 import dev.parley.core.ChatLimits;
 import dev.parley.core.ChatServer;
 import dev.parley.core.spi.InMemoryMessageStore;

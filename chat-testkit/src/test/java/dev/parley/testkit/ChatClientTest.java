@@ -1,4 +1,4 @@
-package dev.parley.client;
+package dev.parley.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.parley.client.testing.ChatTestKit;
+import dev.parley.client.ChatClient;
+import dev.parley.client.ChatException;
+import dev.parley.client.Room;
 import dev.parley.core.AuthResult;
 import dev.parley.core.Authenticator;
 import dev.parley.core.ChatLimits;

@@ -1,4 +1,4 @@
-package dev.parley.hardening;
+package dev.parley.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -19,30 +19,45 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A WebSocket client written on a bare {@link Socket}, to misbehave on purpose: it sends any bytes
- * as a frame (invalid UTF-8, unmasked, reserved bits, lying lengths), never answers pings unless
- * asked to, can stop reading altogether, and shows the HTTP status of a refused handshake.
- * Connects to 127.0.0.1 only. Every read gives up after {@link #READ_TIMEOUT_MS}.
+ * as a frame (invalid UTF-8, unmasked, reserved bits, lying lengths) and any handshake header
+ * (forged origins, a reused key; {@link RawHttp} sends any request line), never answers
+ * pings unless asked to, can stop reading altogether, and shows the HTTP status of a refused
+ * handshake. Connects to 127.0.0.1 only. Every read gives up after {@link #READ_TIMEOUT_MS}.
+ *
+ * <h2>Lifecycle</h2>
+ * Connected, with the handshake's answer read ({@link #status}, {@link #headers}), from
+ * {@link Handshake#connect()}; the socket is closed by {@link #close()}.
  */
-final class RawSocket implements AutoCloseable {
-  static final int OP_CONTINUATION = 0;
-  static final int OP_TEXT = 1;
-  static final int OP_BINARY = 2;
-  static final int OP_CLOSE = 8;
-  static final int OP_PING = 9;
-  static final int OP_PONG = 10;
-  static final int READ_TIMEOUT_MS = 15_000;
+public final class RawSocket implements AutoCloseable {
+  /** The continuation opcode. */
+  public static final int OP_CONTINUATION = 0;
+  /** The text frame opcode. */
+  public static final int OP_TEXT = 1;
+  /** The binary frame opcode. */
+  public static final int OP_BINARY = 2;
+  /** The close frame opcode. */
+  public static final int OP_CLOSE = 8;
+  /** The ping opcode. */
+  public static final int OP_PING = 9;
+  /** The pong opcode. */
+  public static final int OP_PONG = 10;
+  /** How long a read waits. */
+  public static final int READ_TIMEOUT_MS = 15_000;
 
   /** One frame from the server. */
-  record Frame(int opcode, boolean fin, byte[] payload) {
-    String text() {
+  public record Frame(int opcode, boolean fin, byte[] payload) {
+    /** The payload as UTF-8 text. */
+    public String text() {
       return new String(payload, StandardCharsets.UTF_8);
     }
 
-    int closeCode() {
+    /** A close frame's code; 1005 when it has none. */
+    public int closeCode() {
       return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
     }
 
-    String closeReason() {
+    /** A close frame's reason; "" when it has none. */
+    public String closeReason() {
       return payload.length > 2
           ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "";
     }
@@ -55,13 +70,14 @@ final class RawSocket implements AutoCloseable {
   }
 
   /** How a connection ended, as this client saw it. */
-  record Ending(int code, String reason, boolean closeFrame, List<String> textsBefore) {}
+  public record Ending(int code, String reason, boolean closeFrame, List<String> textsBefore) {}
 
-  /** A handshake request to build. */
-  static final class Handshake {
+  /** A handshake request to build: {@code GET /chat} asking for parley.v1 unless told. */
+  public static final class Handshake {
     private final int port;
     private String pathAndQuery = "/chat";
     private String subprotocol = "parley.v1";
+    private String key;
     private final Map<String, String> headers = new LinkedHashMap<>();
     private int receiveBuffer;
 
@@ -69,29 +85,44 @@ final class RawSocket implements AutoCloseable {
       this.port = port;
     }
 
-    Handshake path(String pathAndQuery) {
+    /** The request target, e.g. {@code /chat?name=bob}. */
+    public Handshake path(String pathAndQuery) {
       this.pathAndQuery = pathAndQuery;
       return this;
     }
 
     /** The subprotocol to offer; null offers none (plain-text mode). */
-    Handshake subprotocol(String subprotocol) {
+    public Handshake subprotocol(String subprotocol) {
       this.subprotocol = subprotocol;
       return this;
     }
 
-    Handshake header(String name, String value) {
+    /** Adds a header ({@code Origin}, {@code Sec-WebSocket-Extensions}…); null adds none. */
+    public Handshake header(String name, String value) {
+      if (value == null) {
+        return this;
+      }
       headers.put(name, value);
       return this;
     }
 
     /** Shrinks the socket's receive buffer (set before connecting, so the TCP window stays small). */
-    Handshake receiveBuffer(int bytes) {
+    public Handshake receiveBuffer(int bytes) {
       this.receiveBuffer = bytes;
       return this;
     }
 
-    RawSocket connect() throws IOException {
+    /**
+     * {@code key} as the {@code Sec-WebSocket-Key} instead of a fresh random one (as a client that
+     * reuses its nonce, or a container replaying a handshake).
+     */
+    public Handshake key(String key) {
+      this.key = key;
+      return this;
+    }
+
+    /** Sends the request and reads the answer's head. */
+    public RawSocket connect() throws IOException {
       return RawSocket.connect(this);
     }
   }
@@ -99,10 +130,8 @@ final class RawSocket implements AutoCloseable {
   private final Socket socket;
   private final InputStream in;
   private final OutputStream out;
-  /** The HTTP status of the handshake answer: 101 when upgraded. */
-  final int status;
-  /** The handshake answer's headers, names in lower case. */
-  final Map<String, String> headers = new LinkedHashMap<>();
+  private final int status;
+  private final Map<String, String> headers = new LinkedHashMap<>();
 
   private RawSocket(Socket socket, int status) throws IOException {
     this.socket = socket;
@@ -111,12 +140,23 @@ final class RawSocket implements AutoCloseable {
     this.status = status;
   }
 
-  static Handshake to(int port) {
+  /** The HTTP status of the handshake answer: 101 when upgraded. */
+  public int status() {
+    return status;
+  }
+
+  /** The handshake answer's headers, names in lower case. */
+  public Map<String, String> headers() {
+    return headers;
+  }
+
+  /** A handshake to {@code 127.0.0.1:port}, to build. */
+  public static Handshake to(int port) {
     return new Handshake(port);
   }
 
   /** Upgrades {@code /chat?name=<name>} asking for parley.v1 and reads the welcome. */
-  static RawSocket v1(int port, String name) throws IOException {
+  public static RawSocket v1(int port, String name) throws IOException {
     RawSocket s = to(port).path("/chat?name=" + name).connect();
     if (s.status != 101) {
       s.close();
@@ -133,15 +173,15 @@ final class RawSocket implements AutoCloseable {
     }
     s.setSoTimeout(READ_TIMEOUT_MS);
     s.connect(new InetSocketAddress("127.0.0.1", h.port), 10_000);
-    byte[] key = new byte[16];
-    ThreadLocalRandom.current().nextBytes(key);
+    byte[] nonce = new byte[16];
+    ThreadLocalRandom.current().nextBytes(nonce);
+    String key = h.key != null ? h.key : Base64.getEncoder().encodeToString(nonce);
     StringBuilder req = new StringBuilder()
         .append("GET ").append(h.pathAndQuery).append(" HTTP/1.1\r\n")
         .append("Host: 127.0.0.1:").append(h.port).append("\r\n")
         .append("Upgrade: websocket\r\n")
         .append("Connection: Upgrade\r\n")
-        .append("Sec-WebSocket-Key: ").append(Base64.getEncoder().encodeToString(key))
-        .append("\r\n")
+        .append("Sec-WebSocket-Key: ").append(key).append("\r\n")
         .append("Sec-WebSocket-Version: 13\r\n");
     if (h.subprotocol != null) {
       req.append("Sec-WebSocket-Protocol: ").append(h.subprotocol).append("\r\n");
@@ -188,7 +228,7 @@ final class RawSocket implements AutoCloseable {
   // ---- sending --------------------------------------------------------------------------------
 
   /** Sends a final, masked frame, as a well-behaved client would. */
-  void sendFrame(int opcode, byte[] payload) throws IOException {
+  public void sendFrame(int opcode, byte[] payload) throws IOException {
     sendFrame(opcode, payload, true, true, 0);
   }
 
@@ -196,13 +236,14 @@ final class RawSocket implements AutoCloseable {
    * Sends one frame exactly as told: {@code fin}, {@code masked}, and the reserved bits
    * {@code rsv} (0-7, placed in bits 4-6 of the first byte).
    */
-  void sendFrame(int opcode, byte[] payload, boolean fin, boolean masked, int rsv)
+  public void sendFrame(int opcode, byte[] payload, boolean fin, boolean masked, int rsv)
       throws IOException {
     out.write(encode(opcode, payload, fin, masked, rsv, payload.length));
     out.flush();
   }
 
-  static byte[] encode(int opcode, byte[] payload, boolean fin, boolean masked, int rsv,
+  /** One frame's bytes, exactly as told; {@code length} is the length announced. */
+  public static byte[] encode(int opcode, byte[] payload, boolean fin, boolean masked, int rsv,
       long length) {
     ByteArrayOutputStream f = new ByteArrayOutputStream(payload.length + 14);
     f.write((fin ? 0x80 : 0) | ((rsv & 7) << 4) | opcode);
@@ -230,12 +271,13 @@ final class RawSocket implements AutoCloseable {
     return f.toByteArray();
   }
 
-  void sendText(String text) throws IOException {
+  /** Sends a masked text frame. */
+  public void sendText(String text) throws IOException {
     sendFrame(OP_TEXT, text.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Writes bytes as they are: several frames at once, or half of one. */
-  void sendRaw(byte[] bytes) throws IOException {
+  public void sendRaw(byte[] bytes) throws IOException {
     out.write(bytes);
     out.flush();
   }
@@ -243,7 +285,7 @@ final class RawSocket implements AutoCloseable {
   // ---- receiving ------------------------------------------------------------------------------
 
   /** The next frame; throws {@link java.net.SocketTimeoutException} after the read timeout. */
-  Frame readFrame() throws IOException {
+  public Frame readFrame() throws IOException {
     int b0 = readByte();
     int b1 = readByte();
     long len = b1 & 0x7f;
@@ -266,7 +308,7 @@ final class RawSocket implements AutoCloseable {
   }
 
   /** The next text frame whose JSON type is {@code type}, skipping every other frame. */
-  String readUntilType(String type) throws IOException {
+  public String readUntilType(String type) throws IOException {
     String marker = "\"type\":\"" + type + "\"";
     while (true) {
       Frame f = readFrame();
@@ -284,7 +326,7 @@ final class RawSocket implements AutoCloseable {
    * client should), or 1006 when the connection ended without one. Text frames on the way are
    * kept; pings are answered when {@code answerPings}.
    */
-  Ending readUntilClosed(boolean answerPings) throws IOException {
+  public Ending readUntilClosed(boolean answerPings) throws IOException {
     List<String> texts = new ArrayList<>();
     while (true) {
       Frame f;
@@ -314,12 +356,13 @@ final class RawSocket implements AutoCloseable {
     }
   }
 
-  Ending readUntilClosed() throws IOException {
+  /** {@link #readUntilClosed(boolean)} without answering pings. */
+  public Ending readUntilClosed() throws IOException {
     return readUntilClosed(false);
   }
 
   /** Whether the server has closed the TCP connection: a read finds the end of the stream. */
-  boolean endOfStream() throws IOException {
+  public boolean endOfStream() throws IOException {
     try {
       while (true) {
         Frame f = readFrame();
@@ -340,7 +383,7 @@ final class RawSocket implements AutoCloseable {
     return b;
   }
 
-  private static String readLine(InputStream in) throws IOException {
+  static String readLine(InputStream in) throws IOException {
     StringBuilder sb = new StringBuilder();
     int b;
     while ((b = in.read()) != '\n') {
