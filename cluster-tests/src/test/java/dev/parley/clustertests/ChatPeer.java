@@ -72,9 +72,11 @@ final class ChatPeer implements AutoCloseable {
   static ChatPeer connect(URI endpoint, String user) {
     ChatPeer p = new ChatPeer(user);
     p.open(endpoint);
+    p.ready();
     return p;
   }
 
+  /** Opens a connection; sends wait (pending) until {@code ready} is set, after any rejoins. */
   private void open(URI endpoint) {
     Link l = new Link();
     synchronized (this) {
@@ -89,6 +91,10 @@ final class ChatPeer implements AutoCloseable {
           }
         });
     get(l.welcome, user + " welcomed by " + endpoint);
+  }
+
+  private synchronized void ready() {
+    link.ready = true;
   }
 
   // ---- what the peer sends ---------------------------------------------------------------------
@@ -174,6 +180,7 @@ final class ChatPeer implements AutoCloseable {
     synchronized (this) {
       mark = frames.size();
       again = List.copyOf(joined);
+      link.ready = true; // as a page's onopen: the rejoins go first, then what is pending
       for (String room : again) {
         transmit(joinFrame(room));
       }
@@ -186,7 +193,7 @@ final class ChatPeer implements AutoCloseable {
 
   private void transmit(JsonObject f) {
     Link l = link;
-    if (l != null && l.ws != null && !l.closed.isDone()) {
+    if (l != null && l.ready && !l.closed.isDone()) {
       String text = f.toString();
       l.chain = l.chain.thenCompose(v -> l.ws.sendText(text, true).thenApply(ws -> (Void) null))
           .exceptionally(e -> null); // a dropped connection: the send stays pending
@@ -457,6 +464,8 @@ final class ChatPeer implements AutoCloseable {
     final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
     volatile WebSocket ws;
+    /** Welcomed, and rejoined what the peer is in: sends go out. */
+    boolean ready;
     CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
 
     @Override
