@@ -76,6 +76,18 @@ final class ChatPeer implements AutoCloseable {
     return p;
   }
 
+  /** Connects as {@code user} where the node must refuse it; returns the close code. */
+  static int refusedWith(URI endpoint, String user) {
+    ChatPeer p = new ChatPeer(user);
+    try {
+      p.open(endpoint);
+    } catch (AssertionError expected) {
+      return p.awaitClosed();
+    }
+    p.close();
+    throw new AssertionError(user + " was welcomed by " + endpoint);
+  }
+
   /** Opens a connection; sends wait (pending) until {@code ready} is set, after any rejoins. */
   private void open(URI endpoint) {
     Link l = new Link();
@@ -111,6 +123,11 @@ final class ChatPeer implements AutoCloseable {
     }
     return awaitFrame(mark, f -> type(f, "joined") && room.equals(str(f, "room")), "joined "
         + room);
+  }
+
+  /** Sends a {@code join} without waiting for its answer. */
+  synchronized void joinAsync(String room) {
+    transmit(joinFrame(room));
   }
 
   private JsonObject joinFrame(String room) {
@@ -379,12 +396,17 @@ final class ChatPeer implements AutoCloseable {
 
   /** Waits until {@code condition} (read under this peer's lock) holds. */
   void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
+    await(what, condition, WAIT);
+  }
+
+  /** Waits at most {@code within} until {@code condition} holds. */
+  void await(String what, BooleanSupplier condition, Duration within) {
+    long deadline = System.nanoTime() + within.toNanos();
     synchronized (this) {
       while (!condition.getAsBoolean()) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          throw new AssertionError(user + ": not within " + WAIT + ": " + what + "; last frames "
+          throw new AssertionError(user + ": not within " + within + ": " + what + "; last frames "
               + frames.subList(Math.max(0, frames.size() - 5), frames.size()));
         }
         try {
