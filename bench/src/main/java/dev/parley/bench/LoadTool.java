@@ -31,9 +31,11 @@ import org.HdrHistogram.Recorder;
  *       bytes. Latency is measured from each message's INTENDED send time, which travels in the
  *       body (so a stalled sender cannot hide a stall: no coordinated omission), and is recorded
  *       in an HdrHistogram for the messages of the measured window only. Each receiver checks
- *       the sequence number in the body: lost, duplicated, out-of-order. With {@code serverPid},
- *       the server's CPU time (utime + stime from /proc) over the measured window, per
- *       delivery.</li>
+ *       the sequence number in the body: lost, duplicated, out-of-order. With {@code serverPids},
+ *       the servers' CPU time (utime + stime from /proc, summed) over the measured window, per
+ *       delivery. Several comma-separated {@code url}s are the nodes of one cluster: receivers
+ *       are spread over them in turn, the sender is on the first; with {@code redisPid}, Redis's
+ *       own CPU per message.</li>
  *   <li>{@code idle}: memory per idle connection: the server's RSS (and for a JVM, live heap after
  *       a full GC through {@code jcmd}) with {@code receivers} clients connected (and joined),
  *       minus before, divided by the count. "Before" follows a warm-up pass of a tenth of the
@@ -54,8 +56,8 @@ public final class LoadTool {
   /** Where the server is and what to do. */
   public record Config(String url, String mode, String scenario, int receivers, double rate,
       double warmupSeconds, double durationSeconds, int bodyBytes, double drainSeconds,
-      long serverPid, boolean jvm, int connectConcurrency, String room, String label,
-      double connectTimeoutSeconds, int ioThreads) {
+      List<Long> serverPids, boolean jvm, int connectConcurrency, String room, String label,
+      double connectTimeoutSeconds, int ioThreads, long redisPid) {
 
     /** Checks the values. */
     public Config {
@@ -81,17 +83,29 @@ public final class LoadTool {
       if (ioThreads < 1 || ioThreads > 16) {
         throw new IllegalArgumentException("io-threads must be 1..16: " + ioThreads);
       }
-      URI u = URI.create(url);
-      String host = u.getHost();
-      if (!"127.0.0.1".equals(host) && !"localhost".equals(host)) {
-        throw new IllegalArgumentException("the load tool only targets 127.0.0.1: " + url);
+      for (String one : url.split(",")) {
+        String host = URI.create(one).getHost();
+        if (!"127.0.0.1".equals(host) && !"localhost".equals(host)) {
+          throw new IllegalArgumentException("the load tool only targets 127.0.0.1: " + one);
+        }
       }
+      serverPids = List.copyOf(serverPids);
+    }
+
+    /** The servers' endpoints: receivers are spread over them in turn, the sender is on the first. */
+    public List<String> urls() {
+      return List.of(url.split(","));
+    }
+
+    /** The first server's pid (0: none). */
+    public long serverPid() {
+      return serverPids.isEmpty() ? 0 : serverPids.get(0);
     }
 
     /** Defaults for everything but the target. */
     public static Config defaults(String url, String mode) {
-      return new Config(url, mode, "fanout", 100, 40, 5, 10, 100, 10, 0, false, 100, "bench",
-          mode, 60, 1);
+      return new Config(url, mode, "fanout", 100, 40, 5, 10, 100, 10, List.of(), false, 100,
+          "bench", mode, 60, 1, 0);
     }
 
     Config with(Map<String, String> o) {
@@ -105,7 +119,7 @@ public final class LoadTool {
           Double.parseDouble(o.getOrDefault("duration", Double.toString(durationSeconds))),
           Integer.parseInt(o.getOrDefault("body", Integer.toString(bodyBytes))),
           Double.parseDouble(o.getOrDefault("drain", Double.toString(drainSeconds))),
-          Long.parseLong(o.getOrDefault("server-pid", Long.toString(serverPid))),
+          o.containsKey("server-pid") ? pids(o.get("server-pid")) : serverPids,
           Boolean.parseBoolean(o.getOrDefault("jvm", Boolean.toString(jvm))),
           Integer.parseInt(o.getOrDefault("connect-concurrency",
               Integer.toString(connectConcurrency))),
@@ -113,7 +127,18 @@ public final class LoadTool {
           o.getOrDefault("label", o.getOrDefault("mode", label)),
           Double.parseDouble(o.getOrDefault("connect-timeout",
               Double.toString(connectTimeoutSeconds))),
-          Integer.parseInt(o.getOrDefault("io-threads", Integer.toString(ioThreads))));
+          Integer.parseInt(o.getOrDefault("io-threads", Integer.toString(ioThreads))),
+          Long.parseLong(o.getOrDefault("redis-pid", Long.toString(redisPid))));
+    }
+
+    private static List<Long> pids(String commaSeparated) {
+      List<Long> pids = new ArrayList<>();
+      for (String p : commaSeparated.split(",")) {
+        if (!p.isBlank() && Long.parseLong(p.trim()) > 0) {
+          pids.add(Long.parseLong(p.trim()));
+        }
+      }
+      return pids;
     }
   }
 
@@ -183,7 +208,8 @@ public final class LoadTool {
       if (!a.startsWith("--") || !a.contains("=")) {
         System.err.println("usage: LoadTool --url=ws://127.0.0.1:PORT/PATH --mode=parley|raw"
             + " [--scenario=fanout|idle|connect] [--receivers=N] [--rate=MSG_PER_S]"
-            + " [--warmup=S] [--duration=S] [--body=BYTES] [--drain=S] [--server-pid=PID]"
+            + " [--warmup=S] [--duration=S] [--body=BYTES] [--drain=S] [--server-pid=PID[,PID…]]"
+            + " [--redis-pid=PID]"
             + " [--jvm=true] [--connect-concurrency=N] [--io-threads=N] [--label=TEXT]");
         System.exit(2);
       }
@@ -213,7 +239,7 @@ public final class LoadTool {
     }
     warmupCount = warm;
     List<Peer> receivers = connectAll(config.receivers(), total);
-    Peer sender = connectOne("sender", 0).get((long) config.connectTimeoutSeconds(),
+    Peer sender = connectOne("sender", 0, config.urls().get(0)).get((long) config.connectTimeoutSeconds(),
         TimeUnit.SECONDS);
     sender.isSender = true;
     out.printf(Locale.ROOT, "%s: %d receivers ready; sending %d messages at %.1f/s (%d warm-up)%n",
@@ -223,6 +249,7 @@ public final class LoadTool {
     long period = (long) (1e9 / config.rate());
     long start = System.nanoTime() + 200_000_000L;
     long[] cpuAtStart = null;
+    long[] redisAtStart = null;
     long[] selfAtStart = null;
     long machineAtStart = -1;
     long cpuWindowStart = 0;
@@ -236,7 +263,8 @@ public final class LoadTool {
       }
       maxSendLagNanos = Math.max(maxSendLagNanos, now - intended);
       if (i == warm) {
-        cpuAtStart = ProcStats.cpuTicks(config.serverPid());
+        cpuAtStart = ProcStats.cpuTicks(config.serverPids());
+        redisAtStart = ProcStats.cpuTicks(config.redisPid());
         selfAtStart = ProcStats.cpuTicks(ProcessHandle.current().pid());
         machineAtStart = ProcStats.machineBusyTicks();
         cpuWindowStart = System.nanoTime();
@@ -260,7 +288,8 @@ public final class LoadTool {
     while (allDeliveries.get() < expectedAll && System.nanoTime() < deadline) {
       LockSupport.parkNanos(20_000_000L);
     }
-    long[] cpuAtEnd = ProcStats.cpuTicks(config.serverPid());
+    long[] cpuAtEnd = ProcStats.cpuTicks(config.serverPids());
+    long[] redisAtEnd = ProcStats.cpuTicks(config.redisPid());
     long[] selfAtEnd = ProcStats.cpuTicks(ProcessHandle.current().pid());
     long machineAtEnd = ProcStats.machineBusyTicks();
     long windowEnd = Math.max(lastDeliveryNanos.get(), lastIntended);
@@ -312,13 +341,23 @@ public final class LoadTool {
       // the kernel's share (stime): on loopback, sending a frame also runs the receiver's TCP
       // path in the sender's context, so most of a delivery's CPU is here on any server
       v.put("server_sys_share", ticks == 0 ? -1.0 : (cpuAtEnd[1] - cpuAtStart[1]) / (double) ticks);
+      v.put("nodes", config.serverPids().size());
+    }
+    long redisTicks = 0;
+    if (redisAtStart != null && redisAtEnd != null) {
+      redisTicks = (redisAtEnd[0] + redisAtEnd[1]) - (redisAtStart[0] + redisAtStart[1]);
+      double redisSeconds = redisTicks / (double) ProcStats.CLOCK_TICKS;
+      // Redis's own CPU: per message stored and published (each is one script and one PUBLISH
+      // that Redis writes to every node's pub/sub connection)
+      v.put("redis_cpu_cores", redisSeconds / windowSeconds);
+      v.put("redis_cpu_us_per_message", redisSeconds * 1e6 / measured);
     }
     if (selfAtStart != null && selfAtEnd != null) {
       long ticks = (selfAtEnd[0] + selfAtEnd[1]) - (selfAtStart[0] + selfAtStart[1]);
       v.put("loadtool_cpu_cores", ticks / (double) ProcStats.CLOCK_TICKS / windowSeconds);
       if (machineAtStart >= 0 && machineAtEnd >= 0 && cpuAtStart != null && cpuAtEnd != null) {
         long server = (cpuAtEnd[0] + cpuAtEnd[1]) - (cpuAtStart[0] + cpuAtStart[1]);
-        long others = (machineAtEnd - machineAtStart) - server - ticks;
+        long others = (machineAtEnd - machineAtStart) - server - ticks - redisTicks;
         // other processes on the machine during the window: they compete for the same 2 cores
         v.put("others_cpu_cores", Math.max(0, others) / (double) ProcStats.CLOCK_TICKS
             / windowSeconds);
@@ -433,7 +472,8 @@ public final class LoadTool {
         throw new TimeoutException("connecting " + n + " clients took longer than "
             + config.connectTimeoutSeconds() + " s (" + i + " started)");
       }
-      CompletableFuture<Peer> f = connectOne("r" + i, expectedMessages);
+      CompletableFuture<Peer> f = connectOne("r" + i, expectedMessages,
+          config.urls().get(i % config.urls().size()));
       f.whenComplete((p, e) -> inFlight.release());
       futures.add(f);
     }
@@ -446,16 +486,16 @@ public final class LoadTool {
   }
 
   /** Completes when the peer is ready: connected (raw), connected and joined (parley). */
-  private CompletableFuture<Peer> connectOne(String name, int expectedMessages) {
+  private CompletableFuture<Peer> connectOne(String name, int expectedMessages, String url) {
     Peer peer = new Peer(name, expectedMessages);
     URI uri;
     String subprotocol = null;
     if (config.mode().equals("parley")) {
       subprotocol = "parley.v1";
-      String sep = config.url().contains("?") ? "&" : "?";
-      uri = URI.create(config.url() + sep + "name=" + name);
+      String sep = url.contains("?") ? "&" : "?";
+      uri = URI.create(url + sep + "name=" + name);
     } else {
-      uri = URI.create(config.url());
+      uri = URI.create(url);
     }
     try {
       peer.conn = client.connect(uri, subprotocol, peer);
