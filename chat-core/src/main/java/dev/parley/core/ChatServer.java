@@ -122,11 +122,13 @@ public final class ChatServer implements AutoCloseable {
     Objects.requireNonNull(connection, "connection == null");
     ServerSession session = new ServerSession(rooms, connection);
     if (closed) {
+      engine.observer.connectionRefused(connection.transport(), ChatObserver.Refusal.SHUTTING_DOWN);
       session.refuse();
       connection.close(CloseCode.GOING_AWAY, "server is shutting down");
       return session;
     }
     if (connection.protocol() == Protocol.PLAIN_TEXT && engine.plainTextRoom == null) {
+      engine.observer.connectionRefused(connection.transport(), ChatObserver.Refusal.PROTOCOL);
       session.refuse();
       connection.close(CloseCode.POLICY_VIOLATION, "plain-text mode is disabled; use parley.v1");
       return session;
@@ -140,9 +142,45 @@ public final class ChatServer implements AutoCloseable {
     return engine.newConnectionId();
   }
 
+  /**
+   * Hands inbound frames to a connection wherever it is open in the cluster: at once when it is on
+   * this node, through the backplane to the node holding it otherwise (an HTTP fallback client's
+   * POST that reached another node than its stream). The frames are handled as if the connection
+   * had sent them, and only if it belongs to {@code userId}: knowing a connection id alone grants
+   * nothing.
+   *
+   * @return completes when the frames were handed over here or published to the other node
+   * @throws IllegalArgumentException when {@code connectionId} names no node
+   */
+  public CompletionStage<Void> receive(String connectionId, User user, List<String> frames) {
+    Objects.requireNonNull(connectionId, "connectionId == null");
+    Objects.requireNonNull(user, "user == null");
+    Objects.requireNonNull(frames, "frames == null");
+    if (rooms.receiveForwarded(connectionId, user.id(), frames)) {
+      return CompletableFuture.completedFuture(null);
+    }
+    String node = Engine.nodeOf(connectionId);
+    if (node == null) {
+      throw new IllegalArgumentException("not a connection id of this cluster: " + connectionId);
+    }
+    if (node.equals(engine.nodeId)) {
+      return CompletableFuture.completedFuture(null); // it was here and is gone
+    }
+    return engine.call(() -> engine.bus.publish(Backplane.nodeChannel(node),
+        new BusEvent.Forward(connectionId, user.id(), frames)));
+  }
+
   /** The limits in force. */
   public ChatLimits limits() {
     return engine.limits;
+  }
+
+  /**
+   * The observers given to the builder, as one (a no-op when none): transports report what only
+   * they see (refused handshakes, heartbeat closes, bytes sent) through it.
+   */
+  public ChatObserver observer() {
+    return engine.observer;
   }
 
   // ---- for applications -----------------------------------------------------------------------
@@ -279,6 +317,7 @@ public final class ChatServer implements AutoCloseable {
     String plainTextRoom = "lobby";
     final List<ChatListener> listeners = new ArrayList<>();
     final List<MessageInterceptor> interceptors = new ArrayList<>();
+    final List<ChatObserver> observers = new ArrayList<>();
     Function<String, RoomOptions> roomOptions = room -> RoomOptions.defaults();
     Duration timeout = Duration.ofSeconds(5);
     Duration gapWait = Duration.ofMillis(200);
@@ -347,6 +386,15 @@ public final class ChatServer implements AutoCloseable {
     /** Adds a listener; listeners are called in the order added. */
     public Builder listener(ChatListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener == null"));
+      return this;
+    }
+
+    /**
+     * Adds an observer (metrics): the core and the transports report to it as things happen; see
+     * {@link ChatObserver}. With none, nothing is measured and nothing costs.
+     */
+    public Builder observer(ChatObserver observer) {
+      observers.add(Objects.requireNonNull(observer, "observer == null"));
       return this;
     }
 

@@ -40,6 +40,14 @@ public interface Connection {
   Protocol protocol();
 
   /**
+   * The transport's name, for metrics and logs: {@code netty}, {@code jakarta},
+   * {@code in-memory}, … The default says {@code other}.
+   */
+  default String transport() {
+    return "other";
+  }
+
+  /**
    * Queues {@code text} for sending as one text frame and returns at once.
    *
    * @return false when it will not be sent (closing, closed, or the outbound queue is full)

@@ -29,6 +29,11 @@ final class Engine {
 
   final String nodeId;
   final MessageStore store;
+  /**
+   * The store as the application gave it, unwrapped: what the bus's store-and-publish gets, so a
+   * backplane can recognise its own store (Redis appends and publishes in one script).
+   */
+  final MessageStore busStore;
   final Presence presence;
   final Backplane backplane;
   final ChatLimits limits;
@@ -40,6 +45,8 @@ final class Engine {
   final Authenticator authenticator;
   final List<ChatListener> listeners;
   final List<MessageInterceptor> interceptors;
+  /** Every observer the application gave, as one; calls never throw. */
+  final ChatObserver observer;
   private final Function<String, RoomOptions> roomOptions;
   private final ScheduledExecutorService timer;
   private final AtomicLong ids = new AtomicLong();
@@ -49,9 +56,12 @@ final class Engine {
 
   Engine(String nodeId, ChatServer.Builder b) {
     this.nodeId = nodeId;
-    this.store = b.store;
-    this.presence = b.presence;
-    this.backplane = b.backplane;
+    this.observer = Observers.of(b.observers);
+    this.store = b.observers.isEmpty() ? b.store : Observers.timed(b.store, observer);
+    this.busStore = b.store;
+    this.presence = b.observers.isEmpty() ? b.presence : Observers.timed(b.presence, observer);
+    this.backplane = b.observers.isEmpty() ? b.backplane
+        : Observers.timed(b.backplane, observer);
     this.limits = b.limits;
     this.clock = b.clock;
     this.timeout = b.timeout;
@@ -73,6 +83,13 @@ final class Engine {
 
   void join(Backplane.Receiver receiver) {
     this.bus = backplane.join(nodeId, receiver);
+    call(() -> bus.subscribe(Backplane.nodeChannel(nodeId)));
+  }
+
+  /** The node that holds a connection, from its id ({@code <node>-c<n>}); null when not one. */
+  static String nodeOf(String connectionId) {
+    int dash = connectionId.lastIndexOf("-c");
+    return dash > 0 ? connectionId.substring(0, dash) : null;
   }
 
   /** Calls an SPI method with this node's deadline on its stage. */

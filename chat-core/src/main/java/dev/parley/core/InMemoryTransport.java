@@ -189,6 +189,11 @@ public final class InMemoryTransport implements AutoCloseable {
         super(id, user, protocol, server.limits().maxOutboundBytes());
       }
 
+      @Override
+      public String transport() {
+        return "in-memory";
+      }
+
       void queueOpenEvent() {
         queue().offer(OPEN_EVENT);
       }

@@ -151,6 +151,9 @@ final class Join {
     }
     session.send(Codec.joined(room.name, live, current, room.membersJson(list), list.count(),
         recovered, lastRead, truncated));
+    room.engine.observer.joined(since == null ? ChatObserver.Resume.FRESH
+        : truncated ? ChatObserver.Resume.TRUNCATED
+        : recovered ? ChatObserver.Resume.RECOVERED : ChatObserver.Resume.NOT_RECOVERED);
     for (String frame : replay) {
       session.send(frame);
     }

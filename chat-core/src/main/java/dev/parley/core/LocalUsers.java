@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class LocalUsers {
   private final Map<String, Set<ServerSession>> byUser = new ConcurrentHashMap<>();
+  private final Map<String, ServerSession> byConnection = new ConcurrentHashMap<>();
   private final Rooms rooms;
 
   LocalUsers(Rooms rooms) {
@@ -22,6 +23,7 @@ final class LocalUsers {
   }
 
   void add(ServerSession s) {
+    byConnection.put(s.connection.id(), s);
     byUser.compute(s.user.id(), (id, set) -> {
       if (set == null) {
         set = ConcurrentHashMap.newKeySet();
@@ -34,6 +36,7 @@ final class LocalUsers {
 
   /** True when it was there. */
   boolean remove(ServerSession s) {
+    byConnection.remove(s.connection.id(), s);
     boolean[] removed = {false};
     byUser.computeIfPresent(s.user.id(), (id, set) -> {
       removed[0] = set.remove(s);
@@ -49,6 +52,11 @@ final class LocalUsers {
   Collection<ServerSession> sessionsOf(String userId) {
     Set<ServerSession> s = byUser.get(userId);
     return s == null ? List.of() : s;
+  }
+
+  /** The session of a connection open on this node, or null. */
+  ServerSession byConnection(String connectionId) {
+    return byConnection.get(connectionId);
   }
 
   boolean isLocal(String userId) {

@@ -1,6 +1,7 @@
 package dev.parley.core;
 
 import dev.parley.core.Codec.FrameException;
+import dev.parley.protocol.ErrorCode;
 
 /**
  * Plain-text mode for one session: it is in the server's plain-text room from the start, each
@@ -28,19 +29,21 @@ final class PlainText implements ServerSession.FrameHandler {
     }
     ChatLimits limits = s.engine.limits;
     if (text.length() > limits.maxFrameChars() || body.length() > limits.maxBodyChars()) {
-      s.send("error: too_large: at most " + limits.maxBodyChars() + " characters");
+      s.error(ErrorCode.TOO_LARGE, "at most " + limits.maxBodyChars() + " characters", null);
       return;
     }
     if (!s.messages.tryTake(System.nanoTime())) {
-      s.send("error: rate_limited: at most " + limits.messagesPerSecond() + " messages a second");
+      s.error(ErrorCode.RATE_LIMITED, "at most " + limits.messagesPerSecond()
+          + " messages a second", null);
       return;
     }
     String room = s.engine.plainTextRoom;
     try {
       String accepted = Interceptors.run(s, room, null, body);
+      s.engine.observer.messageReceived();
       s.hub.send(s, s.user, room, null, accepted, null, null);
     } catch (FrameException e) {
-      s.send("error: " + e.code.wire() + ": " + e.getMessage());
+      s.error(e.code, e.getMessage(), null);
     }
   }
 }

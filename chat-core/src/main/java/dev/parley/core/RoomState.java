@@ -172,7 +172,9 @@ final class RoomState implements Sequencer.Output {
     String json = Codec.message(m, epoch);
     String plain = null;
     boolean acked = false;
+    int n = 0;
     for (ServerSession s : recipients()) {
+      n++;
       if (origin != null && s == origin.session) {
         push(s, ackFrame(origin, m, epoch), m.seq(), Kind.ACK);
         acked = true;
@@ -182,6 +184,7 @@ final class RoomState implements Sequencer.Output {
         push(s, json, m.seq(), Kind.MESSAGE);
       }
     }
+    engine.observer.messageDelivered(n);
     if (origin != null) {
       if (!acked && origin.session != null) {
         push(origin.session, ackFrame(origin, m, epoch), m.seq(), Kind.ACK);
@@ -214,7 +217,7 @@ final class RoomState implements Sequencer.Output {
     Origin origin = new Origin(from, cid, result);
     awaiting.put(draft.id(), origin);
     busy++;
-    engine.call(() -> engine.bus.append(engine.store, new Append(draft, cid), channels()))
+    engine.call(() -> engine.bus.append(engine.busStore, new Append(draft, cid), channels()))
         .whenComplete((a, failure) -> serial.execute(() -> appended(draft, origin, a, failure)));
   }
 

@@ -207,6 +207,10 @@ final class Rooms implements Backplane.Receiver {
     if (origin.equals(engine.nodeId)) {
       return;
     }
+    if (event instanceof BusEvent.Forward f) {
+      receiveForwarded(f.connectionId(), f.userId(), f.frames());
+      return;
+    }
     if (event instanceof BusEvent.Disconnect d) {
       for (ServerSession s : users.sessionsOf(d.userId())) {
         s.connection.close(d.code(), d.reason());
@@ -219,6 +223,26 @@ final class Rooms implements Backplane.Receiver {
     } else {
       onExisting(room, r -> r.onEvent(event));
     }
+  }
+
+  /**
+   * Frames for a connection of this node that arrived elsewhere; handed to it only when it is the
+   * same user's. True when the connection is here and took them.
+   */
+  boolean receiveForwarded(String connectionId, String userId, java.util.List<String> frames) {
+    ServerSession s = users.byConnection(connectionId);
+    if (s == null) {
+      log.debug("node {}: frames forwarded for connection {}, which is not here (any more)",
+          engine.nodeId, connectionId);
+      return false;
+    }
+    if (!s.user.id().equals(userId)) {
+      log.warn("node {}: frames for connection {} of {} were sent as {}; dropped", engine.nodeId,
+          connectionId, s.user.id(), userId);
+      return false;
+    }
+    frames.forEach(s::receive);
+    return true;
   }
 
   @Override

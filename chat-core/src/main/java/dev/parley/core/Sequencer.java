@@ -192,10 +192,14 @@ final class Sequencer {
       restart(range.position());
       return;
     }
+    int filled = 0;
     for (Message m : range.messages()) {
-      if (m.seq() > delivered) {
-        pending.putIfAbsent(m.seq(), new Pending(m, epoch));
+      if (m.seq() > delivered && pending.putIfAbsent(m.seq(), new Pending(m, epoch)) == null) {
+        filled++;
       }
+    }
+    if (filled > 0) {
+      engine.observer.gapFilled(filled);
     }
     if (!range.complete() && !pending.isEmpty() && pending.firstKey() > delivered + 1) {
       log.warn("room {}: messages {}..{} were evicted before this node passed them on", room,

@@ -90,11 +90,14 @@ final class ServerSession implements ChatSession {
         .whenComplete((admitted, failure) -> {
           if (failure != null) {
             refuse();
+            engine.observer.connectionRefused(connection.transport(),
+                ChatObserver.Refusal.UNAVAILABLE);
             log.warn("presence could not admit connection {} of {}: {}", connection.id(),
                 user.id(), Async.cause(failure).toString());
             connection.close(CloseCode.TRY_AGAIN_LATER, "the server cannot admit you now");
           } else if (!admitted) {
             refuse();
+            engine.observer.connectionRefused(connection.transport(), ChatObserver.Refusal.LIMIT);
             log.warn("refused connection {} of user {}: {} connections open already",
                 connection.id(), user.id(), max);
             connection.close(CloseCode.TOO_MANY_CONNECTIONS,
@@ -114,6 +117,7 @@ final class ServerSession implements ChatSession {
       return false;
     }
     hub.users.add(this);
+    engine.observer.connectionOpened(connection);
     handler.start();
     synchronized (early) {
       draining = true;
@@ -169,6 +173,7 @@ final class ServerSession implements ChatSession {
   void send(String frame) {
     if (!connection.send(frame) && !slow && !isClosed()) {
       slow = true;
+      engine.observer.closedByServer(connection.transport(), CloseCode.SLOW_CONSUMER);
       log.debug("connection {} of {} refused a frame; closing it as a slow consumer",
           connection.id(), user.id());
       connection.close(CloseCode.SLOW_CONSUMER,
@@ -179,6 +184,7 @@ final class ServerSession implements ChatSession {
   /** An {@code error} frame (a line in plain-text mode). */
   void error(ErrorCode code, String message, String cid) {
     log.debug("error {} for {} on {}: {}", code.wire(), user.id(), connection.id(), message);
+    engine.observer.errorSent(code);
     send(protocol == Protocol.V1 ? Codec.error(code, message, cid)
         : "error: " + code.wire() + ": " + message);
   }
@@ -190,6 +196,7 @@ final class ServerSession implements ChatSession {
       return; // never admitted (admission cleans presence), or closed already
     }
     hub.users.remove(this);
+    engine.observer.connectionClosed(connection);
     for (String room : rooms) {
       hub.drop(this, room);
     }

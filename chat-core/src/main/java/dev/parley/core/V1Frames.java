@@ -164,6 +164,7 @@ final class V1Frames implements ServerSession.FrameHandler {
       throw new FrameException(ErrorCode.RATE_LIMITED,
           "too many messages: at most " + limits.messagesPerSecond() + " a second");
     }
+    s.engine.observer.messageReceived();
     String prior = s.hub.claim(s.user.id(), cid);
     if (prior == DedupCache.PENDING) {
       log.debug("dropped a retry of cid {} from {} while the first is in flight", cid, s.user.id());

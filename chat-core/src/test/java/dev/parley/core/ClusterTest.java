@@ -215,4 +215,29 @@ class ClusterTest {
     }
     assertEquals(1, cluster.store.position("general").toCompletableFuture().join().seq());
   }
+
+  @Test
+  void framesForAConnectionOnAnotherNodeReachItOnlyAsItsOwnUser() throws Exception {
+    cluster = new Cluster(2);
+    TestClient bob = cluster.node(0).client("bob");
+    bob.join("general");
+    TestClient alice = cluster.node(0).client("alice");
+    alice.join("general");
+    bob.next("presence");
+    alice.sendFrame("type", "ping");
+    alice.next("pong");
+    String aliceConnection = alice.session;
+    ChatServer other = cluster.node(1).server;
+    // an HTTP fallback POST that reached node 1 for alice's connection on node 0
+    other.receive(aliceConnection, User.of("mallory"), List.of(
+        "{\"type\":\"send\",\"room\":\"general\",\"body\":\"as alice?\"}"))
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    other.receive(aliceConnection, User.of("alice"), List.of(
+        "{\"type\":\"send\",\"room\":\"general\",\"body\":\"forwarded\",\"cid\":\"f1\"}"))
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertEquals("f1", str(alice.next("ack"), "cid"));
+    JsonObject m = bob.next("message");
+    assertEquals("forwarded", str(m, "body"), "mallory's frame was dropped: " + m);
+    assertEquals("alice", str(m, "from"));
+  }
 }

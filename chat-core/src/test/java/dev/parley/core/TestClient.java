@@ -32,6 +32,8 @@ final class TestClient implements InMemoryTransport.Listener {
   final CompletableFuture<int[]> closeCode = new CompletableFuture<>();
   volatile String closeReason;
   InMemoryTransport.Socket socket;
+  /** The connection id the server gave in {@code welcome}, once welcomed. */
+  String session;
 
   private TestClient(String name) {
     this.name = name;
@@ -52,6 +54,7 @@ final class TestClient implements InMemoryTransport.Listener {
     TestClient c = connect(transport, name);
     JsonObject welcome = c.next("welcome");
     assertEquals(name, welcome.getAsJsonObject("user").get("id").getAsString());
+    c.session = welcome.get("session").getAsString();
     return c;
   }
 

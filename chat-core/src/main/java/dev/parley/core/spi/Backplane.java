@@ -44,6 +44,11 @@ public interface Backplane {
     return "room:" + room;
   }
 
+  /** The channel of the events addressed to one node (frames forwarded to its connections). */
+  static String nodeChannel(String nodeId) {
+    return "node:" + nodeId;
+  }
+
   /** The channel of the events addressed to a user (direct messages, disconnects). */
   static String userChannel(String userId) {
     return "user:" + userId;
@@ -74,7 +79,9 @@ public interface Backplane {
      * Stores a message through {@code store} and publishes it as {@link BusEvent.Posted} on
      * {@code channels}, as one step; a duplicate ({@code cid} seen before) is not published again.
      * The default stores, then publishes; a failed publish after a successful store still completes
-     * normally (the message is stored: other nodes fill the gap from the store).
+     * normally (the message is stored: other nodes fill the gap from the store). An override that
+     * does both at once recognises its own store by identity: give the server the store itself,
+     * not a wrapper around it, or appends take the default way.
      */
     default CompletionStage<Appended> append(MessageStore store, Append append,
         List<String> channels) {

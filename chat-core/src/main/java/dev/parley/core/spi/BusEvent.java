@@ -9,6 +9,7 @@ import dev.parley.protocol.User;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -78,6 +79,25 @@ public sealed interface BusEvent {
     }
   }
 
+  /**
+   * Inbound frames for a connection held by another node: an HTTP fallback client's POST that
+   * reached a node other than the one holding its stream. The receiving node hands them to the
+   * connection only if it belongs to {@code userId}.
+   */
+  record Forward(String connectionId, String userId, List<String> frames) implements BusEvent {
+    /** Requires all three; copies the list. */
+    public Forward {
+      Objects.requireNonNull(connectionId, "connectionId == null");
+      Objects.requireNonNull(userId, "userId == null");
+      frames = List.copyOf(frames);
+    }
+
+    @Override
+    public String room() {
+      return null;
+    }
+  }
+
   /** An event with the node that published it, as {@link #decode} returns it. */
   record Envelope(String origin, BusEvent event) {}
 
@@ -108,6 +128,13 @@ public sealed interface BusEvent {
       } else if (event instanceof Disconnect d) {
         w.name("t").value("disconnect").name("user").value(d.userId())
             .name("code").value(d.code().code()).name("reason").value(d.reason());
+      } else if (event instanceof Forward f) {
+        w.name("t").value("forward").name("connection").value(f.connectionId())
+            .name("user").value(f.userId()).name("frames").beginArray();
+        for (String frame : f.frames()) {
+          w.value(frame);
+        }
+        w.endArray();
       }
       w.endObject();
     } catch (IOException e) {
@@ -140,6 +167,11 @@ public sealed interface BusEvent {
             throw new IllegalArgumentException("unknown close code " + o.get("code"));
           }
           yield new Disconnect(s(o, "user"), code, s(o, "reason"));
+        }
+        case "forward" -> {
+          List<String> frames = new java.util.ArrayList<>();
+          o.getAsJsonArray("frames").forEach(f -> frames.add(f.getAsString()));
+          yield new Forward(s(o, "connection"), s(o, "user"), frames);
         }
         default -> throw new IllegalArgumentException("unknown event type " + type);
       };

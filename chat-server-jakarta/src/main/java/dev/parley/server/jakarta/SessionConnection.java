@@ -83,6 +83,11 @@ final class SessionConnection extends QueuedConnection implements LiveConnection
     this.batchFlusher = Containers.batchFlusher(session, this::flushed);
     this.lastHeardNanos = System.nanoTime();
   }
+  @Override
+  public String transport() {
+    return "jakarta";
+  }
+
 
   /** Hands over the chat session once {@code ChatServer.open} returned it. */
   void attach(ChatSession session) {

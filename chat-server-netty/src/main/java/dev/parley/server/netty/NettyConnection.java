@@ -134,6 +134,11 @@ final class NettyConnection extends ChannelInboundHandlerAdapter
     return protocol;
   }
 
+  @Override
+  public String transport() {
+    return "netty";
+  }
+
   // ---- sending, any thread ----------------------------------------------------------------------
 
   @Override
