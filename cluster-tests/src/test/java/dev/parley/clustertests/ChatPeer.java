@@ -76,6 +76,18 @@ final class ChatPeer implements AutoCloseable {
     return p;
   }
 
+  /** A peer with no connection, fed frames by {@link #receive}: for testing the checks. */
+  static ChatPeer offline(String user) {
+    ChatPeer p = new ChatPeer(user);
+    p.link = p.new Link();
+    return p;
+  }
+
+  /** Handles {@code json} as if the current connection had received it. */
+  void receive(String json) {
+    handle(link, JsonParser.parseString(json).getAsJsonObject());
+  }
+
   /** Connects as {@code user} where the node must refuse it; returns the close code. */
   static int refusedWith(URI endpoint, String user) {
     ChatPeer p = new ChatPeer(user);

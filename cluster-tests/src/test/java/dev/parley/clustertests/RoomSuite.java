@@ -110,6 +110,47 @@ abstract class RoomSuite {
   }
 
   @Test
+  void eachSendersMessagesAreStoredAndDeliveredInTheOrderSent() throws Exception {
+    String room = room("burst");
+    List<ChatPeer> members = new ArrayList<>();
+    for (int i = 0; i < 2 * NODES; i++) {
+      ChatPeer p = peer(i % NODES, "s" + i);
+      p.join(room);
+      members.add(p);
+    }
+    int each = 35; // back to back, under the burst limit of 40
+    ExecutorService pool = Executors.newFixedThreadPool(members.size());
+    try {
+      List<Future<?>> sending = new ArrayList<>();
+      for (ChatPeer p : members) {
+        sending.add(pool.submit(() -> {
+          for (int i = 0; i < each; i++) {
+            p.send(room, p.user + " " + i);
+          }
+        }));
+      }
+      for (Future<?> f : sending) {
+        f.get(ChatPeer.WAIT.toSeconds(), TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    for (ChatPeer p : members) {
+      p.await("every send acknowledged", () -> p.pending().isEmpty());
+    }
+    Histories.assertEveryMemberGotEveryAckedMessageOnce(room, members, members);
+    for (ChatPeer sender : members) {
+      List<String> own = members.get(0).deliveries(room).stream()
+          .filter(d -> d.from().equals(sender.user)).map(ChatPeer.Delivery::body).toList();
+      List<String> sent = new ArrayList<>();
+      for (int i = 0; i < each; i++) {
+        sent.add(sender.user + " " + i);
+      }
+      assertEquals(sent, own, "one connection's sends keep their order in the room");
+    }
+  }
+
+  @Test
   void aUserWithConnectionsOnTwoNodesJoinsOnceAndLeavesOnce() {
     String room = room("lounge");
     ChatPeer carol = peer(2, "carol");

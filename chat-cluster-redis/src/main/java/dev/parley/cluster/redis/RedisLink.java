@@ -38,6 +38,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -60,6 +63,12 @@ final class RedisLink implements AutoCloseable {
   private final StatefulConnection<String, String> connection;
   private final RedisClusterAsyncCommands<String, String> commands;
   private final Supplier<StatefulRedisPubSubConnection<String, String>> pubSub;
+  /** Issues the commands whose order matters, one at a time: see {@link #runInOrder}. */
+  private final ExecutorService ordered = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "parley-redis-order");
+    t.setDaemon(true);
+    return t;
+  });
 
   private RedisLink(String namespace, ClientResources resources, AbstractRedisClient client,
       StatefulConnection<String, String> connection,
@@ -196,6 +205,30 @@ final class RedisLink implements AutoCloseable {
   }
 
   /**
+   * Runs a script so that calls reach Redis in the order they were made, from whatever threads
+   * they were made on (a room's serial runs on a transport's threads and on Lettuce's): Netty
+   * writes a command at once when it is issued on the connection's event loop and queues it when
+   * it is issued elsewhere, so a later call made on the loop would overtake an earlier one still
+   * queued. Here every call is issued by one thread, in call order (so every write is queued, in
+   * that order), and as EVAL: an EVALSHA refused with NOSCRIPT and sent again would run after
+   * later calls. The price is a thread hop and the script's text per call (Redis still compiles
+   * it once). For appends: a sender's messages keep their order in the room
+   * ({@code AppendOrderTest}).
+   */
+  <T> CompletionStage<T> runInOrder(LuaScript script, ScriptOutputType type, String[] keys,
+      String... args) {
+    CompletableFuture<CompletionStage<T>> issued = new CompletableFuture<>();
+    try {
+      ordered.execute(() -> issued.complete(guard(script.name(),
+          () -> commands.<T>eval(script.source(), type, keys, args))));
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(
+          new UnavailableException("the Redis engine is closed (" + script.name() + ")", e));
+    }
+    return issued.thenCompose(stage -> stage);
+  }
+
+  /**
    * The stage {@code call} starts, with its failures translated: {@link UnavailableException}
    * when Redis is down, slow or refusing writes; {@link IllegalStateException} when Redis refused
    * the command itself (a bug).
@@ -259,6 +292,7 @@ final class RedisLink implements AutoCloseable {
   /** Closes the connections and stops the client's threads. */
   @Override
   public void close() {
+    ordered.shutdown();
     try {
       connection.close();
     } finally {
