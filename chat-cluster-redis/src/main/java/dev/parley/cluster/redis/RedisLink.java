@@ -198,32 +198,38 @@ final class RedisLink implements AutoCloseable {
    */
   <T> CompletionStage<T> run(LuaScript script, ScriptOutputType type, String[] keys,
       String... args) {
-    return guard(script.name(), () -> commands.<T>evalsha(script.sha1(), type, keys, args)
+    return inOrder(script.name(), () -> commands.<T>evalsha(script.sha1(), type, keys, args)
         .exceptionallyCompose(e -> unwrap(e) instanceof RedisNoScriptException
             ? commands.<T>eval(script.source(), type, keys, args)
             : CompletableFuture.failedFuture(unwrap(e))));
   }
 
   /**
-   * Runs a script so that calls reach Redis in the order they were made, from whatever threads
-   * they were made on (a room's serial runs on a transport's threads and on Lettuce's): Netty
-   * writes a command at once when it is issued on the connection's event loop and queues it when
-   * it is issued elsewhere, so a later call made on the loop would overtake an earlier one still
-   * queued. Here every call is issued by one thread, in call order (so every write is queued, in
-   * that order), and as EVAL: an EVALSHA refused with NOSCRIPT and sent again would run after
-   * later calls. The price is a thread hop and the script's text per call (Redis still compiles
-   * it once). For appends: a sender's messages keep their order in the room
-   * ({@code AppendOrderTest}).
+   * Runs a script as EVAL, never by digest: an EVALSHA refused with NOSCRIPT and sent again would
+   * run after calls made later. For appends, whose order is the room's order: a sender's messages
+   * keep their order ({@code AppendOrderTest}). The price is the script's text per call (Redis
+   * still compiles it once).
    */
   <T> CompletionStage<T> runInOrder(LuaScript script, ScriptOutputType type, String[] keys,
       String... args) {
+    return inOrder(script.name(), () -> commands.<T>eval(script.source(), type, keys, args));
+  }
+
+  /**
+   * {@link #guard}, with the command issued so that calls reach Redis in the order they were
+   * made, from whatever threads they were made on (a room's serial runs on a transport's threads
+   * and on Lettuce's): Netty writes a command at once when it is issued on the connection's event
+   * loop and queues it when it is issued elsewhere, so a later call made on the loop would
+   * overtake an earlier one still queued. Here every call is issued by one thread, in call order,
+   * so every write is queued, in that order. The price is a thread hop per command.
+   */
+  private <T> CompletionStage<T> inOrder(String what, Supplier<? extends CompletionStage<T>> call) {
     CompletableFuture<CompletionStage<T>> issued = new CompletableFuture<>();
     try {
-      ordered.execute(() -> issued.complete(guard(script.name(),
-          () -> commands.<T>eval(script.source(), type, keys, args))));
+      ordered.execute(() -> issued.complete(guard(what, call)));
     } catch (RejectedExecutionException e) {
       return CompletableFuture.failedFuture(
-          new UnavailableException("the Redis engine is closed (" + script.name() + ")", e));
+          new UnavailableException("the Redis engine is closed (" + what + ")", e));
     }
     return issued.thenCompose(stage -> stage);
   }
