@@ -1,13 +1,19 @@
 package dev.parley.bench;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
-/** Where the server is and what to do. */
+/**
+ * Where the server is and what to do. Several comma-separated {@code url}s are the nodes of one
+ * cluster: receivers are spread over them in turn, the sender is on the first; the servers' CPU is
+ * summed over {@code serverPids}; with {@code redisPid}, Redis's own CPU per message.
+ */
 public record LoadConfig(String url, String mode, String scenario, int receivers, double rate,
     double warmupSeconds, double durationSeconds, int bodyBytes, double drainSeconds,
-    long serverPid, boolean jvm, int connectConcurrency, String room, String label,
-    double connectTimeoutSeconds, int ioThreads) {
+    List<Long> serverPids, boolean jvm, int connectConcurrency, String room, String label,
+    double connectTimeoutSeconds, int ioThreads, long redisPid) {
 
   /** Checks the values. */
   public LoadConfig {
@@ -33,17 +39,39 @@ public record LoadConfig(String url, String mode, String scenario, int receivers
     if (ioThreads < 1 || ioThreads > 16) {
       throw new IllegalArgumentException("io-threads must be 1..16: " + ioThreads);
     }
-    URI u = URI.create(url);
-    String host = u.getHost();
-    if (!"127.0.0.1".equals(host) && !"localhost".equals(host)) {
-      throw new IllegalArgumentException("the load tool only targets 127.0.0.1: " + url);
+    for (String one : url.split(",")) {
+      String host = URI.create(one).getHost();
+      if (!"127.0.0.1".equals(host) && !"localhost".equals(host)) {
+        throw new IllegalArgumentException("the load tool only targets 127.0.0.1: " + one);
+      }
     }
+    serverPids = List.copyOf(serverPids);
+  }
+
+  /** The servers' endpoints: receivers are spread over them in turn, the sender is on the first. */
+  public List<String> urls() {
+    return List.of(url.split(","));
+  }
+
+  /** The first server's pid (0: none). */
+  public long serverPid() {
+    return serverPids.isEmpty() ? 0 : serverPids.get(0);
+  }
+
+  private static List<Long> pids(String commaSeparated) {
+    List<Long> pids = new ArrayList<>();
+    for (String p : commaSeparated.split(",")) {
+      if (!p.isBlank() && Long.parseLong(p.trim()) > 0) {
+        pids.add(Long.parseLong(p.trim()));
+      }
+    }
+    return pids;
   }
 
   /** Defaults for everything but the target. */
   public static LoadConfig defaults(String url, String mode) {
-    return new LoadConfig(url, mode, "fanout", 100, 40, 5, 10, 100, 10, 0, false, 100, "bench",
-        mode, 60, 1);
+    return new LoadConfig(url, mode, "fanout", 100, 40, 5, 10, 100, 10, List.of(), false, 100,
+        "bench", mode, 60, 1, 0);
   }
 
   LoadConfig with(Map<String, String> o) {
@@ -57,7 +85,7 @@ public record LoadConfig(String url, String mode, String scenario, int receivers
         Double.parseDouble(o.getOrDefault("duration", Double.toString(durationSeconds))),
         Integer.parseInt(o.getOrDefault("body", Integer.toString(bodyBytes))),
         Double.parseDouble(o.getOrDefault("drain", Double.toString(drainSeconds))),
-        Long.parseLong(o.getOrDefault("server-pid", Long.toString(serverPid))),
+        o.containsKey("server-pid") ? pids(o.get("server-pid")) : serverPids,
         Boolean.parseBoolean(o.getOrDefault("jvm", Boolean.toString(jvm))),
         Integer.parseInt(o.getOrDefault("connect-concurrency",
             Integer.toString(connectConcurrency))),
@@ -65,6 +93,7 @@ public record LoadConfig(String url, String mode, String scenario, int receivers
         o.getOrDefault("label", o.getOrDefault("mode", label)),
         Double.parseDouble(o.getOrDefault("connect-timeout",
             Double.toString(connectTimeoutSeconds))),
-        Integer.parseInt(o.getOrDefault("io-threads", Integer.toString(ioThreads))));
+        Integer.parseInt(o.getOrDefault("io-threads", Integer.toString(ioThreads))),
+        Long.parseLong(o.getOrDefault("redis-pid", Long.toString(redisPid))));
   }
 }

@@ -27,7 +27,7 @@ import org.HdrHistogram.Histogram;
  *       bytes. Latency is measured from each message's INTENDED send time, which travels in the
  *       body (so a stalled sender cannot hide a stall: no coordinated omission), and is recorded
  *       in an HdrHistogram for the messages of the measured window only. Each receiver checks
- *       the sequence number in the body: lost, duplicated, out-of-order. With {@code serverPid},
+ *       the sequence number in the body: lost, duplicated, out-of-order. With {@code serverPids} (summed),
  *       the server's CPU time (utime + stime from /proc) over the measured window, per
  *       delivery.</li>
  *   <li>{@code idle}: memory per idle connection: the server's RSS (and for a JVM, live heap after
@@ -108,7 +108,7 @@ public final class LoadTool {
     }
     tally.warmupCount = warm;
     List<LoadPeer> receivers = connectAll(config.receivers(), total);
-    LoadPeer sender = connectOne("sender", 0).get((long) config.connectTimeoutSeconds(),
+    LoadPeer sender = connectOne("sender", 0, config.urls().get(0)).get((long) config.connectTimeoutSeconds(),
         TimeUnit.SECONDS);
     sender.isSender = true;
     out.printf(Locale.ROOT, "%s: %d receivers ready; sending %d messages at %.1f/s (%d warm-up)%n",
@@ -118,6 +118,7 @@ public final class LoadTool {
     long period = (long) (1e9 / config.rate());
     long start = System.nanoTime() + 200_000_000L;
     long[] cpuAtStart = null;
+    long[] redisAtStart = null;
     long[] selfAtStart = null;
     long machineAtStart = -1;
     long cpuWindowStart = 0;
@@ -131,7 +132,8 @@ public final class LoadTool {
       }
       maxSendLagNanos = Math.max(maxSendLagNanos, now - intended);
       if (i == warm) {
-        cpuAtStart = ProcStats.cpuTicks(config.serverPid());
+        cpuAtStart = ProcStats.cpuTicks(config.serverPids());
+        redisAtStart = ProcStats.cpuTicks(config.redisPid());
         selfAtStart = ProcStats.cpuTicks(ProcessHandle.current().pid());
         machineAtStart = ProcStats.machineBusyTicks();
         cpuWindowStart = System.nanoTime();
@@ -155,7 +157,8 @@ public final class LoadTool {
     while (tally.allDeliveries.get() < expectedAll && System.nanoTime() < deadline) {
       LockSupport.parkNanos(20_000_000L);
     }
-    long[] cpuAtEnd = ProcStats.cpuTicks(config.serverPid());
+    long[] cpuAtEnd = ProcStats.cpuTicks(config.serverPids());
+    long[] redisAtEnd = ProcStats.cpuTicks(config.redisPid());
     long[] selfAtEnd = ProcStats.cpuTicks(ProcessHandle.current().pid());
     long machineAtEnd = ProcStats.machineBusyTicks();
     long windowEnd = Math.max(tally.lastDeliveryNanos.get(), lastIntended);
@@ -207,13 +210,23 @@ public final class LoadTool {
       // the kernel's share (stime): on loopback, sending a frame also runs the receiver's TCP
       // path in the sender's context, so most of a delivery's CPU is here on any server
       v.put("server_sys_share", ticks == 0 ? -1.0 : (cpuAtEnd[1] - cpuAtStart[1]) / (double) ticks);
+      v.put("nodes", config.serverPids().size());
+    }
+    long redisTicks = 0;
+    if (redisAtStart != null && redisAtEnd != null) {
+      redisTicks = (redisAtEnd[0] + redisAtEnd[1]) - (redisAtStart[0] + redisAtStart[1]);
+      double redisSeconds = redisTicks / (double) ProcStats.CLOCK_TICKS;
+      // Redis's own CPU: per message stored and published (each is one script and one PUBLISH
+      // that Redis writes to every node's pub/sub connection)
+      v.put("redis_cpu_cores", redisSeconds / windowSeconds);
+      v.put("redis_cpu_us_per_message", redisSeconds * 1e6 / measured);
     }
     if (selfAtStart != null && selfAtEnd != null) {
       long ticks = (selfAtEnd[0] + selfAtEnd[1]) - (selfAtStart[0] + selfAtStart[1]);
       v.put("loadtool_cpu_cores", ticks / (double) ProcStats.CLOCK_TICKS / windowSeconds);
       if (machineAtStart >= 0 && machineAtEnd >= 0 && cpuAtStart != null && cpuAtEnd != null) {
         long server = (cpuAtEnd[0] + cpuAtEnd[1]) - (cpuAtStart[0] + cpuAtStart[1]);
-        long others = (machineAtEnd - machineAtStart) - server - ticks;
+        long others = (machineAtEnd - machineAtStart) - server - ticks - redisTicks;
         // other processes on the machine during the window: they compete for the same 2 cores
         v.put("others_cpu_cores", Math.max(0, others) / (double) ProcStats.CLOCK_TICKS
             / windowSeconds);
@@ -324,7 +337,8 @@ public final class LoadTool {
         throw new TimeoutException("connecting " + n + " clients took longer than "
             + config.connectTimeoutSeconds() + " s (" + i + " started)");
       }
-      CompletableFuture<LoadPeer> f = connectOne("r" + i, expectedMessages);
+      CompletableFuture<LoadPeer> f = connectOne("r" + i, expectedMessages,
+          config.urls().get(i % config.urls().size()));
       f.whenComplete((p, e) -> inFlight.release());
       futures.add(f);
     }
@@ -337,16 +351,16 @@ public final class LoadTool {
   }
 
   /** Completes when the peer is ready: connected (raw), connected and joined (parley). */
-  private CompletableFuture<LoadPeer> connectOne(String name, int expectedMessages) {
+  private CompletableFuture<LoadPeer> connectOne(String name, int expectedMessages, String url) {
     LoadPeer peer = new LoadPeer(name, expectedMessages, config, tally);
     URI uri;
     String subprotocol = null;
     if (config.mode().equals("parley")) {
       subprotocol = "parley.v1";
-      String sep = config.url().contains("?") ? "&" : "?";
-      uri = URI.create(config.url() + sep + "name=" + name);
+      String sep = url.contains("?") ? "&" : "?";
+      uri = URI.create(url + sep + "name=" + name);
     } else {
-      uri = URI.create(config.url());
+      uri = URI.create(url);
     }
     try {
       peer.conn = client.connect(uri, subprotocol, peer);

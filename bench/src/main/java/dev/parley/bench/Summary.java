@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * figure of every Parley server as a ratio to a reference system (the peer unless a second
  * argument names another, e.g. {@code base-netty}: the same server built from another commit),
  * paired by round, with its spread (min–max over rounds), and whether each target of the issue was
- * met.
+ * met. The {@code cluster} scenario (nodes on Redis) is read against {@code netty}, one node.
  *
  * <pre>java -cp 'bench/target/classes:bench/target/lib/*' dev.parley.bench.Summary bench/results/DIR [REFERENCE]</pre>
  */
@@ -97,6 +97,18 @@ public final class Summary {
       connect | connect_s                 | seconds to connect (+join for Parley)
       connect | server_cpu_ms_per_connect | server CPU ms per connect
       connect | server_threads            | server threads after
+      cluster | cpu_us_per_delivery       | nodes' CPU µs per delivery (summed)
+      cluster | p50_ms                    | p50 latency ms
+      cluster | p99_ms                    | p99 latency ms
+      cluster | deliveries_per_s          | deliveries per second
+      cluster | lost                      | lost deliveries
+      cluster | duplicated                | duplicated
+      cluster | out_of_order              | out of order
+      cluster | server_cpu_cores          | nodes' CPU cores (summed)
+      cluster | redis_cpu_us_per_message  | Redis CPU µs per message
+      cluster | redis_cpu_cores           | Redis CPU cores
+      cluster | loadtool_cpu_cores        | load tool CPU cores
+      cluster | others_cpu_cores          | other processes' CPU cores
       """;
 
   private void print() {
@@ -120,6 +132,8 @@ public final class Summary {
     absolute("idle", "heap_per_conn_kb", "live heap ≤ 4 KB per idle connection", 4);
     target("idle", "rss_per_conn_kb", "RSS per idle connection ≤ peer's", 1.0);
     target("connect", "connect_s", "connect+join ≤ 2 × peer's plain connects", 2.0);
+    target("cluster", "cpu_us_per_delivery", "CPU per delivery ≤ 1.3 × " + reference + "'s", 1.3);
+    absolute("cluster", "lost", "every message delivered (cluster)", 0);
   }
 
   private List<Double> values(String scenario, String system, String key) {
