@@ -322,6 +322,7 @@ public final class ChatServer implements AutoCloseable {
     Duration timeout = Duration.ofSeconds(5);
     Duration gapWait = Duration.ofMillis(200);
     Duration presenceTtl = Duration.ofSeconds(30);
+    Duration presenceWindow = Duration.ofMillis(50);
     Duration positionCheck = Duration.ofSeconds(30);
 
     private Builder() {}
@@ -428,6 +429,22 @@ public final class ChatServer implements AutoCloseable {
      */
     public Builder presenceTtl(Duration ttl) {
       this.presenceTtl = positive(ttl, "ttl");
+      return this;
+    }
+
+    /**
+     * The presence window: news of a join or a leave goes to a room's members at once unless other
+     * news went out less than this ago; then it waits for the window's end and goes together with
+     * what else came meanwhile. Default 50 ms. A join storm then costs each member one write per
+     * window instead of one per join (and one frame, for clients that ask for batches), while a
+     * lone join is announced at once. Zero sends every piece of news at once.
+     */
+    public Builder presenceWindow(Duration window) {
+      Objects.requireNonNull(window, "window == null");
+      if (window.isNegative()) {
+        throw new IllegalArgumentException("window must not be negative: " + window);
+      }
+      this.presenceWindow = window;
       return this;
     }
 

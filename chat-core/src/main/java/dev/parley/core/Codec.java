@@ -280,6 +280,19 @@ final class Codec {
         .name("name").value(user.name()).name("state").value(join ? "join" : "leave"));
   }
 
+  /** Several users' presence news in one frame, for members that asked for batches. */
+  static String presenceBatch(String room, java.util.List<PresenceBatch.News> news) {
+    return object("presence", w -> {
+      w.name("room").value(room);
+      w.name("users").beginArray();
+      for (PresenceBatch.News n : news) {
+        w.beginObject().name("user").value(n.user().id()).name("name").value(n.user().name())
+            .name("state").value(n.joined() ? "join" : "leave").endObject();
+      }
+      w.endArray();
+    });
+  }
+
   static String pong() {
     return "{\"type\":\"pong\"}";
   }

@@ -41,6 +41,7 @@ final class Engine {
   final Duration timeout;
   final Duration gapWait;
   final Duration presenceTtl;
+  final Duration presenceWindow;
   final String plainTextRoom;
   final Authenticator authenticator;
   final List<ChatListener> listeners;
@@ -67,6 +68,7 @@ final class Engine {
     this.timeout = b.timeout;
     this.gapWait = b.gapWait;
     this.presenceTtl = b.presenceTtl;
+    this.presenceWindow = b.presenceWindow;
     this.plainTextRoom = b.plainTextRoom;
     this.authenticator = b.authenticator;
     this.listeners = List.copyOf(b.listeners);

@@ -40,7 +40,8 @@ final class Join {
   }
 
   /** Starts a join on the room's serial, the room being active. */
-  static void start(RoomState room, ServerSession s, Long since, String epoch, String cid) {
+  static void start(RoomState room, ServerSession s, Long since, String epoch, String cid,
+      boolean batchPresence) {
     if (s.isClosed() || !s.rooms.contains(room.name)) {
       room.maybeRetire();
       return; // left (or closed) before the join got here
@@ -49,8 +50,10 @@ final class Join {
     boolean fresh = m == null;
     if (fresh) {
       m = new Member(s);
+      m.presenceFrom = room.presence.count();
       room.members.put(s, m);
     }
+    m.batchPresence = batchPresence;
     new Join(room, s, since, epoch, cid, fresh).read(m);
   }
 

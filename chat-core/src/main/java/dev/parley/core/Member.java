@@ -19,6 +19,10 @@ final class Member {
   List<Buffered> buffer;
   /** Joins of this session under way in this room. */
   int syncs;
+  /** Whether it asked for presence news in batches ({@code "presence":"batch"} in its join). */
+  boolean batchPresence;
+  /** The room's presence news up to this number came before it joined: it hears none of it. */
+  long presenceFrom;
 
   Member(ServerSession session) {
     this.session = session;

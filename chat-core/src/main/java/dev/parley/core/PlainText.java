@@ -18,7 +18,7 @@ final class PlainText implements ServerSession.FrameHandler {
   public void start() {
     String room = s.engine.plainTextRoom;
     s.rooms.add(room);
-    s.hub.join(s, room, null, null, null);
+    s.hub.join(s, room, null, null, null, false);
   }
 
   @Override

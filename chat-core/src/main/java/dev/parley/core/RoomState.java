@@ -42,6 +42,8 @@ final class RoomState implements Sequencer.Output {
   final RoomOptions options;
   final Serial serial;
   final Sequencer seq;
+  /** Presence news waiting to go out together. */
+  final PresenceBatch presence;
   /** The two users of a direct room; null for other rooms. */
   final String[] direct;
   final Engine engine;
@@ -72,6 +74,7 @@ final class RoomState implements Sequencer.Output {
     this.direct = Names.dmParticipants(name);
     this.serial = new Serial(name);
     this.seq = new Sequencer(name, engine, serial, this, direct != null);
+    this.presence = new PresenceBatch(this);
   }
 
   /** The channels this room's events are published on. */
@@ -157,6 +160,7 @@ final class RoomState implements Sequencer.Output {
 
   /** A frame for the room's v1 members, except one user's sessions (or one session). */
   void broadcast(String frame, String exceptUser, ServerSession except) {
+    presence.drain();
     for (Member m : members.values()) {
       ServerSession s = m.session;
       if (s != except && s.protocol == Protocol.V1
@@ -168,6 +172,7 @@ final class RoomState implements Sequencer.Output {
 
   @Override
   public void deliver(Message m, String epoch) {
+    presence.drain();
     Origin origin = awaiting.remove(m.id());
     String json = Codec.message(m, epoch);
     String plain = null;
@@ -273,7 +278,7 @@ final class RoomState implements Sequencer.Output {
     if (event instanceof BusEvent.Posted p) {
       seq.offer(p.message(), p.epoch());
     } else if (event instanceof BusEvent.PresenceChanged p) {
-      broadcast(Codec.presence(name, p.user(), p.joined()), p.user().id(), null);
+      presence.add(p.user(), p.joined());
     } else if (event instanceof BusEvent.Typing t) {
       if (options.typing()) {
         broadcast(Codec.typing(name, t.user()), t.user().id(), null);
@@ -286,7 +291,7 @@ final class RoomState implements Sequencer.Output {
 
   /** Tells this node's members and the other nodes that a user joined or left. */
   void announce(User user, boolean joined) {
-    broadcast(Codec.presence(name, user, joined), user.id(), null);
+    presence.add(user, joined);
     publish(new BusEvent.PresenceChanged(name, user, joined));
   }
 
@@ -304,7 +309,7 @@ final class RoomState implements Sequencer.Output {
   /** Leaves the map (and the channel) when nothing is left to do here. */
   void maybeRetire() {
     if (dead || !members.isEmpty() || busy > 0 || !awaiting.isEmpty() || activating
-        || !seq.idle()) {
+        || !seq.idle() || !presence.idle()) {
       return;
     }
     if (direct != null && (rooms.users.isLocal(direct[0]) || rooms.users.isLocal(direct[1]))) {

@@ -95,8 +95,10 @@ final class Rooms implements Backplane.Receiver {
 
   // ---- what sessions ask for -------------------------------------------------------------------
 
-  void join(ServerSession s, String room, Long since, String epoch, String cid) {
-    onRoom(room, r -> r.whenActive(() -> Join.start(r, s, since, epoch, cid), failure -> {
+  void join(ServerSession s, String room, Long since, String epoch, String cid,
+      boolean batchPresence) {
+    onRoom(room, r -> r.whenActive(() -> Join.start(r, s, since, epoch, cid, batchPresence),
+        failure -> {
       s.rooms.remove(room);
       s.error(Async.codeFor(failure), "could not join " + room + " now; try again", cid);
     }));

@@ -105,6 +105,10 @@ final class V1Frames implements ServerSession.FrameHandler {
     String room = room(o);
     Long since = Codec.integer(o, "since", false);
     String epoch = Codec.string(o, "epoch", false);
+    String presence = Codec.string(o, "presence", false);
+    if (presence != null && !presence.equals("batch") && !presence.equals("each")) {
+      throw new FrameException(ErrorCode.BAD_FRAME, "'presence' must be \"batch\" or \"each\"");
+    }
     if (since != null && since < 0) {
       throw new FrameException(ErrorCode.BAD_FRAME, "'since' must be >= 0");
     }
@@ -114,7 +118,7 @@ final class V1Frames implements ServerSession.FrameHandler {
           "at most " + limits.maxRoomsPerConnection() + " rooms per connection");
     }
     s.rooms.add(room);
-    s.hub.join(s, room, since, epoch, Codec.cidOf(o));
+    s.hub.join(s, room, since, epoch, Codec.cidOf(o), "batch".equals(presence));
   }
 
   private void onLeave(JsonObject o) throws FrameException {

@@ -1,0 +1,126 @@
+package dev.parley.core;
+
+import static dev.parley.core.TestClient.str;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A join storm costs each member one presence write per window, not one per join: news is
+ * coalesced per room; a client that asks ({@code "presence":"batch"}) gets it in one frame, a v1
+ * client as before, one frame per user.
+ */
+class PresenceBatchTest {
+  private ChatServer server;
+  private InMemoryTransport transport;
+
+  @AfterEach
+  void stop() {
+    transport.close();
+    server.close();
+  }
+
+  private void start(Duration window) {
+    server = ChatServer.builder().limits(DeliveryGuaranteesTest.FAST).presenceWindow(window)
+        .build();
+    transport = new InMemoryTransport(server);
+  }
+
+  @Test
+  void joinsWithinTheWindowReachABatchingMemberAsOneFrameAndAClassicOneAsOneFrameEach() {
+    start(Duration.ofMillis(300));
+    TestClient batcher = TestClient.welcomed(transport, "batcher");
+    batcher.sendFrame("type", "join", "room", "general", "presence", "batch");
+    batcher.next("joined");
+    TestClient classic = TestClient.welcomed(transport, "classic");
+    classic.join("general");
+    List<TestClient> joiners = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      TestClient j = TestClient.welcomed(transport, "j" + i);
+      j.join("general");
+      joiners.add(j);
+    }
+    // the batcher: the classic member and five joiners, in at most two frames (two windows)
+    List<String> seen = new ArrayList<>();
+    int frames = 0;
+    while (seen.size() < 6) {
+      JsonObject f = batcher.next("presence");
+      frames++;
+      for (JsonElement e : f.getAsJsonArray("users")) {
+        assertEquals("join", str(e.getAsJsonObject(), "state"));
+        seen.add(str(e.getAsJsonObject(), "user"));
+      }
+    }
+    assertTrue(frames <= 2, frames + " frames");
+    assertEquals(List.of("classic", "j0", "j1", "j2", "j3", "j4"), seen);
+    // the classic member: one v1 frame per joiner, in join order
+    for (int i = 0; i < 5; i++) {
+      JsonObject p = classic.next("presence");
+      assertEquals("j" + i, str(p, "user"));
+      assertEquals("join", str(p, "state"));
+    }
+    batcher.assertNoFrames();
+    classic.assertNoFrames();
+  }
+
+  @Test
+  void aJoinAndALeaveWithinTheWindowAreBothNewsInOrder() {
+    start(Duration.ofMillis(300));
+    TestClient alice = TestClient.welcomed(transport, "alice");
+    alice.sendFrame("type", "join", "room", "general", "presence", "batch");
+    alice.next("joined");
+    TestClient bob = TestClient.welcomed(transport, "bob");
+    bob.join("general");
+    bob.sendFrame("type", "leave", "room", "general");
+    bob.next("left");
+    List<String> states = new ArrayList<>();
+    while (states.size() < 2) {
+      for (JsonElement e : alice.next("presence").getAsJsonArray("users")) {
+        states.add(str(e.getAsJsonObject(), "user") + " " + str(e.getAsJsonObject(), "state"));
+      }
+    }
+    assertEquals(List.of("bob join", "bob leave"), states);
+  }
+
+  @Test
+  void aZeroWindowSendsEachAtOnceAndABadPresenceFieldIsABadFrame() {
+    start(Duration.ZERO);
+    TestClient alice = TestClient.welcomed(transport, "alice");
+    alice.sendFrame("type", "join", "room", "general", "presence", "sometimes");
+    alice.error(dev.parley.protocol.ErrorCode.BAD_FRAME);
+    alice.sendFrame("type", "join", "room", "general", "presence", "batch");
+    alice.next("joined");
+    TestClient bob = TestClient.welcomed(transport, "bob");
+    bob.join("general");
+    JsonObject f = alice.next("presence");
+    assertEquals("bob", str(f.getAsJsonArray("users").get(0).getAsJsonObject(), "user"));
+  }
+
+  @Test
+  void newsWaitingGoesOutBeforeTheRoomsNextMessageAndNotToWhoJoinedAfterIt() {
+    start(Duration.ofSeconds(30)); // a window that only a message can cut short
+    TestClient alice = TestClient.welcomed(transport, "alice");
+    alice.join("general"); // news after a quiet window (nobody to hear it): at once
+    TestClient bob = TestClient.welcomed(transport, "bob");
+    bob.join("general"); // within the window: waits
+    TestClient carol = TestClient.welcomed(transport, "carol");
+    carol.join("general"); // joined after bob's news: its joined lists him, it hears no news of him
+    bob.sendFrame("type", "send", "room", "general", "body", "hi", "cid", "c1");
+    bob.await("ack", f -> true);
+    // alice: bob's and carol's joins, then bob's message, in that order
+    assertEquals("bob", str(alice.next("presence"), "user"));
+    assertEquals("carol", str(alice.next("presence"), "user"));
+    assertEquals("hi", str(alice.next("message"), "body"));
+    // carol: only bob's message
+    assertEquals("hi", str(carol.next("message"), "body"));
+    carol.assertNoFrames();
+    alice.assertNoFrames();
+  }
+}
