@@ -151,9 +151,9 @@ public final class EndpointOptions {
      * Pages of the server's own site (the {@code Origin}'s host and port are the request's
      * {@code Host}) may connect, and those of {@code alsoAllowed}; other browser pages are
      * refused. Replaces {@link #allowedOrigins}. Containers ask for the Origin before they show
-     * the request's headers, so a foreign page is refused after the upgrade (closed at once with
-     * 1008, nothing else sent) unless a filter in front answers 403 first (the Spring Boot
-     * starter does).
+     * the request's headers, so here a foreign page is refused right after the upgrade (closed at
+     * once with 1008, nothing else sent); a servlet filter in front answers 403 before it (the
+     * Spring Boot starter's does, on Tomcat and Jetty).
      *
      * @throws IllegalArgumentException for an entry that is not {@code scheme://host[:port]}
      */
