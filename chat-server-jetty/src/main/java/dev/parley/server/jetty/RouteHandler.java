@@ -72,6 +72,6 @@ final class RouteHandler extends Handler.Wrapper {
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, answer.contentType());
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
     boolean head = HttpMethod.HEAD.is(request.getMethod());
-    response.write(true, head ? null : ByteBuffer.wrap(body), callback);
+    response.write(true, ByteBuffer.wrap(head ? new byte[0] : body), callback);
   }
 }
