@@ -7,6 +7,7 @@
 #   bench/run.sh                      # the full run (3 rounds, ~15 minutes)
 #   QUICK=1 bench/run.sh              # a quick run: 1 round, short windows, fewer connections
 #   ROUNDS=5 DURATION=60 bench/run.sh # any setting below can be overridden the same way
+#   SCENARIOS=cluster bench/run.sh    # 1, 2 and 3 nodes on Redis against one node in memory
 #
 # All traffic stays on 127.0.0.1. Every server this script starts is killed on exit.
 set -euo pipefail
@@ -26,6 +27,12 @@ DRAIN=${DRAIN:-10}             # seconds the tool waits for late deliveries afte
 IDLE=${IDLE:-5000}             # idle connections for the memory scenario
 JOINS=${JOINS:-1000}           # clients for the connect(+join) time scenario
 SCENARIOS=${SCENARIOS:-"fanout-low fanout-high idle connect"}
+# The cluster scenario: a fan-out at RATE_CLUSTER with the RECEIVERS spread over the nodes in turn
+# (the sender on the first). Its systems: netty (one node, everything in memory: the reference)
+# and redisN (N BenchServer nodes on one fresh Redis: store, backplane and presence there).
+CLUSTER_SYSTEMS=${CLUSTER_SYSTEMS:-"netty redis1 redis2 redis3"}
+RATE_CLUSTER=${RATE_CLUSTER:-$RATE_LOW}
+REDIS_PORT=${REDIS_PORT:-18379}
 CONNECT_WARMUP=${CONNECT_WARMUP:-1}   # 1: one unmeasured connect pass on the same server first
 # The Parley servers' JVM options. By default two standard heap-sizing flags that make G1 give
 # memory back after a collection (docs/PERFORMANCE.md: idle RSS 12.6 -> 4.9 KB a connection);
@@ -41,7 +48,7 @@ PARLEY_SERVERS=${PARLEY_SERVERS:-${PARLEY_TRANSPORT:-netty embedded}}
 # BenchServer from BASE_CP (e.g. "/tmp/before/bench/target/classes:/tmp/before/bench/target/lib/*"),
 # and REFERENCE=base-netty makes the summary's ratios against it. WITH_PEER=0 leaves the peer out.
 BASE_CP=${BASE_CP:-}
-REFERENCE=${REFERENCE:-peer}
+if [[ "$SCENARIOS" == cluster ]]; then REFERENCE=${REFERENCE:-netty}; else REFERENCE=${REFERENCE:-peer}; fi
 WITH_PEER=${WITH_PEER:-1}
 PEER_PORT=${PEER_PORT:-18090}
 OUT=${OUT:-bench/results/$(date +%Y%m%d-%H%M%S)}
@@ -51,31 +58,79 @@ NICE=${NICE:-0}
 RUN=(nice -n "$NICE")
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  echo "building (./mvnw -q -DskipTests -pl bench -am install) ..."
-  ./mvnw -q -DskipTests -pl bench -am install
+  # package, not install: the reactor builds what bench needs, the local repository is left alone
+  echo "building (./mvnw -q -DskipTests -pl bench -am package) ..."
+  ./mvnw -q -DskipTests -pl bench -am package
   echo "installing ws for the peer (npm ci) ..."
   (cd bench/peer && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 CP="bench/target/classes:bench/target/lib/*"
 mkdir -p "$OUT"
-SERVER_PID=""
+SERVER_PID=""      # the server (the first node of a cluster)
+SERVER_PIDS=()     # every node
+REDIS_PID=""
+
+stop_pid() {
+  local pid=$1
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+}
 
 stop_server() {
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$SERVER_PID" 2>/dev/null || true
-  fi
-  SERVER_PID=""
+  for pid in "${SERVER_PIDS[@]}" "$SERVER_PID"; do stop_pid "$pid"; done
+  stop_pid "$REDIS_PID"   # after the nodes: they leave presence on their way out
+  SERVER_PID=""; SERVER_PIDS=(); REDIS_PID=""
 }
 trap stop_server EXIT INT TERM
+
+# wait_listening PID LOG NAME: waits for LISTENING in LOG, or reports the log and exits
+wait_listening() {
+  local pid=$1 log=$2 name=$3
+  for _ in $(seq 1 300); do
+    if grep -q '^LISTENING' "$log" 2>/dev/null; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  echo "the $name server did not start; its log:" >&2
+  cat "$log" >&2
+  exit 1
+}
+
+# start_cluster N LOG: a fresh Redis (no persistence) and N BenchServer nodes on it, on ports
+# PARLEY_PORT, PARLEY_PORT+1, ...
+start_cluster() {
+  local n=$1 log=$2
+  "${RUN[@]}" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+    --logfile "" >"$log.redis" 2>&1 &
+  REDIS_PID=$!
+  for _ in $(seq 1 100); do
+    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  for i in $(seq 0 $((n - 1))); do
+    # shellcheck disable=SC2086
+    "${RUN[@]}" java $SERVER_JAVA_OPTS -cp "$CP" dev.parley.bench.BenchServer \
+      --port=$((PARLEY_PORT + i)) --redis="redis://127.0.0.1:$REDIS_PORT" >"$log.$i" 2>&1 &
+    SERVER_PIDS+=($!)
+  done
+  for i in $(seq 0 $((n - 1))); do
+    wait_listening "${SERVER_PIDS[$i]}" "$log.$i" "node $i"
+  done
+  SERVER_PID=${SERVER_PIDS[0]}
+}
 
 # start_server SYSTEM LOG: starts Parley's BenchServer (SYSTEM: its transport) or the Node peer,
 # waits for LISTENING.
 start_server() {
   local system=$1 log=$2
-  if [[ "$system" == base-* ]]; then
+  if [[ "$system" =~ ^redis([0-9])$ ]]; then
+    start_cluster "${BASH_REMATCH[1]}" "$log"
+    return 0
+  elif [[ "$system" == base-* ]]; then
     [[ -n "$BASE_CP" ]] || { echo "base-* systems need BASE_CP" >&2; exit 2; }
     # shellcheck disable=SC2086
     "${RUN[@]}" java $SERVER_JAVA_OPTS -cp "$BASE_CP" dev.parley.bench.BenchServer \
@@ -88,14 +143,7 @@ start_server() {
     PORT="$PEER_PORT" "${RUN[@]}" node bench/peer/server.js >"$log" 2>&1 &
   fi
   SERVER_PID=$!
-  for _ in $(seq 1 300); do
-    if grep -q '^LISTENING' "$log" 2>/dev/null; then return 0; fi
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then break; fi
-    sleep 0.1
-  done
-  echo "the $system server did not start; its log:" >&2
-  cat "$log" >&2
-  exit 1
+  wait_listening "$SERVER_PID" "$log" "$system"
 }
 
 # measure SCENARIO SYSTEM ROUND
@@ -103,7 +151,13 @@ measure() {
   local scenario=$1 system=$2 round=$3
   local file="$OUT/$scenario.$system.$round.txt"
   local url mode jvm
-  if [[ "$system" != peer ]]; then
+  if [[ "$system" =~ ^redis([0-9])$ ]]; then
+    url=""
+    for i in $(seq 0 $((BASH_REMATCH[1] - 1))); do
+      url="$url${url:+,}ws://127.0.0.1:$((PARLEY_PORT + i))/chat"
+    done
+    mode=parley; jvm=true
+  elif [[ "$system" != peer ]]; then
     url="ws://127.0.0.1:$PARLEY_PORT/chat"; mode=parley; jvm=true
   else
     url="ws://127.0.0.1:$PEER_PORT/"; mode=raw; jvm=false
@@ -117,10 +171,16 @@ measure() {
                         --warmup="$WARMUP" --duration="$DURATION" --drain="$DRAIN") ;;
     idle)        args+=(--scenario=idle --receivers="$IDLE") ;;
     connect)     args+=(--scenario=connect --receivers="$JOINS") ;;
+    cluster)     args+=(--scenario=fanout --receivers="$RECEIVERS" --rate="$RATE_CLUSTER"
+                        --warmup="$WARMUP" --duration="$DURATION" --drain="$DRAIN") ;;
     *) echo "unknown scenario $scenario" >&2; exit 2 ;;
   esac
   start_server "$system" "$OUT/$scenario.$system.$round.server.log"
-  args+=(--server-pid="$SERVER_PID")
+  if [[ ${#SERVER_PIDS[@]} -gt 0 ]]; then
+    args+=(--server-pid="$(IFS=,; echo "${SERVER_PIDS[*]}")" --redis-pid="$REDIS_PID")
+  else
+    args+=(--server-pid="$SERVER_PID")
+  fi
   echo "--- round $round, $scenario, $system"
   if [[ "$scenario" == connect && "$CONNECT_WARMUP" == 1 ]]; then
     # one unmeasured pass first, so the figure is not the JIT compiling the handshake path
@@ -134,7 +194,7 @@ measure() {
     echo "    the load tool failed; see $file" >&2
   fi
   grep -E '^RESULT' "$file" | tr ' ' '\n' | grep -E \
-    '^(cpu_us_per_delivery|server_sys_share|p50_ms|p99_ms|deliveries_per_s|lost|duplicated|out_of_order|rss_per_conn_kb|heap_per_conn_kb|connect_s|others_cpu_cores|errors)=' \
+    '^(cpu_us_per_delivery|server_sys_share|p50_ms|p99_ms|deliveries_per_s|lost|duplicated|out_of_order|rss_per_conn_kb|heap_per_conn_kb|connect_s|others_cpu_cores|errors|redis_cpu_us_per_message)=' \
     | tr '\n' ' ' | sed 's/^/    /'; echo
   stop_server
 }
@@ -146,6 +206,9 @@ measure() {
   echo "java:      $(java -version 2>&1 | head -1)"
   echo "node:      $(node --version), ws $(node -p "require('./bench/peer/node_modules/ws/package.json').version" 2>/dev/null || echo '?')"
   echo "settings:  ROUNDS=$ROUNDS WARMUP=$WARMUP DURATION=$DURATION RECEIVERS=$RECEIVERS RATE_LOW=$RATE_LOW RATE_HIGH=$RATE_HIGH BODY=$BODY DRAIN=$DRAIN IDLE=$IDLE JOINS=$JOINS CONNECT_WARMUP=$CONNECT_WARMUP"
+  if [[ " $SCENARIOS " == *" cluster "* ]]; then
+    echo "cluster:   systems $CLUSTER_SYSTEMS, RATE_CLUSTER=$RATE_CLUSTER, $(redis-server --version | cut -d' ' -f1-3)"
+  fi
   echo "server JVM options: ${SERVER_JAVA_OPTS:-(JDK defaults)}; Parley servers: $PARLEY_SERVERS; nice: $NICE"
 } | tee "$OUT/environment.txt"
 
@@ -153,6 +216,7 @@ for round in $(seq 1 "$ROUNDS"); do
   for scenario in $SCENARIOS; do
     systems="$PARLEY_SERVERS"
     if [[ "$WITH_PEER" == 1 ]]; then systems="$systems peer"; fi
+    if [[ "$scenario" == cluster ]]; then systems="$CLUSTER_SYSTEMS"; fi
     for system in $systems; do
       measure "$scenario" "$system" "$round"
     done

@@ -1,10 +1,12 @@
 package dev.parley.bench;
 
+import dev.parley.cluster.redis.RedisEngine;
 import dev.parley.core.ChatLimits;
 import dev.parley.core.ChatServer;
 import dev.parley.core.transport.WebChatServer;
 import dev.parley.server.jetty.JettyChatServer;
 import dev.parley.server.netty.NettyChatServer;
+import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -23,6 +25,9 @@ import org.slf4j.LoggerFactory;
  * {@code --transport=inline|dispatch|batch} serves the same chat server through
  * {@link ExperimentalTransport} instead (measuring proposed adapter fixes; not a product path).
  *
+ * <p>{@code --redis=redis://127.0.0.1:PORT} makes it a node of a cluster: store, backplane and
+ * presence on that Redis ({@link RedisEngine}), as several nodes behind a load balancer would run.
+ *
  * Prints {@code LISTENING <port>} once it accepts connections; stops on SIGTERM / SIGINT.
  */
 public final class BenchServer {
@@ -32,11 +37,20 @@ public final class BenchServer {
 
   /** The chat server under test: the defaults, with the rate limits the benchmark needs. */
   public static ChatServer chatServer() {
+    return chatServer(null);
+  }
+
+  /** The same as a node of a cluster on {@code redis} (null: one node, in memory). */
+  static ChatServer chatServer(RedisEngine redis) {
     ChatLimits limits = ChatLimits.builder()
         .messageRate(10_000, 10_000)
         .frameRate(10_000, 10_000)
         .build();
-    return ChatServer.builder().limits(limits).build();
+    ChatServer.Builder b = ChatServer.builder().limits(limits);
+    if (redis != null) {
+      b.messageStore(redis.store()).backplane(redis.backplane()).presence(redis.presence());
+    }
+    return b.build();
   }
 
   /**
@@ -50,25 +64,31 @@ public final class BenchServer {
   public static void main(String[] args) throws Exception {
     int port = 18080;
     String transport = "netty";
+    String redisUri = null;
     for (String a : args) {
-      if (a.startsWith("--port=")) {
+      if (a.startsWith("--redis=")) {
+        redisUri = a.substring("--redis=".length());
+      } else if (a.startsWith("--port=")) {
         port = Integer.parseInt(a.substring("--port=".length()));
       } else if (a.startsWith("--transport=")) {
         transport = a.substring("--transport=".length());
       } else {
         System.err.println("usage: BenchServer [--port=18080]"
-            + " [--transport=netty|netty-flushN|embedded|inline|dispatch|batch]");
+            + " [--transport=netty|netty-flushN|embedded|inline|dispatch|batch]"
+            + " [--redis=redis://127.0.0.1:PORT]");
         System.exit(2);
       }
     }
-    ChatServer chat = chatServer();
+    RedisEngine redis = redisUri == null ? null : RedisEngine.connect(URI.create(redisUri));
+    ChatServer chat = chatServer(redis);
+    Runnable afterwards = redis == null ? () -> { } : redis::close;
     if (transport.equals("netty") || transport.startsWith("netty-flush")) {
       // netty-flushN: the same with a flush interval of N ms (NettyChatServer.flushInterval)
       long flushMs = transport.equals("netty") ? 0
           : Long.parseLong(transport.substring("netty-flush".length()));
       WebChatServer netty = start(NettyChatServer.builder(chat)
           .flushInterval(Duration.ofMillis(flushMs)), port);
-      serveUntilStopped(chat, netty);
+      serveUntilStopped(chat, netty, afterwards);
       return;
     }
     if (!transport.equals("embedded")) {
@@ -81,16 +101,17 @@ public final class BenchServer {
       jetty.join();
       return;
     }
-    serveUntilStopped(chat, start(JettyChatServer.builder(chat), port));
+    serveUntilStopped(chat, start(JettyChatServer.builder(chat), port), afterwards);
   }
 
-  private static void serveUntilStopped(ChatServer chat, WebChatServer server)
-      throws InterruptedException {
+  private static void serveUntilStopped(ChatServer chat, WebChatServer server,
+      Runnable afterwards) throws InterruptedException {
     int port = server.port();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
       chat.close();
+      afterwards.run();
       stopped.countDown();
     }, "bench-server-stop"));
     log.info("Parley bench server ({}) on ws://127.0.0.1:{}/chat", server, port);

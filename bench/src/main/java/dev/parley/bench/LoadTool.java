@@ -3,7 +3,6 @@ package dev.parley.bench;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,11 +12,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 /**
  * The end-to-end load tool: one process, every client on {@link WsClient} (a small non-blocking
@@ -31,7 +27,7 @@ import org.HdrHistogram.Recorder;
  *       bytes. Latency is measured from each message's INTENDED send time, which travels in the
  *       body (so a stalled sender cannot hide a stall: no coordinated omission), and is recorded
  *       in an HdrHistogram for the messages of the measured window only. Each receiver checks
- *       the sequence number in the body: lost, duplicated, out-of-order. With {@code serverPid},
+ *       the sequence number in the body: lost, duplicated, out-of-order. With {@code serverPids} (summed),
  *       the server's CPU time (utime + stime from /proc) over the measured window, per
  *       delivery.</li>
  *   <li>{@code idle}: memory per idle connection: the server's RSS (and for a JVM, live heap after
@@ -51,120 +47,19 @@ import org.HdrHistogram.Recorder;
  * {@code RESULT key=value ...} for scripts. Every wait is bounded.
  */
 public final class LoadTool {
-  /** Where the server is and what to do. */
-  public record Config(String url, String mode, String scenario, int receivers, double rate,
-      double warmupSeconds, double durationSeconds, int bodyBytes, double drainSeconds,
-      long serverPid, boolean jvm, int connectConcurrency, String room, String label,
-      double connectTimeoutSeconds, int ioThreads) {
-
-    /** Checks the values. */
-    public Config {
-      if (!mode.equals("parley") && !mode.equals("raw")) {
-        throw new IllegalArgumentException("mode must be parley or raw: " + mode);
-      }
-      if (!scenario.equals("fanout") && !scenario.equals("idle") && !scenario.equals("connect")) {
-        throw new IllegalArgumentException("scenario must be fanout, idle or connect: " + scenario);
-      }
-      if (receivers < 1 || receivers > 100_000) {
-        throw new IllegalArgumentException("receivers must be 1..100000: " + receivers);
-      }
-      if (scenario.equals("fanout") && (!(rate > 0) || rate > 100_000)) {
-        throw new IllegalArgumentException("rate must be in (0, 100000]: " + rate);
-      }
-      if (warmupSeconds < 0 || !(durationSeconds > 0) || durationSeconds > 3600) {
-        throw new IllegalArgumentException("bad warmup/duration: " + warmupSeconds + "/"
-            + durationSeconds);
-      }
-      if (bodyBytes < 40 || bodyBytes > 60_000) {
-        throw new IllegalArgumentException("body must be 40..60000 bytes: " + bodyBytes);
-      }
-      if (ioThreads < 1 || ioThreads > 16) {
-        throw new IllegalArgumentException("io-threads must be 1..16: " + ioThreads);
-      }
-      URI u = URI.create(url);
-      String host = u.getHost();
-      if (!"127.0.0.1".equals(host) && !"localhost".equals(host)) {
-        throw new IllegalArgumentException("the load tool only targets 127.0.0.1: " + url);
-      }
-    }
-
-    /** Defaults for everything but the target. */
-    public static Config defaults(String url, String mode) {
-      return new Config(url, mode, "fanout", 100, 40, 5, 10, 100, 10, 0, false, 100, "bench",
-          mode, 60, 1);
-    }
-
-    Config with(Map<String, String> o) {
-      return new Config(
-          o.getOrDefault("url", url),
-          o.getOrDefault("mode", mode),
-          o.getOrDefault("scenario", scenario),
-          Integer.parseInt(o.getOrDefault("receivers", Integer.toString(receivers))),
-          Double.parseDouble(o.getOrDefault("rate", Double.toString(rate))),
-          Double.parseDouble(o.getOrDefault("warmup", Double.toString(warmupSeconds))),
-          Double.parseDouble(o.getOrDefault("duration", Double.toString(durationSeconds))),
-          Integer.parseInt(o.getOrDefault("body", Integer.toString(bodyBytes))),
-          Double.parseDouble(o.getOrDefault("drain", Double.toString(drainSeconds))),
-          Long.parseLong(o.getOrDefault("server-pid", Long.toString(serverPid))),
-          Boolean.parseBoolean(o.getOrDefault("jvm", Boolean.toString(jvm))),
-          Integer.parseInt(o.getOrDefault("connect-concurrency",
-              Integer.toString(connectConcurrency))),
-          o.getOrDefault("room", room),
-          o.getOrDefault("label", o.getOrDefault("mode", label)),
-          Double.parseDouble(o.getOrDefault("connect-timeout",
-              Double.toString(connectTimeoutSeconds))),
-          Integer.parseInt(o.getOrDefault("io-threads", Integer.toString(ioThreads))));
-    }
-  }
-
-  /** What a run measured; {@link #values} in insertion order, as printed. */
-  public record Report(Map<String, Object> values) {
-    public long getLong(String key) {
-      return ((Number) values.get(key)).longValue();
-    }
-
-    public double getDouble(String key) {
-      return ((Number) values.get(key)).doubleValue();
-    }
-
-    /** {@code RESULT key=value ...}: one line, no spaces inside values. */
-    public String resultLine() {
-      StringBuilder sb = new StringBuilder("RESULT");
-      values.forEach((k, v) -> sb.append(' ').append(k).append('=').append(format(v)));
-      return sb.toString();
-    }
-
-    private static String format(Object v) {
-      if (v instanceof Double d) {
-        return String.format(Locale.ROOT, "%.4f", d);
-      }
-      return String.valueOf(v).replace(' ', '_');
-    }
-  }
-
-  private final Config config;
+  private final LoadConfig config;
   private final PrintStream out;
   private final WsClient client;
-  private final Recorder latency = new Recorder(3);
-  private final AtomicLong measuredDeliveries = new AtomicLong();
-  private final AtomicLong allDeliveries = new AtomicLong();
-  private final AtomicLong lastDeliveryNanos = new AtomicLong();
-  private final AtomicLong errors = new AtomicLong();
-  private final AtomicLong acks = new AtomicLong();
-  private final AtomicInteger unexpectedCloses = new AtomicInteger();
-  private volatile String firstError;
-  /** nanoTime origin of the timeline: bodies carry times relative to it. */
-  private final long origin = System.nanoTime();
-  private volatile int warmupCount;
+  private final Tally tally = new Tally();
 
-  LoadTool(Config config, PrintStream out) {
+  LoadTool(LoadConfig config, PrintStream out) {
     this.config = config;
     this.out = out;
     this.client = new WsClient(config.ioThreads());
   }
 
   /** Runs the scenario and returns its report; every wait is bounded. */
-  public static Report run(Config config, PrintStream out) throws Exception {
+  public static LoadReport run(LoadConfig config, PrintStream out) throws Exception {
     LoadTool tool = new LoadTool(config, out);
     try {
       return switch (config.scenario()) {
@@ -194,8 +89,8 @@ public final class LoadTool {
       System.err.println("--url and --mode are required");
       System.exit(2);
     }
-    Config c = Config.defaults(o.get("url"), o.get("mode")).with(o);
-    Report r = run(c, System.out);
+    LoadConfig c = LoadConfig.defaults(o.get("url"), o.get("mode")).with(o);
+    LoadReport r = run(c, System.out);
     System.out.println(r.resultLine());
     System.out.flush();
     System.exit(0);
@@ -203,7 +98,7 @@ public final class LoadTool {
 
   // ---- scenarios -----------------------------------------------------------------------------
 
-  private Report fanout() throws Exception {
+  private LoadReport fanout() throws Exception {
     Map<String, Object> v = header();
     int total = (int) Math.round(config.rate() * (config.warmupSeconds() + config.durationSeconds()));
     int warm = (int) Math.round(config.rate() * config.warmupSeconds());
@@ -211,9 +106,9 @@ public final class LoadTool {
     if (measured < 1) {
       throw new IllegalArgumentException("the measured window holds no message");
     }
-    warmupCount = warm;
-    List<Peer> receivers = connectAll(config.receivers(), total);
-    Peer sender = connectOne("sender", 0).get((long) config.connectTimeoutSeconds(),
+    tally.warmupCount = warm;
+    List<LoadPeer> receivers = connectAll(config.receivers(), total);
+    LoadPeer sender = connectOne("sender", 0, config.urls().get(0)).get((long) config.connectTimeoutSeconds(),
         TimeUnit.SECONDS);
     sender.isSender = true;
     out.printf(Locale.ROOT, "%s: %d receivers ready; sending %d messages at %.1f/s (%d warm-up)%n",
@@ -223,6 +118,7 @@ public final class LoadTool {
     long period = (long) (1e9 / config.rate());
     long start = System.nanoTime() + 200_000_000L;
     long[] cpuAtStart = null;
+    long[] redisAtStart = null;
     long[] selfAtStart = null;
     long machineAtStart = -1;
     long cpuWindowStart = 0;
@@ -236,19 +132,20 @@ public final class LoadTool {
       }
       maxSendLagNanos = Math.max(maxSendLagNanos, now - intended);
       if (i == warm) {
-        cpuAtStart = ProcStats.cpuTicks(config.serverPid());
+        cpuAtStart = ProcStats.cpuTicks(config.serverPids());
+        redisAtStart = ProcStats.cpuTicks(config.redisPid());
         selfAtStart = ProcStats.cpuTicks(ProcessHandle.current().pid());
         machineAtStart = ProcStats.machineBusyTicks();
         cpuWindowStart = System.nanoTime();
       }
-      String body = body(i, intended - origin, pad);
+      String body = body(i, intended - tally.origin, pad);
       String frame = config.mode().equals("parley")
           ? "{\"type\":\"send\",\"room\":\"" + config.room() + "\",\"body\":\"" + body
               + "\",\"cid\":\"c" + i + "\"}"
           : body;
       if (sender.conn.isDone()) {
         sendErrors++;
-        error("the sender's connection closed before message " + i);
+        tally.error("the sender's connection closed before message " + i);
         break;
       }
       sender.conn.sendText(frame); // never blocks: queued when the socket is full
@@ -257,20 +154,21 @@ public final class LoadTool {
     long expectedAll = (long) total * receivers.size();
     long expectedMeasured = (long) measured * receivers.size();
     long deadline = lastIntended + (long) (config.drainSeconds() * 1e9);
-    while (allDeliveries.get() < expectedAll && System.nanoTime() < deadline) {
+    while (tally.allDeliveries.get() < expectedAll && System.nanoTime() < deadline) {
       LockSupport.parkNanos(20_000_000L);
     }
-    long[] cpuAtEnd = ProcStats.cpuTicks(config.serverPid());
+    long[] cpuAtEnd = ProcStats.cpuTicks(config.serverPids());
+    long[] redisAtEnd = ProcStats.cpuTicks(config.redisPid());
     long[] selfAtEnd = ProcStats.cpuTicks(ProcessHandle.current().pid());
     long machineAtEnd = ProcStats.machineBusyTicks();
-    long windowEnd = Math.max(lastDeliveryNanos.get(), lastIntended);
-    Histogram h = latency.getIntervalHistogram();
+    long windowEnd = Math.max(tally.lastDeliveryNanos.get(), lastIntended);
+    Histogram h = tally.latency.getIntervalHistogram();
 
     long lost = 0;
     long dup = 0;
     long ooo = 0;
     long lostMeasured = 0;
-    for (Peer p : receivers) {
+    for (LoadPeer p : receivers) {
       synchronized (p) {
         dup += p.duplicates;
         ooo += p.outOfOrder;
@@ -283,15 +181,15 @@ public final class LoadTool {
     v.put("messages", total);
     v.put("measured_messages", measured);
     v.put("expected_deliveries", expectedMeasured);
-    v.put("deliveries", measuredDeliveries.get());
-    v.put("deliveries_per_s", measuredDeliveries.get() / windowSeconds);
+    v.put("deliveries", tally.measuredDeliveries.get());
+    v.put("deliveries_per_s", tally.measuredDeliveries.get() / windowSeconds);
     v.put("offered_deliveries_per_s", config.rate() * receivers.size());
     v.put("lost", lost);
     v.put("lost_measured", lostMeasured);
     v.put("duplicated", dup);
     v.put("out_of_order", ooo);
     v.put("all_delivered", lost == 0 && dup == 0 && ooo == 0);
-    v.put("acks", acks.get());
+    v.put("acks", tally.acks.get());
     v.put("send_errors", sendErrors);
     v.put("max_send_lag_ms", maxSendLagNanos / 1e6);
     // -1: nothing of the measured window arrived, so there is no latency to tell
@@ -308,17 +206,27 @@ public final class LoadTool {
       v.put("server_cpu_s", cpuSeconds);
       v.put("server_cpu_cores", cpuSeconds / windowSeconds);
       v.put("cpu_us_per_delivery",
-          measuredDeliveries.get() == 0 ? -1.0 : cpuSeconds * 1e6 / measuredDeliveries.get());
+          tally.measuredDeliveries.get() == 0 ? -1.0 : cpuSeconds * 1e6 / tally.measuredDeliveries.get());
       // the kernel's share (stime): on loopback, sending a frame also runs the receiver's TCP
       // path in the sender's context, so most of a delivery's CPU is here on any server
       v.put("server_sys_share", ticks == 0 ? -1.0 : (cpuAtEnd[1] - cpuAtStart[1]) / (double) ticks);
+      v.put("nodes", config.serverPids().size());
+    }
+    long redisTicks = 0;
+    if (redisAtStart != null && redisAtEnd != null) {
+      redisTicks = (redisAtEnd[0] + redisAtEnd[1]) - (redisAtStart[0] + redisAtStart[1]);
+      double redisSeconds = redisTicks / (double) ProcStats.CLOCK_TICKS;
+      // Redis's own CPU: per message stored and published (each is one script and one PUBLISH
+      // that Redis writes to every node's pub/sub connection)
+      v.put("redis_cpu_cores", redisSeconds / windowSeconds);
+      v.put("redis_cpu_us_per_message", redisSeconds * 1e6 / measured);
     }
     if (selfAtStart != null && selfAtEnd != null) {
       long ticks = (selfAtEnd[0] + selfAtEnd[1]) - (selfAtStart[0] + selfAtStart[1]);
       v.put("loadtool_cpu_cores", ticks / (double) ProcStats.CLOCK_TICKS / windowSeconds);
       if (machineAtStart >= 0 && machineAtEnd >= 0 && cpuAtStart != null && cpuAtEnd != null) {
         long server = (cpuAtEnd[0] + cpuAtEnd[1]) - (cpuAtStart[0] + cpuAtStart[1]);
-        long others = (machineAtEnd - machineAtStart) - server - ticks;
+        long others = (machineAtEnd - machineAtStart) - server - ticks - redisTicks;
         // other processes on the machine during the window: they compete for the same 2 cores
         v.put("others_cpu_cores", Math.max(0, others) / (double) ProcStats.CLOCK_TICKS
             / windowSeconds);
@@ -327,10 +235,10 @@ public final class LoadTool {
     v.put("window_s", windowSeconds);
     footer(v);
     closeAll(receivers, sender);
-    return new Report(v);
+    return new LoadReport(v);
   }
 
-  private Report idle() throws Exception {
+  private LoadReport idle() throws Exception {
     Map<String, Object> v = header();
     long pid = config.serverPid();
     if (pid <= 0) {
@@ -347,7 +255,7 @@ public final class LoadTool {
     Thread.sleep(1000); // let the server settle before the baseline (a measurement, not a sync)
     long heapBefore = config.jvm() ? ProcStats.liveHeapBytes(pid) : -1;
     long rssBefore = ProcStats.rssBytes(pid);
-    List<Peer> peers = connectAll(config.receivers(), 0);
+    List<LoadPeer> peers = connectAll(config.receivers(), 0);
     Thread.sleep(2000);
     long heapAfter = config.jvm() ? ProcStats.liveHeapBytes(pid) : -1;
     long rssAfter = ProcStats.rssBytes(pid);
@@ -371,14 +279,14 @@ public final class LoadTool {
       Thread.sleep((long) (Math.min(600, Double.parseDouble(hold)) * 1000));
     }
     closeAll(peers, null);
-    return new Report(v);
+    return new LoadReport(v);
   }
 
-  private Report connect() throws Exception {
+  private LoadReport connect() throws Exception {
     Map<String, Object> v = header();
     long[] cpu0 = ProcStats.cpuTicks(config.serverPid());
     long t0 = System.nanoTime();
-    List<Peer> peers = connectAll(config.receivers(), 0);
+    List<LoadPeer> peers = connectAll(config.receivers(), 0);
     double seconds = (System.nanoTime() - t0) / 1e9;
     long[] cpu1 = ProcStats.cpuTicks(config.serverPid());
     v.put("connections", peers.size());
@@ -392,7 +300,7 @@ public final class LoadTool {
     v.put("server_threads", config.serverPid() > 0 ? ProcStats.threads(config.serverPid()) : -1);
     footer(v);
     closeAll(peers, null);
-    return new Report(v);
+    return new LoadReport(v);
   }
 
   private Map<String, Object> header() {
@@ -405,11 +313,7 @@ public final class LoadTool {
   }
 
   private void footer(Map<String, Object> v) {
-    v.put("errors", errors.get());
-    v.put("unexpected_closes", unexpectedCloses.get());
-    if (firstError != null) {
-      v.put("first_error", firstError.replaceAll("\\s+", "_"));
-    }
+    tally.report(v);
     v.forEach((k, val) -> out.printf(Locale.ROOT, "  %-26s %s%n", k, val instanceof Double d
         ? String.format(Locale.ROOT, "%.3f", d) : val));
   }
@@ -423,9 +327,9 @@ public final class LoadTool {
     return head + pad.substring(0, fill);
   }
 
-  private List<Peer> connectAll(int n, int expectedMessages) throws Exception {
+  private List<LoadPeer> connectAll(int n, int expectedMessages) throws Exception {
     Semaphore inFlight = new Semaphore(config.connectConcurrency());
-    List<CompletableFuture<Peer>> futures = new ArrayList<>(n);
+    List<CompletableFuture<LoadPeer>> futures = new ArrayList<>(n);
     long deadline = System.nanoTime() + (long) (config.connectTimeoutSeconds() * 1e9);
     for (int i = 0; i < n; i++) {
       long left = deadline - System.nanoTime();
@@ -433,12 +337,13 @@ public final class LoadTool {
         throw new TimeoutException("connecting " + n + " clients took longer than "
             + config.connectTimeoutSeconds() + " s (" + i + " started)");
       }
-      CompletableFuture<Peer> f = connectOne("r" + i, expectedMessages);
+      CompletableFuture<LoadPeer> f = connectOne("r" + i, expectedMessages,
+          config.urls().get(i % config.urls().size()));
       f.whenComplete((p, e) -> inFlight.release());
       futures.add(f);
     }
-    List<Peer> peers = new ArrayList<>(n);
-    for (CompletableFuture<Peer> f : futures) {
+    List<LoadPeer> peers = new ArrayList<>(n);
+    for (CompletableFuture<LoadPeer> f : futures) {
       long left = Math.max(1, deadline - System.nanoTime());
       peers.add(f.get(left, TimeUnit.NANOSECONDS));
     }
@@ -446,37 +351,37 @@ public final class LoadTool {
   }
 
   /** Completes when the peer is ready: connected (raw), connected and joined (parley). */
-  private CompletableFuture<Peer> connectOne(String name, int expectedMessages) {
-    Peer peer = new Peer(name, expectedMessages);
+  private CompletableFuture<LoadPeer> connectOne(String name, int expectedMessages, String url) {
+    LoadPeer peer = new LoadPeer(name, expectedMessages, config, tally);
     URI uri;
     String subprotocol = null;
     if (config.mode().equals("parley")) {
       subprotocol = "parley.v1";
-      String sep = config.url().contains("?") ? "&" : "?";
-      uri = URI.create(config.url() + sep + "name=" + name);
+      String sep = url.contains("?") ? "&" : "?";
+      uri = URI.create(url + sep + "name=" + name);
     } else {
-      uri = URI.create(config.url());
+      uri = URI.create(url);
     }
     try {
       peer.conn = client.connect(uri, subprotocol, peer);
     } catch (IOException e) {
-      error("connect " + name + " failed: " + e);
+      tally.error("connect " + name + " failed: " + e);
       peer.ready.completeExceptionally(e);
     }
     return peer.ready;
   }
 
-  private void closeAll(List<Peer> peers, Peer sender) throws InterruptedException {
-    List<Peer> all = new ArrayList<>(peers);
+  private void closeAll(List<LoadPeer> peers, LoadPeer sender) throws InterruptedException {
+    List<LoadPeer> all = new ArrayList<>(peers);
     if (sender != null) {
       all.add(sender);
     }
-    for (Peer p : all) {
+    for (LoadPeer p : all) {
       p.closing = true;
       p.conn.sendClose(1000, "done");
     }
     long deadline = System.nanoTime() + 10_000_000_000L;
-    for (Peer p : all) {
+    for (LoadPeer p : all) {
       while (!p.conn.isDone() && System.nanoTime() < deadline) {
         Thread.sleep(5); // bounded: waits for the server's close frames, at most 10 s in all
       }
@@ -486,176 +391,4 @@ public final class LoadTool {
     }
   }
 
-  private void error(String what) {
-    errors.incrementAndGet();
-    if (firstError == null) {
-      firstError = what;
-    }
-  }
-
-  private static final byte[] MESSAGE = ascii("{\"type\":\"message\"");
-  private static final byte[] JOINED = ascii("{\"type\":\"joined\"");
-  private static final byte[] ACK = ascii("{\"type\":\"ack\"");
-  private static final byte[] ERROR = ascii("{\"type\":\"error\"");
-  private static final byte[] BODY = ascii("\"body\":\"");
-
-  private static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
-  }
-
-  private static boolean startsWith(byte[] b, int off, int len, byte[] prefix) {
-    if (len < prefix.length) {
-      return false;
-    }
-    for (int i = 0; i < prefix.length; i++) {
-      if (b[off + i] != prefix[i]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static int indexOf(byte[] b, int off, int len, byte[] what) {
-    outer:
-    for (int i = off, end = off + len - what.length; i <= end; i++) {
-      for (int j = 0; j < what.length; j++) {
-        if (b[i + j] != what[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
-  }
-
-  /** One client. Callbacks of one connection never run concurrently; reports read under lock. */
-  private final class Peer implements WsClient.Handler {
-    final String name;
-    final CompletableFuture<Peer> ready = new CompletableFuture<>();
-    final long[] seen;
-    volatile WsClient.Conn conn;
-    volatile boolean closing;
-    volatile boolean isSender;
-    long distinct;
-    long distinctMeasured;
-    long duplicates;
-    long outOfOrder;
-    long maxSeq = -1;
-
-    Peer(String name, int expectedMessages) {
-      this.name = name;
-      this.seen = new long[(expectedMessages + 63) / 64];
-    }
-
-    @Override
-    public void onOpen(WsClient.Conn c) {
-      if (config.mode().equals("parley")) {
-        c.sendText("{\"type\":\"join\",\"room\":\"" + config.room() + "\"}");
-      } else {
-        ready.complete(this);
-      }
-    }
-
-    @Override
-    public void onText(WsClient.Conn c, byte[] b, int off, int len) {
-      long now = System.nanoTime();
-      if (config.mode().equals("raw")) {
-        delivered(b, off, off + len, now);
-        return;
-      }
-      // the server's encoding puts "type" first: look at the prefix, do not parse the JSON
-      if (startsWith(b, off, len, MESSAGE)) {
-        int at = indexOf(b, off, len, BODY);
-        if (at < 0) {
-          error(name + ": message without body: " + text(b, off, len));
-          return;
-        }
-        delivered(b, at + BODY.length, off + len, now);
-      } else if (startsWith(b, off, len, JOINED)) {
-        ready.complete(this);
-      } else if (startsWith(b, off, len, ACK)) {
-        acks.incrementAndGet();
-      } else if (startsWith(b, off, len, ERROR)) {
-        String s = text(b, off, len);
-        error(name + ": " + s);
-        if (!ready.isDone()) {
-          ready.completeExceptionally(new IOException("server error: " + s));
-        }
-      }
-      // welcome, presence, typing, read: not counted
-    }
-
-    /** Reads "seq intended " from {@code b[from, end)}. */
-    private void delivered(byte[] b, int from, int end, long now) {
-      int i = from;
-      long seq = 0;
-      byte c;
-      while (i < end && (c = b[i]) >= '0' && c <= '9') {
-        seq = seq * 10 + (c - '0');
-        i++;
-      }
-      i++;
-      long intended = 0;
-      while (i < end && (c = b[i]) >= '0' && c <= '9') {
-        intended = intended * 10 + (c - '0');
-        i++;
-      }
-      if (isSender) {
-        return; // a naive server that echoes to the sender: not a delivery to a receiver
-      }
-      lastDeliveryNanos.accumulateAndGet(now, Math::max);
-      synchronized (this) {
-        if (seq >= (long) seen.length * 64) {
-          error(name + ": unexpected seq " + seq);
-          return;
-        }
-        int word = (int) (seq >>> 6);
-        long bit = 1L << (seq & 63);
-        if ((seen[word] & bit) != 0) {
-          duplicates++;
-          return;
-        }
-        seen[word] |= bit;
-        distinct++;
-        if (seq < maxSeq) {
-          outOfOrder++;
-        } else {
-          maxSeq = seq;
-        }
-        allDeliveries.incrementAndGet();
-        if (seq >= warmupCount) {
-          distinctMeasured++;
-          measuredDeliveries.incrementAndGet();
-          long micros = (now - origin - intended) / 1000;
-          latency.recordValue(Math.max(0, micros));
-        }
-      }
-    }
-
-    @Override
-    public void onClose(WsClient.Conn c, int code, String reason) {
-      if (!closing) {
-        unexpectedCloses.incrementAndGet();
-        error(name + " closed by the server: " + code + " " + reason);
-      }
-      if (!ready.isDone()) {
-        ready.completeExceptionally(new IOException("closed: " + code + " " + reason));
-      }
-    }
-
-    @Override
-    public void onError(WsClient.Conn c, Throwable e) {
-      if (!closing) {
-        error(name + ": " + e);
-      }
-      if (!ready.isDone()) {
-        ready.completeExceptionally(e);
-      }
-    }
-  }
-
-  private static String text(byte[] b, int off, int len) {
-    String s = new String(b, off, Math.min(len, 300), StandardCharsets.UTF_8);
-    return s.length() <= 200 ? s : s.substring(0, 200) + "...";
-  }
 }

@@ -32,6 +32,23 @@ final class ProcStats {
     }
   }
 
+  /** {utime, stime} summed over several processes, or null when one cannot be read. */
+  static long[] cpuTicks(List<Long> pids) {
+    if (pids.isEmpty()) {
+      return null;
+    }
+    long[] sum = new long[2];
+    for (long pid : pids) {
+      long[] t = cpuTicks(pid);
+      if (t == null) {
+        return null;
+      }
+      sum[0] += t[0];
+      sum[1] += t[1];
+    }
+    return sum;
+  }
+
   /** Busy CPU time of the whole machine (all but idle and iowait) in clock ticks, or -1. */
   static long machineBusyTicks() {
     try {

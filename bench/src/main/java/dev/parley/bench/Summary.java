@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * figure of every Parley server as a ratio to a reference system (the peer unless a second
  * argument names another, e.g. {@code base-netty}: the same server built from another commit),
  * paired by round, with its spread (min–max over rounds), and whether each target of the issue was
- * met.
+ * met. The {@code cluster} scenario (nodes on Redis) is read against {@code netty}, one node.
  *
  * <pre>java -cp 'bench/target/classes:bench/target/lib/*' dev.parley.bench.Summary bench/results/DIR [REFERENCE]</pre>
  */
@@ -74,36 +74,53 @@ public final class Summary {
     }
   }
 
+  /**
+   * The figures printed for each scenario ({@code fanout} stands for every {@code fanout-*}): the
+   * scenario, the key of the RESULT line, and the title, one figure a line.
+   */
+  private static final String FIGURES = """
+      fanout  | cpu_us_per_delivery       | server CPU µs per delivery
+      fanout  | server_sys_share          | of which the kernel's share
+      fanout  | p50_ms                    | p50 latency ms
+      fanout  | p99_ms                    | p99 latency ms
+      fanout  | max_ms                    | max latency ms
+      fanout  | deliveries_per_s          | deliveries per second
+      fanout  | lost                      | lost deliveries
+      fanout  | duplicated                | duplicated
+      fanout  | out_of_order              | out of order
+      fanout  | server_cpu_cores          | server CPU cores
+      fanout  | loadtool_cpu_cores        | load tool CPU cores
+      fanout  | others_cpu_cores          | other processes' CPU cores
+      idle    | rss_per_conn_kb           | RSS KB per idle connection
+      idle    | heap_per_conn_kb          | live heap KB per idle connection
+      idle    | server_threads            | server threads
+      connect | connect_s                 | seconds to connect (+join for Parley)
+      connect | server_cpu_ms_per_connect | server CPU ms per connect
+      connect | server_threads            | server threads after
+      cluster | cpu_us_per_delivery       | nodes' CPU µs per delivery (summed)
+      cluster | p50_ms                    | p50 latency ms
+      cluster | p99_ms                    | p99 latency ms
+      cluster | deliveries_per_s          | deliveries per second
+      cluster | lost                      | lost deliveries
+      cluster | duplicated                | duplicated
+      cluster | out_of_order              | out of order
+      cluster | server_cpu_cores          | nodes' CPU cores (summed)
+      cluster | redis_cpu_us_per_message  | Redis CPU µs per message
+      cluster | redis_cpu_cores           | Redis CPU cores
+      cluster | loadtool_cpu_cores        | load tool CPU cores
+      cluster | others_cpu_cores          | other processes' CPU cores
+      """;
+
   private void print() {
     for (String scenario : results.keySet()) {
       out.println();
       out.println("== " + scenario);
-      switch (scenario.startsWith("fanout") ? "fanout" : scenario) {
-        case "fanout" -> {
-          row(scenario, "cpu_us_per_delivery", "server CPU µs per delivery");
-          row(scenario, "server_sys_share", "of which the kernel's share");
-          row(scenario, "p50_ms", "p50 latency ms");
-          row(scenario, "p99_ms", "p99 latency ms");
-          row(scenario, "max_ms", "max latency ms");
-          row(scenario, "deliveries_per_s", "deliveries per second");
-          row(scenario, "lost", "lost deliveries");
-          row(scenario, "duplicated", "duplicated");
-          row(scenario, "out_of_order", "out of order");
-          row(scenario, "server_cpu_cores", "server CPU cores");
-          row(scenario, "loadtool_cpu_cores", "load tool CPU cores");
-          row(scenario, "others_cpu_cores", "other processes' CPU cores");
+      String kind = scenario.startsWith("fanout") ? "fanout" : scenario;
+      for (String line : FIGURES.split("\n")) {
+        String[] f = line.split("\\|");
+        if (f[0].trim().equals(kind)) {
+          row(scenario, f[1].trim(), f[2].trim());
         }
-        case "idle" -> {
-          row(scenario, "rss_per_conn_kb", "RSS KB per idle connection");
-          row(scenario, "heap_per_conn_kb", "live heap KB per idle connection");
-          row(scenario, "server_threads", "server threads");
-        }
-        case "connect" -> {
-          row(scenario, "connect_s", "seconds to connect (+join for Parley)");
-          row(scenario, "server_cpu_ms_per_connect", "server CPU ms per connect");
-          row(scenario, "server_threads", "server threads after");
-        }
-        default -> { }
       }
     }
     out.println();
@@ -115,6 +132,8 @@ public final class Summary {
     absolute("idle", "heap_per_conn_kb", "live heap ≤ 4 KB per idle connection", 4);
     target("idle", "rss_per_conn_kb", "RSS per idle connection ≤ peer's", 1.0);
     target("connect", "connect_s", "connect+join ≤ 2 × peer's plain connects", 2.0);
+    target("cluster", "cpu_us_per_delivery", "CPU per delivery ≤ 1.3 × " + reference + "'s", 1.3);
+    absolute("cluster", "lost", "every message delivered (cluster)", 0);
   }
 
   private List<Double> values(String scenario, String system, String key) {

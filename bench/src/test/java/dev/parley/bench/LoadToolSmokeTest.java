@@ -10,6 +10,8 @@ import dev.parley.server.netty.NettyChatServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -55,9 +57,9 @@ class LoadToolSmokeTest {
   @ValueSource(strings = {"netty", "embedded"})
   void fanOutDeliversEveryMessageOnceInOrder(String transport) throws Exception {
     start(transport);
-    LoadTool.Config c = new LoadTool.Config(url(), "parley", "fanout", 5, 50, 0.2, 1.0, 100, 10,
-        ProcessHandle.current().pid(), false, 10, "smoke", "smoke", 20, 1);
-    LoadTool.Report r = LoadTool.run(c, out);
+    LoadConfig c = new LoadConfig(url(), "parley", "fanout", 5, 50, 0.2, 1.0, 100, 10,
+        List.of(ProcessHandle.current().pid()), false, 10, "smoke", "smoke", 20, 1, 0);
+    LoadReport r = LoadTool.run(c, out);
 
     long messages = r.getLong("messages");
     long measured = r.getLong("measured_messages");
@@ -82,12 +84,29 @@ class LoadToolSmokeTest {
   @ValueSource(strings = {"netty", "embedded"})
   void connectAndJoinScenarioCountsEveryClient(String transport) throws Exception {
     start(transport);
-    LoadTool.Config c = new LoadTool.Config(url(), "parley", "connect", 20, 1, 0, 1, 100, 5, 0,
-        false, 10, "smoke", "smoke", 20, 1);
-    LoadTool.Report r = LoadTool.run(c, out);
+    LoadConfig c = new LoadConfig(url(), "parley", "connect", 20, 1, 0, 1, 100, 5, List.of(),
+        false, 10, "smoke", "smoke", 20, 1, 0);
+    LoadReport r = LoadTool.run(c, out);
 
     assertEquals(20, r.getLong("connections"), log.toString());
     assertTrue(r.getDouble("connect_s") > 0);
     assertEquals(0, r.getLong("errors"), log.toString());
+  }
+
+  @org.junit.jupiter.api.Test
+  void receiversAreSpreadOverSeveralEndpointsAndCpuIsSummedOverTheirProcesses() throws Exception {
+    start("netty"); // a second endpoint on the same chat: two "nodes" for the tool
+    try (WebChatServer second = BenchServer.start(NettyChatServer.builder(chat), 0)) {
+      long pid = ProcessHandle.current().pid();
+      LoadConfig c = LoadConfig.defaults(url() + ",ws://127.0.0.1:" + second.port() + "/chat",
+          "parley").with(Map.of("receivers", "6", "rate", "50", "warmup", "0.2", "duration", "1",
+              "server-pid", pid + "," + pid, "redis-pid", Long.toString(pid)));
+      LoadReport r = LoadTool.run(c, out);
+
+      assertEquals(0, r.getLong("lost"), log.toString());
+      assertEquals(0, r.getLong("errors"), log.toString());
+      assertEquals(2, r.getLong("nodes"));
+      assertTrue(r.getDouble("redis_cpu_us_per_message") >= 0, r.resultLine());
+    }
   }
 }

@@ -1,9 +1,6 @@
 package dev.parley.client;
 
-import dev.parley.client.internal.ClientThreads;
-import dev.parley.client.internal.SerialExecutor;
 import dev.parley.protocol.Utf8;
-import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,18 +8,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The browser's {@code WebSocket}, for the JVM: the same states, events and rules (WHATWG
@@ -78,7 +65,6 @@ import org.slf4j.LoggerFactory;
  * frame without one. Only text messages exist. Handlers are set on the builder, before connecting.
  */
 public final class ChatSocket {
-  private static final Logger log = LoggerFactory.getLogger(ChatSocket.class);
   /** 16 MiB, OkHttp's limit. */
   static final long DEFAULT_MAX_BUFFERED = 16L * 1024 * 1024;
 
@@ -120,45 +106,12 @@ public final class ChatSocket {
   /** The socket closed: the code and reason of the close, and whether the handshake completed. */
   public record CloseEvent(ChatSocket target, int code, String reason, boolean wasClean) {}
 
-  private record CloseRequest(int code, String reason) {}
-
   private final URI url;
-  private final List<String> protocols;
-  private final Transport transport;
-  private final SerialExecutor events;
-  private final Duration connectTimeout;
-  private final Duration closeTimeout;
-  private final long maxBuffered;
-  private final Consumer<OpenEvent> onOpen;
-  private final Consumer<MessageEvent> onMessage;
-  private final Consumer<ErrorEvent> onError;
-  private final Consumer<CloseEvent> onClose;
-
-  private final AtomicReference<ReadyState> state = new AtomicReference<>(ReadyState.CONNECTING);
-  private final ConcurrentLinkedQueue<String> outbox = new ConcurrentLinkedQueue<>();
-  private final AtomicLong buffered = new AtomicLong();
-  private final AtomicInteger drainWip = new AtomicInteger();
-  private volatile boolean writing;
-  private volatile boolean writesStopped;
-  private volatile CloseRequest closeRequest;
-  private volatile boolean closeSent;
-  private volatile boolean opened;
-  private volatile String protocol = "";
-  private volatile Transport.Connection connection;
-  private volatile ScheduledFuture<?> timer;
+  private final SocketLifecycle life;
 
   private ChatSocket(Builder b) {
     this.url = b.url;
-    this.protocols = List.copyOf(b.protocols);
-    this.transport = b.transport != null ? b.transport : Transport.tyrus();
-    this.events = new SerialExecutor(b.executor != null ? b.executor : ClientThreads.events());
-    this.connectTimeout = b.connectTimeout;
-    this.closeTimeout = b.closeTimeout;
-    this.maxBuffered = b.maxBuffered;
-    this.onOpen = b.onOpen;
-    this.onMessage = b.onMessage;
-    this.onError = b.onError;
-    this.onClose = b.onClose;
+    this.life = new SocketLifecycle(this, b);
   }
 
   /** A builder for a socket to {@code url} ({@code ws:}, {@code wss:}, or what the transport takes). */
@@ -173,12 +126,12 @@ public final class ChatSocket {
 
   /** The current state; see the lifecycle in the class documentation. */
   public ReadyState readyState() {
-    return state.get();
+    return life.state();
   }
 
   /** The subprotocol the server selected, or "" before open or when it selected none. */
   public String protocol() {
-    return protocol;
+    return life.protocol();
   }
 
   /**
@@ -186,7 +139,7 @@ public final class ChatSocket {
    * closing, it also grows by every later {@code send}'s data and never shrinks again.
    */
   public long bufferedAmount() {
-    return buffered.get();
+    return life.buffer.buffered();
   }
 
   /**
@@ -198,25 +151,7 @@ public final class ChatSocket {
    *     {@code InvalidStateError})
    */
   public boolean send(String data) {
-    Objects.requireNonNull(data, "data == null");
-    ReadyState s = state.get();
-    if (s == ReadyState.CONNECTING) {
-      throw new IllegalStateException("still connecting: send after onOpen");
-    }
-    long bytes = Utf8.length(data);
-    long total = buffered.addAndGet(bytes);
-    if (s != ReadyState.OPEN) {
-      return false;
-    }
-    if (total > maxBuffered) {
-      writesStopped = true;
-      events.execute(() -> finish(1006, "", false,
-          new IOException("send buffer full: more than " + maxBuffered + " bytes queued")));
-      return false;
-    }
-    outbox.add(data);
-    drain();
-    return true;
+    return life.send(Objects.requireNonNull(data, "data == null"));
   }
 
   /** Starts the closing handshake with code 1000 and no reason. */
@@ -242,217 +177,17 @@ public final class ChatSocket {
     if (bytes > 123) {
       throw new IllegalArgumentException("reason is longer than 123 UTF-8 bytes: " + bytes);
     }
-    while (true) {
-      ReadyState s = state.get();
-      if (s == ReadyState.CONNECTING) {
-        if (state.compareAndSet(s, ReadyState.CLOSING)) {
-          events.execute(() -> finish(1006, "", false,
-              new IOException("closed before the connection was established")));
-          return;
-        }
-      } else if (s == ReadyState.OPEN) {
-        if (state.compareAndSet(s, ReadyState.CLOSING)) {
-          closeRequest = new CloseRequest(code, r);
-          schedule(closeTimeout, () -> {
-            if (state.get() == ReadyState.CLOSING) {
-              finish(1006, "", false, new TimeoutException(
-                  "no close frame from the server within " + closeTimeout.toMillis() + " ms"));
-            }
-          });
-          drain();
-          return;
-        }
-      } else {
-        return;
-      }
-    }
+    life.close(code, r);
   }
 
   /** Breaks the connection now, as a network failure would: onError, then onClose(1006). */
   void fail(Throwable cause) {
-    writesStopped = true;
-    events.execute(() -> finish(1006, "", false, cause));
+    life.fail(cause);
   }
 
   @Override
   public String toString() {
-    return "ChatSocket{" + url + ", " + state.get() + "}";
-  }
-
-  // ---- connecting ----------------------------------------------------------------------------
-
-  private void start() {
-    events.execute(() -> {
-      if (state.get() != ReadyState.CONNECTING) {
-        return;
-      }
-      Transport.Listener listener = new Transport.Listener() {
-        @Override
-        public void onOpen(String p) {
-          events.execute(() -> opened(p));
-        }
-
-        @Override
-        public void onText(String text) {
-          events.execute(() -> received(text));
-        }
-
-        @Override
-        public void onClosed(int code, String reason) {
-          events.execute(() -> closedByPeer(code, reason));
-        }
-
-        @Override
-        public void onFailure(Throwable cause) {
-          events.execute(() -> finish(1006, "", false, cause));
-        }
-      };
-      try {
-        connection = Objects.requireNonNull(transport.open(url, protocols, listener),
-            "transport returned no connection");
-      } catch (RuntimeException e) {
-        finish(1006, "", false, e);
-        return;
-      }
-      schedule(connectTimeout, () -> {
-        if (state.get() == ReadyState.CONNECTING) {
-          finish(1006, "", false, new TimeoutException(
-              "no handshake within " + connectTimeout.toMillis() + " ms"));
-        }
-      });
-    });
-  }
-
-  private void opened(String p) {
-    if (!state.compareAndSet(ReadyState.CONNECTING, ReadyState.OPEN)) {
-      return;
-    }
-    opened = true;
-    cancelTimer();
-    protocol = p == null ? "" : p;
-    fire("onOpen", onOpen, new OpenEvent(this), true);
-  }
-
-  private void received(String text) {
-    if (state.get() == ReadyState.OPEN) {
-      fire("onMessage", onMessage, new MessageEvent(this, text), true);
-    }
-  }
-
-  private void closedByPeer(int code, String reason) {
-    String r = reason == null ? "" : reason;
-    if (!opened) {
-      finish(code, r, false, new IOException(
-          "the server refused the connection: " + code + (r.isEmpty() ? "" : " " + r)));
-    } else {
-      finish(code, r, true, null);
-    }
-  }
-
-  /** The one way to CLOSED: on the event executor, fires onError (when failed), then onClose. */
-  private void finish(int code, String reason, boolean wasClean, Throwable error) {
-    if (state.getAndSet(ReadyState.CLOSED) == ReadyState.CLOSED) {
-      return;
-    }
-    writesStopped = true;
-    cancelTimer();
-    Transport.Connection c = connection;
-    if (!wasClean && c != null) {
-      try {
-        c.cancel();
-      } catch (RuntimeException e) {
-        log.debug("cancelling the connection to {} failed", url, e);
-      }
-    }
-    outbox.clear();
-    if (error != null) {
-      log.debug("connection to {} failed", url, error);
-      fire("onError", onError, new ErrorEvent(this, error), false);
-    }
-    fire("onClose", onClose, new CloseEvent(this, code, reason, wasClean), false);
-  }
-
-  // ---- writing -------------------------------------------------------------------------------
-
-  /** Writes queued frames one at a time, then the close frame; any thread, never recursing. */
-  private void drain() {
-    if (drainWip.getAndIncrement() != 0) {
-      return;
-    }
-    int missed = 1;
-    do {
-      Transport.Connection c = connection;
-      if (!writing && !writesStopped && !closeSent && c != null) {
-        String frame = outbox.poll();
-        if (frame != null) {
-          writing = true;
-          CompletableFuture<?> sent;
-          try {
-            sent = c.send(frame).toCompletableFuture();
-          } catch (RuntimeException e) {
-            sent = CompletableFuture.failedFuture(e);
-          }
-          long bytes = Utf8.length(frame);
-          sent.whenComplete((ok, e) -> {
-            if (e != null) {
-              writeFailed(e);
-            } else {
-              buffered.addAndGet(-bytes);
-            }
-            writing = false;
-            drain();
-          });
-        } else if (closeRequest != null) {
-          closeSent = true;
-          CloseRequest req = closeRequest;
-          try {
-            c.close(req.code, req.reason);
-          } catch (RuntimeException e) {
-            events.execute(() -> finish(1006, "", false, e));
-          }
-        }
-      }
-      missed = drainWip.addAndGet(-missed);
-    } while (missed != 0);
-  }
-
-  private void writeFailed(Throwable e) {
-    writesStopped = true;
-    if (!closeSent) {
-      events.execute(() -> finish(1006, "", false, e));
-    }
-  }
-
-  // ---- helpers -------------------------------------------------------------------------------
-
-  private void schedule(Duration delay, Runnable onEvents) {
-    cancelTimer();
-    timer = ClientThreads.timer().schedule(() -> events.execute(onEvents), delay.toNanos(),
-        TimeUnit.NANOSECONDS);
-  }
-
-  private void cancelTimer() {
-    ScheduledFuture<?> t = timer;
-    if (t != null) {
-      t.cancel(false);
-    }
-  }
-
-  private <E> void fire(String name, Consumer<E> handler, E event, boolean reportToOnError) {
-    if (handler == null) {
-      return;
-    }
-    try {
-      handler.accept(event);
-    } catch (Throwable t) {
-      if (t instanceof VirtualMachineError) {
-        throw (VirtualMachineError) t;
-      }
-      log.warn("{} handler of the socket to {} threw", name, url, t);
-      if (reportToOnError) {
-        fire("onError", onError, new ErrorEvent(this, t), false);
-      }
-    }
+    return "ChatSocket{" + url + ", " + life.state() + "}";
   }
 
   /**
@@ -460,17 +195,17 @@ public final class ChatSocket {
    * can miss an event.
    */
   public static final class Builder {
-    private final URI url;
-    private final List<String> protocols = new ArrayList<>();
-    private Transport transport;
-    private Executor executor;
-    private Duration connectTimeout = Duration.ofSeconds(10);
-    private Duration closeTimeout = Duration.ofSeconds(10);
-    private long maxBuffered = DEFAULT_MAX_BUFFERED;
-    private Consumer<OpenEvent> onOpen;
-    private Consumer<MessageEvent> onMessage;
-    private Consumer<ErrorEvent> onError;
-    private Consumer<CloseEvent> onClose;
+    final URI url;
+    final List<String> protocols = new ArrayList<>();
+    Transport transport;
+    Executor executor;
+    Duration connectTimeout = Duration.ofSeconds(10);
+    Duration closeTimeout = Duration.ofSeconds(10);
+    long maxBuffered = DEFAULT_MAX_BUFFERED;
+    Consumer<OpenEvent> onOpen;
+    Consumer<MessageEvent> onMessage;
+    Consumer<ErrorEvent> onError;
+    Consumer<CloseEvent> onClose;
 
     private Builder(URI url) {
       this.url = Objects.requireNonNull(url, "url == null");
@@ -504,7 +239,7 @@ public final class ChatSocket {
       return this;
     }
 
-    /** How to reach the server; default {@link Transport#tyrus()}. */
+    /** How to reach the server; default {@link Transports#tyrus()}. */
     public Builder transport(Transport transport) {
       this.transport = Objects.requireNonNull(transport, "transport == null");
       return this;
@@ -566,7 +301,7 @@ public final class ChatSocket {
     /** Creates the socket in {@link ReadyState#CONNECTING} and starts the handshake. */
     public ChatSocket connect() {
       ChatSocket socket = new ChatSocket(this);
-      socket.start();
+      socket.life.start();
       return socket;
     }
 

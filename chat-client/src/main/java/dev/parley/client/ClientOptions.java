@@ -12,7 +12,7 @@ import java.util.function.DoubleSupplier;
  * <table>
  *   <caption>Defaults</caption>
  *   <tr><th>option</th><th>default</th></tr>
- *   <tr><td>{@link Builder#transport(Transport)}</td><td>{@link Transport#tyrus()}</td></tr>
+ *   <tr><td>{@link Builder#transport(Transport)}</td><td>{@link Transports#tyrus()}</td></tr>
  *   <tr><td>{@link Builder#backoff(Duration, double, Duration)}</td>
  *       <td>0.5 s initial, ×2 per attempt, at most 30 s</td></tr>
  *   <tr><td>{@link Builder#jitter(Jitter)}</td><td>{@link Jitter#EQUAL}</td></tr>
@@ -83,9 +83,9 @@ public final class ClientOptions {
     return b;
   }
 
-  /** The transport ({@link Transport#tyrus()} unless one was given). */
+  /** The transport ({@link Transports#tyrus()} unless one was given). */
   public Transport transport() {
-    return transport != null ? transport : Transport.tyrus();
+    return transport != null ? transport : Transports.tyrus();
   }
 
   /** The first reconnect delay (before jitter). */
@@ -163,7 +163,7 @@ public final class ClientOptions {
 
     private Builder() {}
 
-    /** How to reach the server; default {@link Transport#tyrus()}. */
+    /** How to reach the server; default {@link Transports#tyrus()}. */
     public Builder transport(Transport transport) {
       this.transport = Objects.requireNonNull(transport, "transport == null");
       return this;

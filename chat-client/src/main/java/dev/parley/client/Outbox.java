@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * refused one and got stored is logged. Without announced rates it keeps one send on the wire
  * from the start.
  *
- * <p>The client's event thread only.
+ * <p>The client's event thread only, except {@link #size()}.
  */
 final class Outbox {
   private static final Logger log = LoggerFactory.getLogger(Outbox.class);
@@ -71,6 +71,8 @@ final class Outbox {
   private final LongSupplier clock;
   /** Every send not answered yet, in the order made. */
   private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>();
+  /** {@code entries.size()}, for other threads. */
+  private volatile int size;
   /** Those not on the wire, in the order made. */
   private final ArrayDeque<Entry> waiting = new ArrayDeque<>();
   private Link link;
@@ -85,13 +87,15 @@ final class Outbox {
     this.clock = clock;
   }
 
+  /** How many sends wait for their answer; any thread. */
   int size() {
-    return entries.size();
+    return size;
   }
 
   /** Queues a send; it leaves when connected and its turn and the rate allow. */
   void add(Entry e) {
     entries.put(e.cid, e);
+    size = entries.size();
     waiting.add(e);
     pump();
   }
@@ -147,6 +151,7 @@ final class Outbox {
     if (e == null) {
       return null;
     }
+    size = entries.size();
     if (e.onWire) {
       e.onWire = false;
       onWire--;
@@ -191,6 +196,7 @@ final class Outbox {
       e.future.completeExceptionally(error);
     }
     entries.clear();
+    size = 0;
     waiting.clear();
     onWire = 0;
   }

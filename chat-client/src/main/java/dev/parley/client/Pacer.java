@@ -1,7 +1,5 @@
 package dev.parley.client;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import dev.parley.protocol.TokenBucket;
 
 /**
@@ -29,10 +27,10 @@ final class Pacer {
   private TokenBucket messages;
   private TokenBucket frames;
 
-  /** Starts full buckets for a new connection, from its {@code welcome.limits} (may be null). */
-  void reset(JsonObject limits, long nowNanos) {
-    messages = bucket(limits, "messagesPerSecond", "messageBurst", nowNanos);
-    frames = bucket(limits, "framesPerSecond", "frameBurst", nowNanos);
+  /** Starts full buckets for a new connection, from the rates its {@code welcome} announced. */
+  void reset(FrameReader.Welcome welcome, long nowNanos) {
+    messages = bucket(welcome.messages(), nowNanos);
+    frames = bucket(welcome.frames(), nowNanos);
   }
 
   /** Whether the server announced its send rate: without it, sends cannot be paced. */
@@ -86,17 +84,12 @@ final class Pacer {
     }
   }
 
-  private static TokenBucket bucket(JsonObject limits, String rate, String burst, long now) {
-    if (limits == null) {
+  private static TokenBucket bucket(FrameReader.Rate rate, long now) {
+    if (rate == null) {
       return null;
     }
-    JsonElement r = limits.get(rate);
-    JsonElement b = limits.get(burst);
-    if (r == null || b == null || !r.isJsonPrimitive() || !b.isJsonPrimitive()) {
-      return null;
-    }
-    double perSecond = r.getAsDouble();
-    double size = b.getAsDouble();
+    double perSecond = rate.perSecond();
+    double size = rate.burst();
     if (!(perSecond > 0) || Double.isInfinite(perSecond) || !(size >= 1)
         || Double.isInfinite(size)) {
       return null; // nothing a bucket can pace by: treated as not announced

@@ -1,25 +1,14 @@
 package dev.parley.client;
 
-import dev.parley.client.internal.InMemoryClientTransport;
-import dev.parley.client.internal.JdkTransport;
-import dev.parley.client.internal.TyrusTransport;
-import dev.parley.core.ChatServer;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import javax.net.ssl.SSLContext;
 
 /**
- * The client transport SPI: how a {@link ChatSocket} reaches a server. Three come with Parley:
- *
- * <ul>
- *   <li>{@link #tyrus()}, the default: the Tyrus standalone client (Grizzly), one shared client
- *       container for every socket in the JVM;</li>
- *   <li>{@link #jdk()}: the JDK's {@link java.net.http.WebSocket}, one shared
- *       {@link java.net.http.HttpClient};</li>
- *   <li>{@link #inMemory(ChatServer)}: a {@link ChatServer} in the same JVM, without sockets (the
- *       URI's query parameters form the handshake, e.g. {@code inmemory:/chat?name=bob}).</li>
- * </ul>
+ * The client transport SPI: how a {@link ChatSocket} reaches a server. {@link Transports} makes
+ * the two that come with the client: {@link Transports#tyrus() Tyrus} (the default) and
+ * {@link Transports#jdk() the JDK's WebSocket}; the test kit ({@code chat-testkit}) adds one to a
+ * server in the same JVM, without sockets.
  *
  * <p>A transport carries text frames and close handshakes; {@link ChatSocket} builds the browser
  * semantics (ready states, the send buffer, ordering, timeouts) on top, so a transport stays
@@ -34,9 +23,10 @@ import javax.net.ssl.SSLContext;
  * </ul>
  *
  * <h2>Lifecycle</h2>
- * A transport is shared by any number of sockets. The built-in shared ones ({@link #tyrus()},
- * {@link #jdk()}) live as long as the JVM and ignore {@link #close()}; an in-memory one owns a
- * thread pool, which {@link #close()} stops.
+ * A transport is shared by any number of sockets. The built-in shared ones
+ * ({@link Transports#tyrus()}, {@link Transports#jdk()}) live as long as the JVM and ignore
+ * {@link #close()}; one that owns threads (Tyrus with a TLS trust of its own, the test kit's
+ * in-memory one) stops them in {@link #close()}.
  */
 public interface Transport extends AutoCloseable {
 
@@ -81,45 +71,5 @@ public interface Transport extends AutoCloseable {
 
     /** The connection could not be made, or broke without a close frame. */
     void onFailure(Throwable cause);
-  }
-
-  /**
-   * The default transport: Tyrus, one shared client container for every socket in the JVM. Tyrus
-   * reports a close the client started as complete once its close frame is sent, without waiting
-   * for the server's answer, so such a close is always reported clean.
-   */
-  static Transport tyrus() {
-    return TyrusTransport.shared();
-  }
-
-  /**
-   * A Tyrus transport of its own whose {@code wss://} connections trust what {@code tls} trusts
-   * (a private certificate authority, a self-signed certificate); the shared {@link #tyrus()}
-   * trusts the JVM's default trust store. {@link #close()} stops its threads.
-   */
-  static Transport tyrus(SSLContext tls) {
-    return TyrusTransport.trusting(tls);
-  }
-
-  /** The JDK's {@link java.net.http.WebSocket}, one shared {@code HttpClient} for every socket. */
-  static Transport jdk() {
-    return JdkTransport.shared();
-  }
-
-  /**
-   * The JDK's WebSocket through an {@code HttpClient} of its own whose {@code wss://}
-   * connections trust what {@code tls} trusts.
-   */
-  static Transport jdk(SSLContext tls) {
-    return JdkTransport.trusting(tls);
-  }
-
-  /**
-   * A transport to {@code server} in this JVM, without sockets: the handshake is made of the URI's
-   * query parameters and the offered subprotocols. Each call makes a transport with its own
-   * bounded thread pool: share one, and {@link #close()} it when done.
-   */
-  static Transport inMemory(ChatServer server) {
-    return new InMemoryClientTransport(server);
   }
 }

@@ -1,9 +1,19 @@
 /**
  * Parley's JVM client: {@link dev.parley.client.ChatSocket}, the browser's WebSocket API over a
- * pluggable {@link dev.parley.client.Transport} (Tyrus by default, the JDK's WebSocket, or a
- * {@link dev.parley.core.ChatServer} in the same JVM); {@link dev.parley.client.ChatClient}, which
- * speaks wire protocol v1 with reconnect, resume and an outbox; and
- * {@link dev.parley.client.ChatBot}, a small framework for bots.
+ * pluggable {@link dev.parley.client.Transport} ({@link dev.parley.client.Transports}: Tyrus by
+ * default, or the JDK's WebSocket); {@link dev.parley.client.ChatClient}, which speaks wire
+ * protocol v1 with reconnect, resume and an outbox; and {@link dev.parley.client.ChatBot}, a small
+ * framework for bots. It depends on the shared {@code chat-protocol} module, not on the server:
+ * testing without sockets against a server in the same JVM is the separate {@code chat-testkit}.
+ *
+ * <p>The public types above, with {@link dev.parley.client.Room},
+ * {@link dev.parley.client.ClientOptions} and {@link dev.parley.client.ChatException}, are the
+ * API; everything else in the package is package-private. Inside, {@code ChatClient} is the
+ * orchestrator of parts with one concern each: {@code FrameReader} (the server's frames into typed
+ * events), {@code Inbound} (each event to its part), {@code Memberships} and {@code Delivery}
+ * (rooms, joins, resume, messages in seq order), {@code Outbox} and {@code Pacer} (sends and
+ * their rates), {@code Histories}, {@code Heartbeat}, {@code Reconnect}, over a {@code Wire} (the
+ * current connection). {@code ChatSocket} runs on {@code SocketLifecycle} and {@code SendBuffer}.
  *
  * <h2>Threading</h2>
  * <ul>
@@ -29,8 +39,7 @@
  *       {@link dev.parley.client.ChatClient.State#CLOSED}.</li>
  *   <li>Timers (connect and close timeouts, reconnect backoff, heartbeats, pacing) share one
  *       daemon thread, {@code parley-client-timer-N}; library code never sleeps.</li>
- *   <li>All public methods are thread-safe and none blocks (the test kit's {@code await}
- *       helpers excepted).</li>
+ *   <li>All public methods are thread-safe and none blocks.</li>
  * </ul>
  * Idle pool threads end after 30 s. The Tyrus transport adds one shared Grizzly container
  * (a few selector and worker threads), four handshake threads and Tyrus's own scheduler; the JDK

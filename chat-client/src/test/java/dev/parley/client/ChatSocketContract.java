@@ -18,9 +18,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The browser WebSocket semantics, end to end against a real {@link ChatServer}, run once per
- * transport by a subclass that says how to reach the server.
+ * transport by a subclass that says how to reach the server (here for the JDK's and Tyrus's, in
+ * chat-testkit for the in-memory one, through this module's test jar).
  */
-abstract class ChatSocketContract {
+public abstract class ChatSocketContract {
   protected ChatServer server;
   private URI base;
   private final List<ChatSocket> sockets = new ArrayList<>();

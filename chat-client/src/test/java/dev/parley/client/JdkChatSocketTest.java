@@ -1,31 +1,9 @@
 package dev.parley.client;
 
-import dev.parley.core.ChatServer;
-import dev.parley.server.jetty.JettyChatServer;
-import java.net.URI;
-
 /** The browser semantics over the JDK WebSocket client and real sockets, against the server adapter. */
-class JdkChatSocketTest extends ChatSocketContract {
-  private JettyChatServer embedded;
-
+class JdkChatSocketTest extends RealSocketContract {
   @Override
   protected Transport transport() {
-    return Transport.jdk();
-  }
-
-  @Override
-  protected URI serve(ChatServer server) {
-    embedded = RealServer.start(server);
-    return embedded.uri();
-  }
-
-  @Override
-  protected void stopServing() {
-    embedded.close();
-  }
-
-  @Override
-  protected URI unreachable() {
-    return RealServer.unreachable();
+    return Transports.jdk();
   }
 }

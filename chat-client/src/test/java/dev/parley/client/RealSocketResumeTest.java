@@ -36,8 +36,8 @@ class RealSocketResumeTest {
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
   static Stream<Arguments> transports() {
-    return Stream.of(Arguments.of("tyrus", Transport.tyrus()),
-        Arguments.of("jdk", Transport.jdk()));
+    return Stream.of(Arguments.of("tyrus", Transports.tyrus()),
+        Arguments.of("jdk", Transports.jdk()));
   }
 
   @BeforeEach

@@ -36,8 +36,8 @@ class SecureTransportTest {
     try (ChatServer chat = ChatServer.builder().build();
         WebChatServer web = builder.apply(chat).host("127.0.0.1").port(0)
             .tls(TlsOptions.pem(cert.certificatePem(), cert.privateKeyPem())).start();
-        Transport transport = client.equals("tyrus") ? Transport.tyrus(trust)
-            : Transport.jdk(trust)) {
+        Transport transport = client.equals("tyrus") ? Transports.tyrus(trust)
+            : Transports.jdk(trust)) {
       assertEquals("wss", web.uri().getScheme());
       ClientOptions options = ClientOptions.builder().transport(transport).build();
       try (ChatClient alice = ChatClient.connect(

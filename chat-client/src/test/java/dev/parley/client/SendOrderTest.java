@@ -43,7 +43,7 @@ class SendOrderTest {
 
   private ChatClient client(URI url) {
     ChatClient c = ChatClient.connect(url,
-        ClientOptions.builder().transport(Transport.jdk()).build());
+        ClientOptions.builder().transport(Transports.jdk()).build());
     clients.add(c);
     return c;
   }

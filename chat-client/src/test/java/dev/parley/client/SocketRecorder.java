@@ -17,7 +17,7 @@ import java.util.function.Predicate;
  * Records a socket's events in order (like OkHttp's WebSocketRecorder) and notices when two
  * handlers of the socket ever run at the same time.
  */
-final class SocketRecorder {
+public final class SocketRecorder {
   static final Duration TIMEOUT = Duration.ofSeconds(10);
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -30,7 +30,7 @@ final class SocketRecorder {
   private volatile Consumer<ChatSocket.MessageEvent> onMessage = e -> { };
 
   /** Sets handlers that record every event on {@code b}. */
-  ChatSocket.Builder attach(ChatSocket.Builder b) {
+  public ChatSocket.Builder attach(ChatSocket.Builder b) {
     return b.onOpen(e -> record(e, () -> stateInOnOpen = e.target().readyState(), () -> { }))
         .onMessage(e -> record(e, () -> { }, () -> onMessage.accept(e)))
         .onError(e -> record(e, () -> { }, () -> { }))
@@ -83,7 +83,7 @@ final class SocketRecorder {
   }
 
   /** Event kinds in order: open, message, error, close. */
-  List<String> kinds() {
+  public List<String> kinds() {
     List<String> kinds = new ArrayList<>();
     for (Object e : events()) {
       kinds.add(kind(e));
@@ -142,7 +142,7 @@ final class SocketRecorder {
     return await(ChatSocket.OpenEvent.class, e -> true);
   }
 
-  ChatSocket.CloseEvent awaitClose() {
+  public ChatSocket.CloseEvent awaitClose() {
     return await(ChatSocket.CloseEvent.class, e -> true);
   }
 

@@ -25,8 +25,8 @@ class ThreadBoundTest {
   private static final int MAX_GROWTH = 40;
 
   static Stream<Arguments> transports() {
-    return Stream.of(Arguments.of("tyrus", Transport.tyrus()),
-        Arguments.of("jdk", Transport.jdk()));
+    return Stream.of(Arguments.of("tyrus", Transports.tyrus()),
+        Arguments.of("jdk", Transports.jdk()));
   }
 
   /** Live threads by name pattern (digits folded), excluding the embedded server's own. */

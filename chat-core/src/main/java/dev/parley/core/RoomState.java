@@ -245,8 +245,11 @@ final class RoomState implements Sequencer.Output {
       }
     } else {
       seq.offer(a.message(), a.epoch());
-      if (a.message().seq() <= seq.delivered() && awaiting.remove(draft.id()) != null) {
-        // passed on before this answer arrived (another node's event, or a read of the store)
+      // passed on before this answer arrived (another node's event, or a read of the store); a
+      // seq of another epoch says nothing of the kind: the store lost the room's history, and
+      // the sequencer restarts there first (members hear recovered:false, then this message)
+      if (a.epoch().equals(seq.epoch()) && a.message().seq() <= seq.delivered()
+          && awaiting.remove(draft.id()) != null) {
         if (origin.session != null) {
           push(origin.session, ackFrame(origin, a.message(), a.epoch()), a.message().seq(),
               Kind.ACK);

@@ -8,6 +8,7 @@ import dev.parley.core.ChatLimits;
 import dev.parley.core.ChatServer;
 import dev.parley.server.netty.NettyChatServer;
 import dev.parley.testing.RawHttp;
+import dev.parley.testing.RawSocket;
 import dev.parley.testing.WsPeer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -110,7 +111,7 @@ final class ChatMetricsTest {
     server = NettyChatServer.builder(chat).host("127.0.0.1").port(0)
         .heartbeat(Duration.ofMillis(100), Duration.ofMillis(400))
         .closeTimeout(Duration.ofSeconds(1)).start();
-    try (RawHttp.Upgraded quiet = RawHttp.upgrade(server.port(), "/chat?name=quiet", null)) {
+    try (RawSocket quiet = RawSocket.to(server.port()).path("/chat?name=quiet").connect()) {
       try {
         while (true) {
           quiet.readFrame();

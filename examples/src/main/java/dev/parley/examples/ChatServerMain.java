@@ -8,7 +8,11 @@ import dev.parley.examples.ops.Operations;
 import dev.parley.metrics.ChatMetrics;
 import dev.parley.server.jetty.JettyChatServer;
 import dev.parley.server.netty.NettyChatServer;
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -27,7 +31,15 @@ import org.slf4j.LoggerFactory;
  * TLS: {@code --tls-cert FILE --tls-key FILE} (PEM: the certificate chain, the unencrypted PKCS#8
  * key), else {@code PARLEY_TLS_CERT} and {@code PARLEY_TLS_KEY}: the page is then served over
  * HTTPS and the endpoint is {@code wss://}, on the same port.
- * Operations, on the same port ({@link Operations}): {@code /metrics} (Prometheus),
+ *
+ * <p>Several nodes as one chat: {@code --redis redis://host:port} (else {@code PARLEY_REDIS})
+ * keeps history, events between nodes and presence in one Redis, {@code --redis-cluster
+ * host:port,host:port,…} (else {@code PARLEY_REDIS_CLUSTER}) in a Redis Cluster reached through
+ * any of those nodes; every server started on the same Redis is a node of the same chat, behind
+ * any load balancer. {@code --presence-ttl 30s} (else {@code PARLEY_PRESENCE_TTL}; {@code ms} or
+ * {@code s}, a bare number is seconds) sets how long a dead node's users stay in presence.
+ *
+ * <p>Operations, on the same port ({@link Operations}): {@code /metrics} (Prometheus),
  * {@code /health} (200 or 503), and the {@code /admin} dashboard, opened by
  * {@code PARLEY_ADMIN_TOKEN} (or {@code --admin-token T}, which other users of the machine can see
  * in the process list) and closed without one.
@@ -40,8 +52,9 @@ public final class ChatServerMain {
   /** Starts the server and runs until the process is stopped. */
   public static void main(String[] args) throws InterruptedException {
     Options options = Options.parse(args, System.getenv());
+    Backends backends = Backends.open(options);
     ChatMetrics metrics = new ChatMetrics();
-    ChatServer chat = chatServer().observer(metrics).build();
+    ChatServer chat = backends.configure(chatServer(), options).observer(metrics).build();
     WebChatServer.Builder<?> builder = builder(chat, options);
     Operations ops = Operations.mount(builder, chat, metrics, options.adminToken(),
         Operations.SAMPLE_INTERVAL);
@@ -49,13 +62,14 @@ public final class ChatServerMain {
     // stdout, not the log: under `mvn -q exec:java` SLF4J is Maven's logger, and it is quiet
     System.out.println("Parley chat is running: open " + server.httpUri()
         + " in a browser (WebSocket endpoint " + server.uri() + ", " + options.server()
-        + " server)");
+        + " server, node " + chat.nodeId() + ", " + backends + ")");
     log.debug("limits: {}", chat.limits());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
       ops.close();
       chat.close();
+      backends.close();
       stopped.countDown();
     }, "parley-shutdown"));
     stopped.await();
@@ -83,12 +97,25 @@ public final class ChatServerMain {
         .staticResources("web");
   }
 
-  /** Command-line and environment settings. */
-  record Options(String host, int port, String server, Path tlsCert, Path tlsKey,
-      String adminToken) {
+  /**
+   * Command-line and environment settings. {@code redis} and {@code redisCluster} (empty when
+   * not clustered) exclude each other; {@code presenceTtl} is null for the server's default;
+   * {@code adminToken} is null when the dashboard stays closed.
+   */
+  record Options(String host, int port, String server, Path tlsCert, Path tlsKey, URI redis,
+      List<URI> redisCluster, Duration presenceTtl, String adminToken) {
+    private static final String USAGE = "usage: ChatServerMain [--port N] [--host H]"
+        + " [--server netty|jetty] [--tls-cert FILE --tls-key FILE]"
+        + " [--redis redis://host:port | --redis-cluster host:port,host:port,...]"
+        + " [--presence-ttl 30s] [--admin-token T]";
+
     Options {
       if ((tlsCert == null) != (tlsKey == null)) {
         throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+      }
+      redisCluster = List.copyOf(redisCluster);
+      if (redis != null && !redisCluster.isEmpty()) {
+        throw new IllegalArgumentException("--redis and --redis-cluster exclude each other");
       }
     }
 
@@ -101,13 +128,20 @@ public final class ChatServerMain {
     }
 
     Options(String host, int port, String server, Path tlsCert, Path tlsKey) {
-      this(host, port, server, tlsCert, tlsKey, null);
+      this(host, port, server, tlsCert, tlsKey, null, List.of(), null);
     }
 
-    /** Never shows the admin token (options end up in logs). */
+    Options(String host, int port, String server, Path tlsCert, Path tlsKey, URI redis,
+        List<URI> redisCluster, Duration presenceTtl) {
+      this(host, port, server, tlsCert, tlsKey, redis, redisCluster, presenceTtl, null);
+    }
+
+    /** Never shows the admin token or a Redis password (options end up in logs). */
     @Override
     public String toString() {
       return "Options{" + host + ":" + port + ", " + server + (tlsCert != null ? ", tls" : "")
+          + (redis != null ? ", redis " + redis.getHost() + ":" + redis.getPort() : "")
+          + (!redisCluster.isEmpty() ? ", redis cluster of " + redisCluster.size() : "")
           + (adminToken != null ? ", admin token set" : "") + "}";
     }
 
@@ -117,6 +151,9 @@ public final class ChatServerMain {
       String server = env.getOrDefault("PARLEY_SERVER", "netty");
       String cert = env.get("PARLEY_TLS_CERT");
       String key = env.get("PARLEY_TLS_KEY");
+      String redis = env.get("PARLEY_REDIS");
+      String redisCluster = env.get("PARLEY_REDIS_CLUSTER");
+      String ttl = env.get("PARLEY_PRESENCE_TTL");
       String adminToken = env.get("PARLEY_ADMIN_TOKEN");
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
@@ -125,26 +162,80 @@ public final class ChatServerMain {
           case "--server" -> server = value(args, ++i, "--server");
           case "--tls-cert" -> cert = value(args, ++i, "--tls-cert");
           case "--tls-key" -> key = value(args, ++i, "--tls-key");
+          case "--redis" -> redis = value(args, ++i, "--redis");
+          case "--redis-cluster" -> redisCluster = value(args, ++i, "--redis-cluster");
+          case "--presence-ttl" -> ttl = value(args, ++i, "--presence-ttl");
           case "--admin-token" -> adminToken = value(args, ++i, "--admin-token");
-          default -> throw new IllegalArgumentException("unknown argument " + args[i]
-              + "; usage: ChatServerMain [--port N] [--host H] [--server netty|jetty]"
-              + " [--tls-cert FILE --tls-key FILE] [--admin-token T]");
+          default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; "
+              + USAGE);
         }
       }
       server = server.toLowerCase(Locale.ROOT);
       if (!server.equals("netty") && !server.equals("jetty")) {
         throw new IllegalArgumentException("server must be netty or jetty: " + server);
       }
+      return new Options(host, port(port), server, cert == null ? null : Path.of(cert),
+          key == null ? null : Path.of(key), redis == null ? null : redisUri(redis),
+          redisCluster == null ? List.of() : clusterUris(redisCluster),
+          ttl == null ? null : duration(ttl),
+          adminToken == null || adminToken.isBlank() ? null : adminToken);
+    }
+
+    private static int port(String port) {
       try {
         int p = Integer.parseInt(port);
         if (p < 0 || p > 65535) {
           throw new NumberFormatException();
         }
-        return new Options(host, p, server, cert == null ? null : Path.of(cert),
-            key == null ? null : Path.of(key),
-            adminToken == null || adminToken.isBlank() ? null : adminToken);
+        return p;
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("port must be 0..65535: " + port);
+      }
+    }
+
+    /** {@code redis://[password@]host:port[/db]} (or {@code rediss://} for TLS). */
+    private static URI redisUri(String text) {
+      URI uri;
+      try {
+        uri = URI.create(text.trim());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("not a Redis URI: " + text);
+      }
+      if (!("redis".equals(uri.getScheme()) || "rediss".equals(uri.getScheme()))
+          || uri.getHost() == null) {
+        throw new IllegalArgumentException("a Redis URI is redis://host:port: " + text);
+      }
+      return uri;
+    }
+
+    /** {@code host:port,host:port,…}; each may also be a whole {@code redis://} URI. */
+    private static List<URI> clusterUris(String text) {
+      List<URI> uris = new ArrayList<>();
+      for (String node : text.split(",")) {
+        String n = node.trim();
+        if (!n.isEmpty()) {
+          uris.add(redisUri(n.contains("://") ? n : "redis://" + n));
+        }
+      }
+      if (uris.isEmpty()) {
+        throw new IllegalArgumentException("--redis-cluster needs host:port,…: " + text);
+      }
+      return uris;
+    }
+
+    /** {@code 1500ms}, {@code 30s} or {@code 30} (seconds); at least a millisecond. */
+    private static Duration duration(String text) {
+      String t = text.trim().toLowerCase(Locale.ROOT);
+      try {
+        Duration d = t.endsWith("ms") ? Duration.ofMillis(Long.parseLong(t.substring(0,
+            t.length() - 2))) : Duration.ofMillis(Math.round(Double.parseDouble(
+            t.endsWith("s") ? t.substring(0, t.length() - 1) : t) * 1000));
+        if (d.toMillis() < 1) {
+          throw new NumberFormatException();
+        }
+        return d;
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("presence ttl must be like 30s or 1500ms: " + text);
       }
     }
 

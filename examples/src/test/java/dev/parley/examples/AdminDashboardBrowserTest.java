@@ -1,7 +1,5 @@
 package dev.parley.examples;
 
-import static dev.parley.examples.BrowserChatTest.CHROMIUM;
-import static dev.parley.examples.BrowserChatTest.DRIVER;
 import static dev.parley.examples.BrowserChatTest.waitFor;
 import static dev.parley.examples.BrowserChatTest.waiting;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,12 +11,10 @@ import dev.parley.core.transport.WebChatServer;
 import dev.parley.examples.ops.Operations;
 import dev.parley.metrics.ChatMetrics;
 import dev.parley.testing.WsPeer;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,9 +24,6 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The {@code /admin} dashboard in real Chromium: closed without the token, and with it live
@@ -58,21 +51,19 @@ class AdminDashboardBrowserTest {
     }
     chat.close();
     if (profile != null) {
-      try (var files = Files.walk(profile)) {
-        files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-      }
+      Chromium.deleteProfile(profile);
     }
   }
 
   @Test
   void refusedWithoutTheTokenAndLiveWithIt() throws Exception {
-    assertTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
-        "this test needs Debian's chromium and chromium-driver, as .ci/run installs them");
+    Chromium.assertInstalled();
     WebChatServer.Builder<?> b = ChatServerMain.builder(chat,
         new ChatServerMain.Options("127.0.0.1", 0, "netty"));
     ops = Operations.mount(b, chat, metrics, OperationsTest.TOKEN, Duration.ofMillis(250));
     server = b.start();
-    browser = chromium();
+    profile = Files.createTempDirectory("parley-chromium-");
+    browser = Chromium.start(profile, false);
     browser.get(server.httpUri() + "admin");
 
     // closed: a form, no numbers, and the stats refuse the page without the token
@@ -140,17 +131,5 @@ class AdminDashboardBrowserTest {
             + "return Math.max(0, ...l.getAttribute('points').trim().split(' ')"
             + "  .map(p => 95 - parseFloat(p.split(',')[1])));");
     return ((Number) v).doubleValue();
-  }
-
-  private WebDriver chromium() throws Exception {
-    profile = Files.createTempDirectory("parley-chromium-");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu",
-        "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--window-size=1200,900", "--user-data-dir=" + profile);
-    return new ChromeDriver(new ChromeDriverService.Builder()
-        .usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort().build(), options);
   }
 }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.client.ChatClient;
 import dev.parley.client.Room;
-import dev.parley.client.testing.ChatTestKit;
 import dev.parley.protocol.Message;
+import dev.parley.testkit.ChatTestKit;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

@@ -7,13 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.parley.client.ChatBot;
 import dev.parley.client.ChatClient;
 import dev.parley.client.ClientOptions;
-import dev.parley.client.Transport;
+import dev.parley.client.Transports;
 import dev.parley.core.ChatServer;
 import dev.parley.core.transport.WebChatServer;
 import dev.parley.protocol.CloseCode;
 import dev.parley.protocol.User;
 import dev.parley.testing.TestCertificate;
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -29,15 +28,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -48,10 +43,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class BrowserChatTest {
-  static final Path CHROMIUM = Path.of(System.getProperty("parley.chromium", "/usr/bin/chromium"));
-  static final Path DRIVER = Path.of(System.getProperty("parley.chromedriver",
-      "/usr/bin/chromedriver"));
-  static final Duration WAIT = Duration.ofSeconds(15);
+  static final Duration WAIT = Chromium.WAIT;
 
   ChatServer chat;
   WebChatServer server;
@@ -74,9 +66,7 @@ class BrowserChatTest {
 
   @BeforeEach
   void start() throws Exception {
-    assertTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
-        "this test needs Debian's chromium and chromium-driver (" + CHROMIUM + ", " + DRIVER
-            + "): apt-get install chromium chromium-driver, as .ci/run does");
+    Chromium.assertInstalled();
     chat = ChatServerMain.chatServer().build();
     TestCertificate cert = TestCertificate.get();
     server = ChatServerMain.start(chat, new ChatServerMain.Options("127.0.0.1", 0, serverKind(),
@@ -85,7 +75,7 @@ class BrowserChatTest {
     URI botUri = BotMain.serverUri(new String[] {server.uri().toString()}, "echobot");
     if (tls()) {
       bot.start(ChatClient.connect(botUri, ClientOptions.builder()
-          .transport(Transport.jdk(cert.clientContext())).build())).get(15, TimeUnit.SECONDS);
+          .transport(Transports.jdk(cert.clientContext())).build())).get(15, TimeUnit.SECONDS);
     } else {
       bot.start(botUri).get(15, TimeUnit.SECONDS);
     }
@@ -109,45 +99,18 @@ class BrowserChatTest {
     if (chat != null) {
       chat.close();
     }
-    for (Path p : profiles) {
-      try (var files = Files.walk(p)) {
-        files.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-      }
-    }
+    profiles.forEach(Chromium::deleteProfile);
   }
 
   WebDriver open(String name) throws IOException {
-    Path profile = Files.createTempDirectory("parley-chromium-");
-    profiles.add(profile);
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu",
-        "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--window-size=1100,700", "--user-data-dir=" + profile);
-    trustTestCertificate(options);
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort().build();
-    WebDriver driver = new ChromeDriver(service, options);
-    browsers.add(driver);
+    WebDriver driver = open0();
     driver.get(server.httpUri() + "?name=" + name);
     waitFor(driver, "#state", "connected");
     return driver;
   }
 
-  /** With TLS, Chromium trusts the test's certificate by its public key, and nothing else. */
-  private void trustTestCertificate(ChromeOptions options) {
-    if (tls()) {
-      options.addArguments(
-          "--ignore-certificate-errors-spki-list=" + TestCertificate.get().spkiSha256());
-    }
-  }
-
   static WebDriverWait waiting(WebDriver d) {
-    WebDriverWait w = new WebDriverWait(d, WAIT);
-    w.pollingEvery(Duration.ofMillis(50));
-    w.ignoring(StaleElementReferenceException.class);
-    return w;
+    return Chromium.waiting(d);
   }
 
   static void waitFor(WebDriver d, String css, String text) {
@@ -313,15 +276,7 @@ class BrowserChatTest {
   private WebDriver open0() throws IOException {
     Path profile = Files.createTempDirectory("parley-chromium-");
     profiles.add(profile);
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu",
-        "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--user-data-dir=" + profile);
-    trustTestCertificate(options);
-    WebDriver driver = new ChromeDriver(new ChromeDriverService.Builder()
-        .usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort().build(), options);
+    WebDriver driver = Chromium.start(profile, tls());
     browsers.add(driver);
     return driver;
   }

@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.client.ChatClient;
-import dev.parley.client.testing.ChatTestKit;
+import dev.parley.testkit.ChatTestKit;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.StringReader;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -66,5 +69,36 @@ class ConsoleChatTest {
         Map.of("PARLEY_TLS_CERT", "c.pem", "PARLEY_TLS_KEY", "k.pem")).tlsCert());
     assertThrows(IllegalArgumentException.class,
         () -> ChatServerMain.Options.parse(new String[] {"--tls-cert", "cert.pem"}, Map.of()));
+  }
+
+  @Test
+  void clusterOptionsComeFromArgumentsThenEnvironment() {
+    ChatServerMain.Options alone = ChatServerMain.Options.parse(new String[0], Map.of());
+    assertEquals(null, alone.redis());
+    assertEquals(List.of(), alone.redisCluster());
+    assertEquals(null, alone.presenceTtl());
+    assertEquals(URI.create("redis://10.0.0.5:6379"), ChatServerMain.Options.parse(
+        new String[] {"--redis", "redis://10.0.0.5:6379"}, Map.of("PARLEY_REDIS",
+            "redis://elsewhere:1")).redis());
+    assertEquals(URI.create("redis://:pw@r:6380/2"), ChatServerMain.Options.parse(new String[0],
+        Map.of("PARLEY_REDIS", "redis://:pw@r:6380/2")).redis());
+    assertEquals(List.of(URI.create("redis://a:7000"), URI.create("redis://b:7001")),
+        ChatServerMain.Options.parse(new String[] {"--redis-cluster", "a:7000, redis://b:7001"},
+            Map.of()).redisCluster());
+    assertEquals(List.of(URI.create("redis://c:7002")), ChatServerMain.Options.parse(
+        new String[0], Map.of("PARLEY_REDIS_CLUSTER", "c:7002")).redisCluster());
+    assertEquals(Duration.ofSeconds(2), ChatServerMain.Options.parse(
+        new String[] {"--presence-ttl", "2s"}, Map.of()).presenceTtl());
+    assertEquals(Duration.ofMillis(1500), ChatServerMain.Options.parse(new String[0],
+        Map.of("PARLEY_PRESENCE_TTL", "1500ms")).presenceTtl());
+    assertEquals(Duration.ofSeconds(30), ChatServerMain.Options.parse(
+        new String[] {"--presence-ttl", "30"}, Map.of()).presenceTtl());
+    for (String[] bad : List.of(new String[] {"--redis", "http://x:1"},
+        new String[] {"--redis", "redis:nohost"}, new String[] {"--redis-cluster", " , "},
+        new String[] {"--presence-ttl", "soon"}, new String[] {"--presence-ttl", "0"},
+        new String[] {"--redis", "redis://a:1", "--redis-cluster", "b:2"})) {
+      assertThrows(IllegalArgumentException.class,
+          () -> ChatServerMain.Options.parse(bad, Map.of()), String.join(" ", bad));
+    }
   }
 }

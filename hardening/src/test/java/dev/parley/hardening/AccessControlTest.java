@@ -12,6 +12,8 @@ import dev.parley.core.ChatLimits;
 import dev.parley.core.ChatServer;
 import dev.parley.core.Handshake;
 import dev.parley.protocol.User;
+import dev.parley.testing.RawSocket;
+import dev.parley.testing.WsPeer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -100,11 +102,11 @@ class AccessControlTest {
     }
   }
 
-  private Peer as(String user) throws Exception {
+  private WsPeer as(String user) throws Exception {
     return server.peer(user);
   }
 
-  private static String errorCode(Peer p) throws InterruptedException {
+  private static String errorCode(WsPeer p) throws InterruptedException {
     return p.next("error").get("code").getAsString();
   }
 
@@ -128,7 +130,7 @@ class AccessControlTest {
   void aMissingOrWrongTokenIsClosedWith4401BeforeAnythingIsSent(String what, String path,
       String reason) throws Exception {
     try (RawSocket s = RawSocket.to(server.port()).path(path).connect()) {
-      assertEquals(101, s.status);
+      assertEquals(101, s.status());
       RawSocket.Ending end = s.readUntilClosed();
       assertEquals(4401, end.code());
       assertEquals(reason, end.reason());
@@ -140,7 +142,7 @@ class AccessControlTest {
   @Test
   void identityComesFromTheTokenNotFromWhatElseTheClientClaims() throws Exception {
     URI uri = server.uri("token=secret-alice&name=admin&user=admin");
-    try (Peer alice = Peer.welcomed(uri, "alice")) {
+    try (WsPeer alice = WsPeer.welcomed(uri, "alice")) {
       alice.send("type", "join", "room", "staff");
       assertEquals("forbidden", errorCode(alice));
     }
@@ -165,8 +167,8 @@ class AccessControlTest {
   void aForeignOriginIsRefusedWithHttp403AndNoWebSocket(String origin) throws Exception {
     try (RawSocket s = RawSocket.to(server.port()).path("/chat?token=secret-alice")
         .header("Origin", origin).connect()) {
-      assertEquals(403, s.status);
-      assertFalse(s.headers.containsKey("sec-websocket-accept"));
+      assertEquals(403, s.status());
+      assertFalse(s.headers().containsKey("sec-websocket-accept"));
     }
     assertFalse(server.chat.isOnline("alice"), "a refused Origin became a connection");
   }
@@ -179,7 +181,7 @@ class AccessControlTest {
         h.header("Origin", origin);
       }
       try (RawSocket s = h.connect()) {
-        assertEquals(101, s.status, "origin " + origin);
+        assertEquals(101, s.status(), "origin " + origin);
         assertTrue(s.readUntilType("welcome").contains("\"alice\""));
       }
     }
@@ -189,7 +191,7 @@ class AccessControlTest {
 
   @Test
   void aForbiddenRoomCannotBeJoinedReadWrittenOrWatched() throws Exception {
-    try (Peer admin = as("admin"); Peer alice = as("alice")) {
+    try (WsPeer admin = as("admin"); WsPeer alice = as("alice")) {
       admin.join("staff");
       admin.say("staff", "the staff secret", "s1");
 
@@ -211,8 +213,8 @@ class AccessControlTest {
       assertEquals(List.of(User.of("admin")), server.chat.members("staff"));
       assertEquals(1, server.chat.store().position("staff").toCompletableFuture().join().seq());
       admin.say("staff", "still secret", "s2");
-      admin.expectQuiet(); // no presence, typing or read from alice reached the room
-      alice.expectQuiet(); // and nothing of the room reached alice
+      admin.roundTrip(); // no presence, typing or read from alice reached the room
+      alice.roundTrip(); // and nothing of the room reached alice
     }
   }
 
@@ -220,7 +222,7 @@ class AccessControlTest {
 
   @Test
   void aRoomsHistoryIsOnlyForItsMembers() throws Exception {
-    try (Peer bob = as("bob"); Peer carol = as("carol")) {
+    try (WsPeer bob = as("bob"); WsPeer carol = as("carol")) {
       bob.join("general");
       bob.say("general", "members only", "g1");
 
@@ -230,7 +232,7 @@ class AccessControlTest {
       assertEquals("not_member", errorCode(carol));
       carol.send("type", "read", "room", "general", "seq", 1);
       assertEquals("not_member", errorCode(carol));
-      carol.expectQuiet();
+      carol.roundTrip();
 
       // once she joins, it is hers to read
       carol.join("general");
@@ -242,7 +244,7 @@ class AccessControlTest {
 
   @Test
   void anotherPairsDirectRoomCannotBeReadJoinedOrWrittenTo() throws Exception {
-    try (Peer alice = as("alice"); Peer bob = as("bob"); Peer carol = as("carol")) {
+    try (WsPeer alice = as("alice"); WsPeer bob = as("bob"); WsPeer carol = as("carol")) {
       alice.send("type", "send", "to", "bob", "body", "between us", "cid", "d1");
       assertEquals("dm:alice:bob", alice.next("ack").get("room").getAsString());
       assertEquals("between us", bob.next("message").get("body").getAsString());
@@ -259,9 +261,9 @@ class AccessControlTest {
         carol.send("type", "read", "room", room, "seq", 1);
         assertEquals("not_member", errorCode(carol));
       }
-      carol.expectQuiet();
-      alice.expectQuiet();
-      bob.expectQuiet();
+      carol.roundTrip();
+      alice.roundTrip();
+      bob.roundTrip();
       assertEquals(1, server.chat.store().position("dm:alice:bob").toCompletableFuture().join().seq());
 
       // its own users read it without joining
@@ -274,7 +276,7 @@ class AccessControlTest {
 
   @Test
   void aDirectMessageToANonExistentUserIsRefusedAndNothingIsStored() throws Exception {
-    try (Peer alice = as("alice")) {
+    try (WsPeer alice = as("alice")) {
       Set<String> roomsBefore = server.chat.rooms();
       alice.send("type", "send", "to", "nobody", "body", "hello?", "cid", "n1");
       JsonObject error = alice.next("error");
@@ -295,8 +297,8 @@ class AccessControlTest {
 
   @Test
   void connectionsPastTheUsersLimitAreClosedWith4429AndTheOthersCarryOn() throws Exception {
-    List<Peer> admitted = new ArrayList<>();
-    try (Peer bob = as("bob")) {
+    List<WsPeer> admitted = new ArrayList<>();
+    try (WsPeer bob = as("bob")) {
       bob.join("team");
       for (int i = 0; i < MAX_CONNECTIONS; i++) {
         admitted.add(as("eve"));
@@ -305,7 +307,7 @@ class AccessControlTest {
       bob.nextOfType("presence");
 
       try (RawSocket extra = RawSocket.to(server.port()).path("/chat?token=secret-eve").connect()) {
-        assertEquals(101, extra.status);
+        assertEquals(101, extra.status());
         RawSocket.Ending end = extra.readUntilClosed();
         assertEquals(4429, end.code());
         assertTrue(end.reason().contains("too many connections"), end::reason);
@@ -316,8 +318,8 @@ class AccessControlTest {
       // the admitted ones are untouched
       admitted.get(0).say("team", "still here", "e1");
       assertEquals("still here", bob.next("message").get("body").getAsString());
-      for (Peer p : admitted) {
-        p.expectQuiet();
+      for (WsPeer p : admitted) {
+        p.roundTrip();
       }
       // and closing one makes room for another
       admitted.remove(0).close();
@@ -326,35 +328,35 @@ class AccessControlTest {
           () -> server.chat.connectionCount() == MAX_CONNECTIONS + 2, () -> "not closed");
       admitted.add(as("eve"));
     } finally {
-      admitted.forEach(Peer::close);
+      admitted.forEach(WsPeer::close);
     }
   }
 
   @Test
   void aBurstOfConnectionsForOneUserAdmitsExactlyTheLimit() throws Exception {
     int burst = 12;
-    List<CompletableFuture<Peer>> opening = new ArrayList<>();
+    List<CompletableFuture<WsPeer>> opening = new ArrayList<>();
     for (int i = 0; i < burst; i++) {
-      opening.add(Peer.open(server.uri("token=secret-mob"), "parley.v1"));
+      opening.add(WsPeer.connectAsync(server.uri("token=secret-mob"), "parley.v1"));
     }
-    List<Peer> peers = new ArrayList<>();
+    List<WsPeer> peers = new ArrayList<>();
     try {
-      for (CompletableFuture<Peer> f : opening) {
-        peers.add(f.get(Peer.WAIT_SECONDS, TimeUnit.SECONDS));
+      for (CompletableFuture<WsPeer> f : opening) {
+        peers.add(f.get(WsPeer.WAIT.toSeconds(), TimeUnit.SECONDS));
       }
       int welcomed = 0;
       int refused = 0;
-      for (Peer p : peers) {
-        CompletableFuture<Object> first = CompletableFuture.anyOf(p.welcome, p.closed);
+      for (WsPeer p : peers) {
+        CompletableFuture<Object> first = CompletableFuture.anyOf(p.welcome(), p.closed());
         try {
-          first.get(Peer.WAIT_SECONDS, TimeUnit.SECONDS);
+          first.get(WsPeer.WAIT.toSeconds(), TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException closedBeforeWelcome) {
           // the welcome future fails when the connection closes first
         }
-        if (p.welcome.isDone() && !p.welcome.isCompletedExceptionally()) {
+        if (p.welcome().isDone() && !p.welcome().isCompletedExceptionally()) {
           welcomed++;
         } else {
-          Peer.Closed closed = p.awaitClose();
+          WsPeer.Closed closed = p.awaitClose();
           assertEquals(4429, closed.code());
           refused++;
         }
@@ -362,7 +364,7 @@ class AccessControlTest {
       assertEquals(MAX_CONNECTIONS, welcomed);
       assertEquals(burst - MAX_CONNECTIONS, refused);
     } finally {
-      peers.forEach(Peer::close);
+      peers.forEach(WsPeer::close);
     }
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.parley.core.ChatServer;
 import dev.parley.protocol.CloseCode;
+import dev.parley.testing.RawSocket;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;

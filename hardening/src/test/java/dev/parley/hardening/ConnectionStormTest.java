@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import dev.parley.core.ChatServer;
 import dev.parley.core.RoomOptions;
 import dev.parley.protocol.User;
+import dev.parley.testing.WsPeer;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -76,19 +77,19 @@ class ConnectionStormTest {
       int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
 
       long t0 = System.nanoTime();
-      List<CompletableFuture<Peer>> opening = new ArrayList<>(STORM);
+      List<CompletableFuture<WsPeer>> opening = new ArrayList<>(STORM);
       for (int i = 0; i < STORM; i++) {
-        opening.add(Peer.open(server.uri("name=storm-" + i), "parley.v1"));
+        opening.add(WsPeer.connectAsync(server.uri("name=storm-" + i), "parley.v1"));
       }
       witness.exchange(); // while the handshakes are under way
-      List<Peer> peers = new ArrayList<>(STORM);
+      List<WsPeer> peers = new ArrayList<>(STORM);
       try {
-        for (CompletableFuture<Peer> f : opening) {
+        for (CompletableFuture<WsPeer> f : opening) {
           peers.add(f.get(60, TimeUnit.SECONDS));
         }
         Set<String> welcomed = new HashSet<>();
         for (int i = 0; i < STORM; i++) {
-          JsonObject w = peers.get(i).welcome.get(60, TimeUnit.SECONDS);
+          JsonObject w = peers.get(i).welcome().get(60, TimeUnit.SECONDS);
           String id = w.getAsJsonObject("user").get("id").getAsString();
           assertEquals("storm-" + i, id, "welcomed as someone else");
           welcomed.add(id);
@@ -102,18 +103,18 @@ class ConnectionStormTest {
 
         // responsive: everyone joins one room, and one message reaches all of them once
         long t1 = System.nanoTime();
-        for (Peer p : peers) {
-          p.frames.clear();
+        for (WsPeer p : peers) {
+          p.skipUnread();
           p.send("{\"type\":\"join\",\"room\":\"storm\"}");
         }
-        for (Peer p : peers) {
+        for (WsPeer p : peers) {
           p.nextOfType("joined");
         }
         long joinedMs = (System.nanoTime() - t1) / 1_000_000;
         assertEquals(STORM, server.chat.members("storm").size());
         long t2 = System.nanoTime();
         server.chat.post("storm", User.of("system"), "hello, storm");
-        for (Peer p : peers) {
+        for (WsPeer p : peers) {
           JsonObject m = p.next("message");
           assertEquals("hello, storm", m.get("body").getAsString());
           assertEquals(1, m.get("seq").getAsLong());
@@ -131,7 +132,7 @@ class ConnectionStormTest {
         assertTrue(threadsDuring - threadsBefore < 250, "threads grew by "
             + (threadsDuring - threadsBefore));
       } finally {
-        peers.forEach(Peer::close);
+        peers.forEach(WsPeer::close);
       }
       server.awaitConnections(2);
       witness.exchange();

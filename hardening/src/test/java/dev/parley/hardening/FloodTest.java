@@ -9,6 +9,9 @@ import com.google.gson.JsonObject;
 import dev.parley.core.ChatLimits;
 import dev.parley.core.ChatServer;
 import dev.parley.protocol.Message;
+import dev.parley.testing.Json;
+import dev.parley.testing.RawSocket;
+import dev.parley.testing.WsPeer;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,9 +90,9 @@ class FloodTest {
   }
 
   /** The next frame that is not a message (an ack or an error), keeping messages in {@code got}. */
-  private static JsonObject untilAck(Peer p, List<JsonObject> got) throws InterruptedException {
+  private static JsonObject untilAck(WsPeer p, List<JsonObject> got) throws InterruptedException {
     while (true) {
-      String f = p.frames.poll(Peer.WAIT_SECONDS, TimeUnit.SECONDS);
+      String f = p.poll(WsPeer.WAIT.toSeconds(), TimeUnit.SECONDS);
       assertNotNull(f, "no ack");
       JsonObject o = Json.parse(f);
       if (o.get("type").getAsString().equals("message")) {
@@ -101,11 +104,11 @@ class FloodTest {
   }
 
   /** The messages a peer receives until it has {@code n}, in arrival order. */
-  private static List<JsonObject> messages(Peer p, int n) throws InterruptedException {
+  private static List<JsonObject> messages(WsPeer p, int n) throws InterruptedException {
     List<JsonObject> out = new ArrayList<>();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (out.size() < n) {
-      String f = p.frames.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+      String f = p.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
       assertNotNull(f, () -> "got " + out.size() + " of " + n + " messages");
       JsonObject o = Json.parse(f);
       if (o.get("type").getAsString().equals("message")) {
@@ -118,21 +121,21 @@ class FloodTest {
   @Test
   void fiveThousandSendsAsFastAsPossibleAreCutToTheBudgetAndNothingAcceptedIsLost()
       throws Exception {
-    List<Peer> receivers = new ArrayList<>();
+    List<WsPeer> receivers = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      Peer r = track(Peer.v1(server.uri(), "receiver-" + i));
+      WsPeer r = track(WsPeer.v1(server.uri(), "receiver-" + i));
       r.join("flood");
       receivers.add(r);
     }
-    Peer legit = track(Peer.v1(server.uri(), "legit"));
+    WsPeer legit = track(WsPeer.v1(server.uri(), "legit"));
     legit.join("flood");
     RawSocket flooder = track(RawSocket.v1(server.port(), "flooder"));
     flooder.sendText("{\"type\":\"join\",\"room\":\"flood\"}");
     flooder.readUntilType("joined");
-    for (Peer p : receivers) {
-      p.roundTrip(); // presence of the later joiners
+    for (WsPeer p : receivers) {
+      p.framesBeforePong(); // presence of the later joiners
     }
-    legit.roundTrip();
+    legit.framesBeforePong();
 
     ByteArrayOutputStream wire = new ByteArrayOutputStream();
     for (int i = 0; i < FLOOD; i++) {
@@ -209,7 +212,7 @@ class FloodTest {
     assertEquals(legitBodies, storedLegit);
 
     // every other member received every accepted message once, in seq order, and nothing else
-    for (Peer p : new Peer[] {receivers.get(0), receivers.get(1), receivers.get(2), legit}) {
+    for (WsPeer p : new WsPeer[] {receivers.get(0), receivers.get(1), receivers.get(2), legit}) {
       int expected = p == legit ? acked.size() : total;
       List<JsonObject> got = p == legit ? legitGot : new ArrayList<>();
       got.addAll(messages(p, expected - got.size()));
@@ -222,7 +225,7 @@ class FloodTest {
         assertEquals(s.body(), m.get("body").getAsString());
       }
       assertEquals(p == legit ? ackedSeqs(acked) : allSeqs(total), seqs(got));
-      assertTrue(p.roundTrip().stream().noneMatch(o -> o.get("type").getAsString()
+      assertTrue(p.framesBeforePong().stream().noneMatch(o -> o.get("type").getAsString()
           .equals("message")), "a message beyond what was accepted");
     }
     server.assertResponsive();
@@ -250,17 +253,17 @@ class FloodTest {
 
   @Test
   void aTypingFloodIsRelayedNoFasterThanTheFrameBudget() throws Exception {
-    List<Peer> members = new ArrayList<>();
+    List<WsPeer> members = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      Peer m = track(Peer.v1(server.uri(), "member-" + i));
+      WsPeer m = track(WsPeer.v1(server.uri(), "member-" + i));
       m.join("typing");
       members.add(m);
     }
     RawSocket typist = track(RawSocket.v1(server.port(), "typist"));
     typist.sendText("{\"type\":\"join\",\"room\":\"typing\"}");
     typist.readUntilType("joined");
-    for (Peer m : members) {
-      m.roundTrip();
+    for (WsPeer m : members) {
+      m.framesBeforePong();
     }
     ByteArrayOutputStream wire = new ByteArrayOutputStream();
     byte[] frame = "{\"type\":\"typing\",\"room\":\"typing\"}".getBytes(UTF_8);
@@ -296,8 +299,8 @@ class FloodTest {
     double seconds = (System.nanoTime() - started) / 1e9;
     int relayed = FLOOD - limited;
     double budget = LIMITS.frameBurst() + LIMITS.framesPerSecond() * seconds + 1;
-    for (Peer m : members) {
-      long typing = m.roundTrip().stream()
+    for (WsPeer m : members) {
+      long typing = m.framesBeforePong().stream()
           .filter(o -> o.get("type").getAsString().equals("typing")).count();
       assertEquals(relayed, typing, "typing frames relayed to a member");
     }

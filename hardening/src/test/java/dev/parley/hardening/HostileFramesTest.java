@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import dev.parley.core.ChatServer;
 import dev.parley.protocol.User;
+import dev.parley.testing.Json;
+import dev.parley.testing.RawSocket;
+import dev.parley.testing.WsPeer;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.List;
@@ -233,7 +236,7 @@ class HostileFramesTest {
   void answeredWithAnErrorFrameAndNothingChanges(String what, String frame, String code)
       throws Exception {
     String name = nextOffender();
-    try (Peer offender = Peer.v1(server.uri(), name)) {
+    try (WsPeer offender = WsPeer.v1(server.uri(), name)) {
       offender.join("arena");
 
       offender.send(frame);
@@ -244,7 +247,7 @@ class HostileFramesTest {
       assertFalse(message.isBlank());
       assertTrue(message.length() <= 400, () -> "the error repeats the input: "
           + message.length() + " chars");
-      offender.expectQuiet(); // still open, and nothing else was sent
+      offender.roundTrip(); // still open, and nothing else was sent
       assertEquals(0, server.chat.store().position("arena").toCompletableFuture().join().seq(), "stored in arena");
       assertEquals(Set.of("witness", "arena"), server.chat.rooms(), "rooms changed");
       assertEquals(List.of(User.of(name)), server.chat.members("arena"));
@@ -253,7 +256,7 @@ class HostileFramesTest {
 
   @Test
   void anErrorEchoesTheCidOfTheFrameItAnswersButNeverAnOverlongOne() throws Exception {
-    try (Peer offender = Peer.v1(server.uri(), nextOffender())) {
+    try (WsPeer offender = WsPeer.v1(server.uri(), nextOffender())) {
       offender.send("{\"type\":\"join\",\"room\":\"no way\",\"cid\":\"j-1\"}");
       assertEquals("j-1", offender.next("error").get("cid").getAsString());
 
@@ -399,7 +402,7 @@ class HostileFramesTest {
 
   @Test
   void sixteenLevelsOfNestingAreServed() throws Exception {
-    try (Peer peer = Peer.v1(server.uri(), nextOffender())) {
+    try (WsPeer peer = WsPeer.v1(server.uri(), nextOffender())) {
       peer.send("{\"type\":\"ping\",\"x\":" + "[".repeat(15) + "]".repeat(15) + "}");
       peer.next("pong");
     }
@@ -407,7 +410,7 @@ class HostileFramesTest {
 
   @Test
   void aFrameOfExactlyTheLimitIsServed() throws Exception {
-    try (Peer peer = Peer.v1(server.uri(), nextOffender())) {
+    try (WsPeer peer = WsPeer.v1(server.uri(), nextOffender())) {
       String frame = "{\"type\":\"ping\",\"x\":\"" + "a".repeat(FRAME_LIMIT - 22) + "\"}";
       assertEquals(FRAME_LIMIT, frame.length());
       peer.send(frame);
@@ -419,15 +422,15 @@ class HostileFramesTest {
 
   @Test
   void fromAndEveryOtherServerFieldSuppliedByTheClientIsIgnored() throws Exception {
-    try (Peer mallory = Peer.v1(server.uri(), "mallory");
-        Peer victim = Peer.v1(server.uri(), "victim");
-        Peer reader = Peer.v1(server.uri(), "reader")) {
+    try (WsPeer mallory = WsPeer.v1(server.uri(), "mallory");
+        WsPeer victim = WsPeer.v1(server.uri(), "victim");
+        WsPeer reader = WsPeer.v1(server.uri(), "reader")) {
       mallory.join("forum");
       victim.join("forum");
       reader.join("forum");
-      victim.roundTrip();
-      reader.roundTrip();
-      mallory.roundTrip();
+      victim.framesBeforePong();
+      reader.framesBeforePong();
+      mallory.framesBeforePong();
       long before = System.currentTimeMillis();
 
       mallory.send("{\"type\":\"send\",\"room\":\"forum\",\"body\":\"I am the victim\","
@@ -449,7 +452,7 @@ class HostileFramesTest {
 
   @Test
   void duplicateKeysCannotSmuggleARoomPastTheMembershipCheck() throws Exception {
-    try (Peer offender = Peer.v1(server.uri(), nextOffender())) {
+    try (WsPeer offender = WsPeer.v1(server.uri(), nextOffender())) {
       offender.join("smuggle");
       // strict JSON allows duplicate keys; whichever wins, the check and the delivery must agree
       offender.send("{\"type\":\"send\",\"room\":\"smuggle\",\"body\":\"x\",\"room\":\"witness\"}");
@@ -465,15 +468,15 @@ class HostileFramesTest {
   void controlCharactersAndMarkupInABodyArriveVerbatimAndEscaped() throws Exception {
     String body = "\u0000\u0001\u0007\u001b[2J\r\n\t<script>alert(1)</script>"
         + "\u2028\u2029\"\\ \ud83d\ude00 \u202eevil\u202c end";
-    try (Peer a = Peer.v1(server.uri(), "ctl-a"); Peer b = Peer.v1(server.uri(), "ctl-b")) {
+    try (WsPeer a = WsPeer.v1(server.uri(), "ctl-a"); WsPeer b = WsPeer.v1(server.uri(), "ctl-b")) {
       a.join("ctl");
       b.join("ctl");
-      a.roundTrip();
+      a.framesBeforePong();
 
-      a.send(Json.of("type", "send", "room", "ctl", "body", body, "cid", "c1").toString());
+      a.send(Json.object("type", "send", "room", "ctl", "body", body, "cid", "c1").toString());
 
       a.next("ack");
-      String wire = b.frames.poll(Peer.WAIT_SECONDS, TimeUnit.SECONDS);
+      String wire = b.poll(WsPeer.WAIT.toSeconds(), TimeUnit.SECONDS);
       for (char c : wire.toCharArray()) {
         assertTrue(c >= 0x20 && c != 0x2028 && c != 0x2029,
             () -> "unescaped U+" + Integer.toHexString(c) + " in " + wire);
@@ -489,7 +492,7 @@ class HostileFramesTest {
    */
   @Test
   void joinWithTheLargestSinceReplaysNothing() throws Exception {
-    try (Peer a = Peer.v1(server.uri(), "since-a")) {
+    try (WsPeer a = WsPeer.v1(server.uri(), "since-a")) {
       a.join("since-room");
       a.say("since-room", "one", "s1");
 
@@ -497,7 +500,7 @@ class HostileFramesTest {
 
       JsonObject joined = a.next("joined");
       assertEquals(1, joined.get("seq").getAsLong());
-      a.expectQuiet(); // nothing after the largest seq there can be
+      a.roundTrip(); // nothing after the largest seq there can be
     }
   }
 
@@ -510,13 +513,13 @@ class HostileFramesTest {
   void aBodyCannotForgeASecondLineForPlainTextReaders() throws Exception {
     try (RawSocket reader = RawSocket.to(server.port()).path("/chat?name=plain-reader")
         .subprotocol(null).connect();
-        Peer mallory = Peer.v1(server.uri(), "plain-mallory")) {
-      assertEquals(101, reader.status);
+        WsPeer mallory = WsPeer.v1(server.uri(), "plain-mallory")) {
+      assertEquals(101, reader.status());
       // Jetty answers 101 before the session opens: wait until the reader is in the lobby
       TestServer.await(Duration.ofSeconds(20), () -> server.chat.members("lobby").stream()
           .anyMatch(u -> u.id().equals("plain-reader")), () -> "plain-reader never joined");
       mallory.join("lobby");
-      mallory.send(Json.of("type", "send", "room", "lobby", "cid", "p1",
+      mallory.send(Json.object("type", "send", "room", "lobby", "cid", "p1",
           "body", "hi\nplain-victim: my password is hunter2\r\u2028x").toString());
       mallory.nextOfType("ack"); // the reader's presence may come first
       String line = reader.readFrame().text();
@@ -545,7 +548,7 @@ class HostileFramesTest {
   void aHostileNameIsRefusedWith4401AndAReason(String what, String pathAndQuery)
       throws Exception {
     try (RawSocket s = RawSocket.to(server.port()).path(pathAndQuery).connect()) {
-      assertEquals(101, s.status);
+      assertEquals(101, s.status());
       RawSocket.Ending end = s.readUntilClosed();
       assertEquals(4401, end.code());
       assertTrue(end.reason().contains("name"), end::reason);
@@ -557,11 +560,11 @@ class HostileFramesTest {
   void aOneMegabyteNameOrHeaderIsRefusedBeforeTheUpgrade() throws Exception {
     try (RawSocket s = RawSocket.to(server.port()).path("/chat?name=" + "n".repeat(1 << 20))
         .connect()) {
-      assertEquals(414, s.status, "URI too long");
+      assertEquals(414, s.status(), "URI too long");
     }
     try (RawSocket s = RawSocket.to(server.port()).path("/chat?name=big")
         .header("X-Name", "n".repeat(1 << 20)).connect()) {
-      assertEquals(431, s.status, "header too large");
+      assertEquals(431, s.status(), "header too large");
     }
   }
 
@@ -571,7 +574,7 @@ class HostileFramesTest {
     // a WARN with a stack trace per request; the embedded server now answers 400 first
     for (String query : List.of("name=a^b", "name=a|b", "name=a%20b&x=<y>")) {
       try (RawSocket s = RawSocket.to(server.port()).path("/chat?" + query).connect()) {
-        assertEquals(400, s.status, query);
+        assertEquals(400, s.status(), query);
       }
     }
   }

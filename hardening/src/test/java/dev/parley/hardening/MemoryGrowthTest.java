@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import dev.parley.core.ChatLimits;
 import dev.parley.core.ChatServer;
 import dev.parley.core.spi.InMemoryMessageStore;
+import dev.parley.testing.WsPeer;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.util.ArrayList;
@@ -43,7 +44,7 @@ class MemoryGrowthTest {
   }
 
   /** Joins, posts once and leaves {@code n} fresh rooms, pipelined; waits for the last ack. */
-  private static void churn(Peer mallory, int from, int n) throws Exception {
+  private static void churn(WsPeer mallory, int from, int n) throws Exception {
     for (int i = from; i < from + n; i++) {
       String room = "r" + i;
       mallory.send("type", "join", "room", room);
@@ -64,12 +65,12 @@ class MemoryGrowthTest {
     ChatLimits fast = ChatLimits.builder().messageRate(100_000, 100_000)
         .frameRate(100_000, 100_000).build();
     server = TestServer.start(ChatServer.builder().limits(fast).messageStore(store));
-    Peer alice = server.peer("alice");
-    Peer bob = server.peer("bob");
+    WsPeer alice = server.peer("alice");
+    WsPeer bob = server.peer("bob");
     alice.join("general");
     bob.join("general");
     alice.nextOfType("presence");
-    Peer mallory = server.peer("mallory");
+    WsPeer mallory = server.peer("mallory");
 
     List<String> said = new ArrayList<>();
     churn(mallory, 0, 2_000);
@@ -98,12 +99,12 @@ class MemoryGrowthTest {
     }
     assertEquals(said, got, "bob got every message of general, in order");
     // a room in use keeps its history (least recently used rooms lose theirs first)
-    try (Peer back = server.peer("carol")) {
+    try (WsPeer back = server.peer("carol")) {
       back.send("type", "join", "room", "general", "since", 0,
           "epoch", first.get("epoch").getAsString());
       JsonObject joined = back.nextOfType("joined");
       assertTrue(joined.get("recovered").getAsBoolean(), "general kept its history: " + joined);
-      assertEquals(said.size(), back.roundTrip().stream()
+      assertEquals(said.size(), back.framesBeforePong().stream()
           .filter(f -> f.get("type").getAsString().equals("message")).count());
     }
   }

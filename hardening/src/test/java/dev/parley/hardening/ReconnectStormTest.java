@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.client.ChatClient;
 import dev.parley.client.Room;
-import dev.parley.client.Transport;
+import dev.parley.client.Transports;
 import dev.parley.core.ChatServer;
 import dev.parley.protocol.CloseCode;
 import dev.parley.core.spi.InMemoryMessageStore;
@@ -52,7 +52,7 @@ class ReconnectStormTest {
         .messageStore(new InMemoryMessageStore(5000)))) {
       long t0 = System.nanoTime();
       for (int i = 0; i < CLIENTS; i++) {
-        clients.add(new Tracked(server.uri("name=c" + i), "flow", Transport.tyrus(),
+        clients.add(new Tracked(server.uri("name=c" + i), "flow", Transports.tyrus(),
             Duration.ofMillis(100), Duration.ofSeconds(2)));
       }
       List<CompletableFuture<Room>> joins = new ArrayList<>();

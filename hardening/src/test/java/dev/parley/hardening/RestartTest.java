@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.client.ChatClient;
 import dev.parley.client.Room;
-import dev.parley.client.Transport;
+import dev.parley.client.Transports;
 import dev.parley.core.ChatServer;
 import dev.parley.core.spi.InMemoryMessageStore;
 import dev.parley.core.transport.WebChatServer;
@@ -64,7 +64,7 @@ class RestartTest {
     WebChatServer second = null;
     try {
       for (int i = 0; i < CLIENTS; i++) {
-        clients.add(new Tracked(URI.create(uri + "?name=u" + i), "general", Transport.tyrus(),
+        clients.add(new Tracked(URI.create(uri + "?name=u" + i), "general", Transports.tyrus(),
             Duration.ofMillis(100), Duration.ofSeconds(1)));
       }
       List<Room> rooms = new ArrayList<>();
@@ -156,7 +156,7 @@ class RestartTest {
     WebChatServer second = null;
     try {
       for (int i = 0; i < 5; i++) {
-        clients.add(new Tracked(URI.create(uri + "?name=g" + i), "general", Transport.tyrus(),
+        clients.add(new Tracked(URI.create(uri + "?name=g" + i), "general", Transports.tyrus(),
             Duration.ofMillis(100), Duration.ofSeconds(1)));
       }
       for (Tracked c : clients) {

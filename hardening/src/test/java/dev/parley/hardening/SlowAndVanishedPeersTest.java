@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import dev.parley.core.ChatLimits;
 import dev.parley.core.ChatServer;
+import dev.parley.testing.Json;
+import dev.parley.testing.RawSocket;
+import dev.parley.testing.WsPeer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -65,17 +68,17 @@ class SlowAndVanishedPeersTest {
   }
 
   /** Waits for {@code p}'s next presence frame about {@code user}; returns it. */
-  private static JsonObject presenceOf(Peer p, String user, Duration timeout)
+  private static JsonObject presenceOf(WsPeer p, String user, Duration timeout)
       throws InterruptedException {
     return presenceOf(p, user, timeout, new ArrayList<>());
   }
 
-  /** Like {@link #presenceOf(Peer, String, Duration)}, keeping the messages on the way. */
-  private static JsonObject presenceOf(Peer p, String user, Duration timeout,
+  /** Like {@link #presenceOf(WsPeer, String, Duration)}, keeping the messages on the way. */
+  private static JsonObject presenceOf(WsPeer p, String user, Duration timeout,
       List<JsonObject> messages) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
-      String f = p.frames.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+      String f = p.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
       assertNotNull(f, () -> "no presence of " + user + " within " + timeout.toMillis() + " ms");
       JsonObject o = Json.parse(f);
       String type = o.get("type").getAsString();
@@ -89,11 +92,11 @@ class SlowAndVanishedPeersTest {
   }
 
   /** Receives messages until {@code p} has {@code n} in {@code messages}; checks seq 1..n. */
-  private static void allInOrder(Peer p, List<JsonObject> messages, int n, String body)
+  private static void allInOrder(WsPeer p, List<JsonObject> messages, int n, String body)
       throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (messages.size() < n) {
-      String f = p.frames.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+      String f = p.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
       assertNotNull(f, "has " + messages.size() + " of " + n);
       JsonObject o = Json.parse(f);
       if (o.get("type").getAsString().equals("message")) {
@@ -115,8 +118,8 @@ class SlowAndVanishedPeersTest {
     ChatLimits limits = ChatLimits.builder().maxBodyChars(32_000)
         .messageRate(10_000, 10_000).frameRate(10_000, 10_000).build();
     server = TestServer.start(ChatServer.builder().limits(limits));
-    Peer alice = track(Peer.v1(server.uri(), "alice"));
-    Peer bob = track(Peer.v1(server.uri(), "bob"));
+    WsPeer alice = track(WsPeer.v1(server.uri(), "alice"));
+    WsPeer bob = track(WsPeer.v1(server.uri(), "bob"));
     alice.join("room");
     bob.join("room");
     RawSocket slow = track(RawSocket.to(server.port()).path("/chat?name=slow")
@@ -183,8 +186,8 @@ class SlowAndVanishedPeersTest {
     ChatLimits limits = ChatLimits.builder().maxBodyChars(32_000)
         .messageRate(10_000, 10_000).frameRate(10_000, 10_000).build();
     server = TestServer.start(ChatServer.builder().limits(limits));
-    Peer alice = track(Peer.v1(server.uri(), "alice"));
-    Peer bob = track(Peer.v1(server.uri(), "bob"));
+    WsPeer alice = track(WsPeer.v1(server.uri(), "alice"));
+    WsPeer bob = track(WsPeer.v1(server.uri(), "bob"));
     alice.join("room");
     bob.join("room");
     RawSocket stuck = track(RawSocket.to(server.port()).path("/chat?name=stuck")
@@ -227,7 +230,7 @@ class SlowAndVanishedPeersTest {
     Duration interval = Duration.ofMillis(200);
     Duration timeout = Duration.ofMillis(1500);
     server = TestServer.start(ChatServer.builder(), b -> b.heartbeat(interval, timeout));
-    Peer bob = track(Peer.v1(server.uri(), "bob")); // the JDK answers pings by itself
+    WsPeer bob = track(WsPeer.v1(server.uri(), "bob")); // the JDK answers pings by itself
     bob.join("room");
     RawSocket ghost = track(RawSocket.v1(server.port(), "ghost"));
     ghost.sendText("{\"type\":\"join\",\"room\":\"room\"}");
@@ -267,8 +270,8 @@ class SlowAndVanishedPeersTest {
     assertEquals("no frame and no pong for 1500 ms", f.closeReason());
 
     // bob, who only answered pings all along, is still there
-    assertFalse(bob.closed.isDone(), "a peer that answers pings was closed");
-    bob.expectQuiet();
+    assertFalse(bob.closed().isDone(), "a peer that answers pings was closed");
+    bob.roundTrip();
     server.assertResponsive();
   }
 
@@ -287,8 +290,8 @@ class SlowAndVanishedPeersTest {
         s.getOutputStream().flush();
         loris.add(s);
       }
-      Peer a = track(Peer.v1(server.uri(), "alice"));
-      Peer b = track(Peer.v1(server.uri(), "bob"));
+      WsPeer a = track(WsPeer.v1(server.uri(), "alice"));
+      WsPeer b = track(WsPeer.v1(server.uri(), "bob"));
       a.join("room");
       b.join("room");
       a.say("room", "through", "t1");

@@ -9,6 +9,7 @@ import dev.parley.core.transport.WebChatServer;
 import dev.parley.protocol.User;
 import dev.parley.server.jetty.JettyChatServer;
 import dev.parley.server.netty.NettyChatServer;
+import dev.parley.testing.WsPeer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
@@ -101,8 +102,8 @@ final class TestServer implements AutoCloseable {
   }
 
   /** A parley.v1 peer connected as {@code user}, welcomed. */
-  Peer peer(String user) throws Exception {
-    return Peer.welcomed(uri(credentials.apply(user)), user);
+  WsPeer peer(String user) throws Exception {
+    return WsPeer.welcomed(uri(credentials.apply(user)), user);
   }
 
   URI uri() {
@@ -119,8 +120,8 @@ final class TestServer implements AutoCloseable {
 
   /** The server is up and answers: a fresh client is welcomed and gets its pong, and nothing else. */
   void assertResponsive() throws Exception {
-    try (Peer probe = peer("probe-" + probes.incrementAndGet())) {
-      probe.expectQuiet();
+    try (WsPeer probe = peer("probe-" + probes.incrementAndGet())) {
+      probe.roundTrip();
     }
   }
 

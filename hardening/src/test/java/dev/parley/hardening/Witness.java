@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import dev.parley.testing.WsPeer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,12 +24,12 @@ final class Witness implements AutoCloseable {
   private final String room;
   static final int PER_CONNECTION = 30;
 
-  private Peer sender;
-  private final Peer receiver;
+  private WsPeer sender;
+  private final WsPeer receiver;
   private final List<Long> received = new ArrayList<>();
   private int sent;
 
-  private Witness(TestServer server, String room, Peer sender, Peer receiver) {
+  private Witness(TestServer server, String room, WsPeer sender, WsPeer receiver) {
     this.server = server;
     this.room = room;
     this.sender = sender;
@@ -36,13 +37,13 @@ final class Witness implements AutoCloseable {
   }
 
   static Witness start(TestServer server, String room) throws Exception {
-    Peer sender = server.peer(room + "-sender");
-    Peer receiver = server.peer(room + "-receiver");
+    WsPeer sender = server.peer(room + "-sender");
+    WsPeer receiver = server.peer(room + "-receiver");
     sender.join(room);
     receiver.join(room);
     sender.nextOfType("presence"); // the receiver's arrival
-    sender.expectQuiet();
-    receiver.expectQuiet();
+    sender.roundTrip();
+    receiver.roundTrip();
     return new Witness(server, room, sender, receiver);
   }
 
@@ -53,9 +54,9 @@ final class Witness implements AutoCloseable {
   /** One message from the sender; the receiver's very next frame must be it. */
   synchronized void exchange() throws Exception {
     if (sent > 0 && sent % PER_CONNECTION == 0) {
-      Peer fresh = server.peer(room + "-sender");
+      WsPeer fresh = server.peer(room + "-sender");
       fresh.join(room);
-      fresh.expectQuiet();
+      fresh.roundTrip();
       sender.close();
       sender = fresh;
     }
@@ -74,14 +75,14 @@ final class Witness implements AutoCloseable {
 
   /** The receiver got 1..N once each in order, nothing else is queued, nothing else stored. */
   synchronized void assertNothingLost() throws Exception {
-    receiver.expectQuiet();
-    sender.expectQuiet();
+    receiver.roundTrip();
+    sender.roundTrip();
     for (int i = 0; i < received.size(); i++) {
       assertEquals(i + 1, received.get(i));
     }
     assertEquals(sent, received.size());
     assertEquals(sent, server.chat.store().position(room).toCompletableFuture().join().seq(), "stored in the witness room");
-    assertTrue(receiver.closed.isDone() == false && sender.closed.isDone() == false,
+    assertTrue(receiver.closed().isDone() == false && sender.closed().isDone() == false,
         "a witness was disconnected");
   }
 

@@ -1,5 +1,8 @@
 package dev.parley.testing;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -13,6 +16,16 @@ abstract class ClassScoped implements AutoCloseable, BeforeAllCallback, AfterAll
 
   /** Starts the back end. */
   abstract void open();
+
+  /** A port of 127.0.0.1 that was free a moment ago. */
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   @Override
   public abstract void close();

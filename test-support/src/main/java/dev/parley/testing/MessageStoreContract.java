@@ -60,6 +60,11 @@ public abstract class MessageStoreContract {
     return prefix + name;
   }
 
+  /** A cid unique to this test run (a cid is the sender's across rooms, so a shared back end). */
+  protected String cid(String name) {
+    return prefix + name;
+  }
+
   /** Waits for a stage, failing the test after {@link #WAIT}. */
   protected static <T> T await(CompletionStage<T> stage) {
     return Stages.await(stage);
@@ -107,7 +112,7 @@ public abstract class MessageStoreContract {
     String r = room("fields");
     Message m = new Message("id-1", r, 0, "alice", "Alice A.", null, "a body with ünïcödé 😀",
         1_700_000_000_123L);
-    Appended a = await(store.append(new Append(m, "cid-1")));
+    Appended a = await(store.append(new Append(m, cid("cid-1"))));
     Message stored = await(store.after(r, 0, 10)).messages().get(0);
     assertEquals(m.withSeq(1), stored);
     assertEquals(m.withSeq(1), a.message());
@@ -124,14 +129,14 @@ public abstract class MessageStoreContract {
   @Test
   void aRetriedCidIsStoredOnceAndAnsweredWithTheFirstMessage() {
     String r = room("dedup");
-    Appended first = append(store, r, "alice", "once", "c1");
-    Appended again = append(store, r, "alice", "once", "c1");
+    Appended first = append(store, r, "alice", "once", cid("c1"));
+    Appended again = append(store, r, "alice", "once", cid("c1"));
     assertTrue(again.duplicate());
     assertEquals(first.message(), again.message());
     assertEquals(first.epoch(), again.epoch());
     assertEquals(1, await(store.position(r)).seq());
     // the same cid from someone else is another message
-    Appended bobs = append(store, r, "bob", "mine", "c1");
+    Appended bobs = append(store, r, "bob", "mine", cid("c1"));
     assertFalse(bobs.duplicate());
     assertEquals(2, bobs.message().seq());
   }
@@ -142,7 +147,7 @@ public abstract class MessageStoreContract {
     int n = 200;
     List<CompletableFuture<Appended>> all = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      all.add(store.append(new Append(draft(r, "u" + (i % 7), "m" + i), "k" + i))
+      all.add(store.append(new Append(draft(r, "u" + (i % 7), "m" + i), cid("k" + i)))
           .toCompletableFuture());
     }
     Set<Long> seqs = new HashSet<>();
@@ -257,6 +262,86 @@ public abstract class MessageStoreContract {
       assertEquals(await(store.position(r)), await(second.position(r)));
       Appended again = append(second, r, "u0", "m0", null);
       assertNotEquals(0, again.message().seq());
+    }
+  }
+
+  @Test
+  void concurrentRetriesOfOneCidStoreItOnce() {
+    String r = room("retries");
+    List<CompletableFuture<Appended>> all = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      all.add(store.append(new Append(draft(r, "alice", "once"), cid("same")))
+          .toCompletableFuture());
+    }
+    Set<Message> answers = new HashSet<>();
+    int stored = 0;
+    for (CompletableFuture<Appended> f : all) {
+      Appended a = await(f);
+      answers.add(a.message());
+      stored += a.duplicate() ? 0 : 1;
+    }
+    assertEquals(1, stored, "exactly one of the retries stored it");
+    assertEquals(1, answers.size(), "every retry is answered with the same message");
+    assertEquals(1, await(store.position(r)).seq());
+  }
+
+  @Test
+  void aDuplicateMovesNeitherTheRoomNorAnyMarker() {
+    String r = room("dup-still");
+    append(store, r, "alice", "first", cid("c1"));
+    append(store, r, "bob", "second", null);
+    await(store.markRead(r, "alice", 1));
+    Appended again = append(store, r, "alice", "first", cid("c1"));
+    assertTrue(again.duplicate());
+    assertEquals(1, again.message().seq());
+    assertEquals(2, await(store.position(r)).seq());
+    assertEquals(1L, await(store.lastRead(r, "alice")), "a duplicate marks nothing read");
+  }
+
+  @Test
+  void interleavedAppendsToManyRoomsKeepEachRoomsOrder() {
+    int rooms = 10;
+    int perRoom = 30;
+    List<List<CompletableFuture<Appended>>> byRoom = new ArrayList<>();
+    for (int k = 0; k < rooms; k++) {
+      byRoom.add(new ArrayList<>());
+    }
+    for (int i = 0; i < perRoom; i++) {
+      for (int k = 0; k < rooms; k++) {
+        String cid = i % 3 == 0 ? cid("k" + k + "-" + i) : null; // some with a cid, some without
+        byRoom.get(k).add(store.append(new Append(draft(room("many" + k), "u" + k, "m" + i), cid))
+            .toCompletableFuture());
+      }
+    }
+    for (int k = 0; k < rooms; k++) {
+      for (int i = 0; i < perRoom; i++) {
+        Appended a = await(byRoom.get(k).get(i));
+        assertEquals(i + 1, a.message().seq(), "room " + k + ", append " + i);
+        assertEquals("m" + i, a.message().body());
+      }
+      assertEquals(perRoom, await(store.after(room("many" + k), 0, 100)).messages().size());
+    }
+  }
+
+  @Test
+  void aHealthyStorePassesItsCheck() {
+    await(store.check());
+  }
+
+  @Test
+  void anotherInstanceAnswersARetryWithTheFirstMessage() throws Exception {
+    MessageStore second = sameBackEnd();
+    if (second == null) {
+      return; // nothing shared: nothing to check
+    }
+    try (second) {
+      String r = room("retry-elsewhere");
+      Appended first = append(store, r, "alice", "once", cid("c-9"));
+      Appended retry = append(second, r, "alice", "once", cid("c-9"));
+      assertTrue(retry.duplicate());
+      assertEquals(first.message(), retry.message());
+      assertEquals(first.epoch(), retry.epoch());
+      assertEquals(1, await(second.position(r)).seq());
     }
   }
 

@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,15 +56,6 @@ public final class RedisServer extends ClassScoped {
     this.extraArgs = List.of(extraArgs);
     try {
       this.dir = Files.createTempDirectory("parley-redis-" + port + "-");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

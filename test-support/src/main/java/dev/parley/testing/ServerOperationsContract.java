@@ -169,7 +169,7 @@ public abstract class ServerOperationsContract {
       assertTrue(chat.outboundLoad(5).queuedBytes() >= 0);
     }
 
-    try (RawHttp.Upgraded quiet = RawHttp.upgrade(server.port(), "/chat?name=quiet", null)) {
+    try (RawSocket quiet = RawSocket.to(server.port()).path("/chat?name=quiet").connect()) {
       assertEquals(101, quiet.status());
       try {
         while (true) {

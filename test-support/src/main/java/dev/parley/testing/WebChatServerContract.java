@@ -21,12 +21,9 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,8 +31,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
@@ -201,15 +196,15 @@ public abstract class WebChatServerContract {
   void closeRefusesNewConnectionsWhileItClosesTheOpenOnes() throws Exception {
     WebChatServer server = local().closeTimeout(Duration.ofSeconds(1)).start();
     // a peer that reads but never answers the close: close() waits for it up to the close timeout
-    try (RawHttp.Upgraded stuck = RawHttp.upgrade(server.port(), "/chat?name=stuck", null)) {
+    try (RawSocket stuck = RawSocket.to(server.port()).path("/chat?name=stuck").connect()) {
       assertEquals(101, stuck.status());
-      RawHttp.Frame welcome = stuck.readFrame(); // the session is open and attached
+      RawSocket.Frame welcome = stuck.readFrame(); // the session is open and attached
       assertTrue(welcome.opcode() == 1 && welcome.text().contains("\"welcome\""), welcome::text);
       long t0 = System.nanoTime();
       CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
 
-      RawHttp.Frame close = stuck.readFrame();
-      assertEquals(RawHttp.Frame.CLOSE, close.opcode(), close::text);
+      RawSocket.Frame close = stuck.readFrame();
+      assertEquals(RawSocket.OP_CLOSE, close.opcode(), close::text);
       assertEquals(1001, close.closeCode());
       // the server is closing its connections now, and no longer listens: a client reconnecting
       // is refused at once instead of being welcomed and then cut
@@ -237,15 +232,15 @@ public abstract class WebChatServerContract {
     // the close timeout bounds how long a server waits for the silent peer's answer to its close
     WebChatServer server = track(local().heartbeat(Duration.ofMillis(100), Duration.ofMillis(400))
         .closeTimeout(Duration.ofSeconds(1)).start());
-    try (RawHttp.Upgraded quiet = RawHttp.upgrade(server.port(), "/chat?name=quiet", null)) {
+    try (RawSocket quiet = RawSocket.to(server.port()).path("/chat?name=quiet").connect()) {
       assertEquals(101, quiet.status());
       // never answers pings: within timeout + interval (and the close timeout) it is cut
       long t0 = System.nanoTime();
       int closeCode = -1;
       try {
         while (true) {
-          RawHttp.Frame f = quiet.readFrame();
-          if (f.opcode() == RawHttp.Frame.CLOSE) {
+          RawSocket.Frame f = quiet.readFrame();
+          if (f.opcode() == RawSocket.OP_CLOSE) {
             closeCode = f.closeCode();
           }
         }
@@ -282,9 +277,41 @@ public abstract class WebChatServerContract {
     assertEquals("console.log('parley')", js.body());
 
     Path jar = jar("site.jar", "jarsite/", "jarsite/index.html=<p>from a jar</p>");
-    withContextClassLoader(jar, () -> {
+    TestJar.withContextClassLoader(jar, () -> {
       WebChatServer server = track(local().staticResources("jarsite").start());
       assertTrue(get(server.httpUri()).body().contains("from a jar"));
+    });
+  }
+
+  /**
+   * Parley's browser client is served at /parley/ when its jar (chat-js, here a stand-in) is on
+   * the class path: beside the static files, instead of a folder of theirs named parley, and by a
+   * server with no static files too.
+   */
+  @Test
+  void servesTheBrowserClientWhenItsJarIsOnTheClassPath() throws Exception {
+    WebChatServer plain = track(local().start());
+    assertEquals(404, get(plain.httpUri().resolve("/parley/parley.js")).statusCode(),
+        "chat-js must not be on this module's test class path");
+    Path jar = jar("client.jar", "META-INF/", "META-INF/resources/", "META-INF/resources/parley/",
+        "META-INF/resources/parley/parley.js=globalThis.Parley = {};", "jarsite/",
+        "jarsite/index.html=<p>from a jar</p>", "jarsite/parley/parley.js=the site's own");
+    TestJar.withContextClassLoader(jar, () -> {
+      WebChatServer site = track(local().staticResources("jarsite").start());
+      HttpResponse<String> script = get(site.httpUri().resolve("/parley/parley.js"));
+      assertEquals(200, script.statusCode());
+      assertEquals("globalThis.Parley = {};", script.body());
+      assertTrue(script.headers().firstValue("Content-Type").orElse("")
+          .startsWith("text/javascript"), script.headers().toString());
+      assertTrue(get(site.httpUri()).body().contains("from a jar"));
+      int folder = get(site.httpUri().resolve("/parley/")).statusCode();
+      assertTrue(folder == 403 || folder == 404, "no listing: " + folder); // Jetty says 403
+      assertEquals(404, get(site.httpUri().resolve("/parley/missing.js")).statusCode());
+
+      WebChatServer bare = track(local().start());
+      assertEquals("globalThis.Parley = {};",
+          get(bare.httpUri().resolve("/parley/parley.js")).body());
+      assertEquals(404, get(bare.httpUri()).statusCode());
     });
   }
 
@@ -377,41 +404,11 @@ public abstract class WebChatServerContract {
     assertFalse(chat.isOnline(user), user + " still online after " + WAIT);
   }
 
-  /** Something to run that may throw. */
-  @FunctionalInterface
-  protected interface Step {
-    /** Runs. */
-    void run() throws Exception;
-  }
-
   /**
    * A jar in {@link #temp()} with these entries: {@code "folder/"}, or {@code "path=content"}.
    */
   protected final Path jar(String name, String... entries) throws Exception {
-    Path jar = temp.resolve(name);
-    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
-      for (String e : entries) {
-        int eq = e.indexOf('=');
-        out.putNextEntry(new JarEntry(eq < 0 ? e : e.substring(0, eq)));
-        if (eq >= 0) {
-          out.write(e.substring(eq + 1).getBytes(StandardCharsets.UTF_8));
-        }
-        out.closeEntry();
-      }
-    }
-    return jar;
-  }
-
-  /** Runs {@code step} with {@code jar} on the thread's context class loader (static resources). */
-  protected static void withContextClassLoader(Path jar, Step step) throws Exception {
-    Thread thread = Thread.currentThread();
-    ClassLoader previous = thread.getContextClassLoader();
-    try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, previous)) {
-      thread.setContextClassLoader(loader);
-      step.run();
-    } finally {
-      thread.setContextClassLoader(previous);
-    }
+    return TestJar.create(temp.resolve(name), entries);
   }
 
   /** A GET, answered within {@link #WAIT}. */

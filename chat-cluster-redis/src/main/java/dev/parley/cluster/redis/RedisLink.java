@@ -38,6 +38,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -60,6 +63,12 @@ final class RedisLink implements AutoCloseable {
   private final StatefulConnection<String, String> connection;
   private final RedisClusterAsyncCommands<String, String> commands;
   private final Supplier<StatefulRedisPubSubConnection<String, String>> pubSub;
+  /** Issues the commands whose order matters, one at a time: see {@link #runInOrder}. */
+  private final ExecutorService ordered = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "parley-redis-order");
+    t.setDaemon(true);
+    return t;
+  });
 
   private RedisLink(String namespace, ClientResources resources, AbstractRedisClient client,
       StatefulConnection<String, String> connection,
@@ -189,10 +198,40 @@ final class RedisLink implements AutoCloseable {
    */
   <T> CompletionStage<T> run(LuaScript script, ScriptOutputType type, String[] keys,
       String... args) {
-    return guard(script.name(), () -> commands.<T>evalsha(script.sha1(), type, keys, args)
+    return inOrder(script.name(), () -> commands.<T>evalsha(script.sha1(), type, keys, args)
         .exceptionallyCompose(e -> unwrap(e) instanceof RedisNoScriptException
             ? commands.<T>eval(script.source(), type, keys, args)
             : CompletableFuture.failedFuture(unwrap(e))));
+  }
+
+  /**
+   * Runs a script as EVAL, never by digest: an EVALSHA refused with NOSCRIPT and sent again would
+   * run after calls made later. For appends, whose order is the room's order: a sender's messages
+   * keep their order ({@code AppendOrderTest}). The price is the script's text per call (Redis
+   * still compiles it once).
+   */
+  <T> CompletionStage<T> runInOrder(LuaScript script, ScriptOutputType type, String[] keys,
+      String... args) {
+    return inOrder(script.name(), () -> commands.<T>eval(script.source(), type, keys, args));
+  }
+
+  /**
+   * {@link #guard}, with the command issued so that calls reach Redis in the order they were
+   * made, from whatever threads they were made on (a room's serial runs on a transport's threads
+   * and on Lettuce's): Netty writes a command at once when it is issued on the connection's event
+   * loop and queues it when it is issued elsewhere, so a later call made on the loop would
+   * overtake an earlier one still queued. Here every call is issued by one thread, in call order,
+   * so every write is queued, in that order. The price is a thread hop per command.
+   */
+  private <T> CompletionStage<T> inOrder(String what, Supplier<? extends CompletionStage<T>> call) {
+    CompletableFuture<CompletionStage<T>> issued = new CompletableFuture<>();
+    try {
+      ordered.execute(() -> issued.complete(guard(what, call)));
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(
+          new UnavailableException("the Redis engine is closed (" + what + ")", e));
+    }
+    return issued.thenCompose(stage -> stage);
   }
 
   /**
@@ -259,6 +298,7 @@ final class RedisLink implements AutoCloseable {
   /** Closes the connections and stops the client's threads. */
   @Override
   public void close() {
+    ordered.shutdown();
     try {
       connection.close();
     } finally {

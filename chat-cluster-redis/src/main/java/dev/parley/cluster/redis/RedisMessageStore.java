@@ -86,7 +86,7 @@ public final class RedisMessageStore implements MessageStore {
       args.add(event.holes());
       args.addAll(event.parts());
     }
-    return redis.<List<Object>>run(APPEND, ScriptOutputType.MULTI, keys,
+    return redis.<List<Object>>runInOrder(APPEND, ScriptOutputType.MULTI, keys,
             args.toArray(new String[0]))
         .thenApply(r -> {
           boolean duplicate = ((Long) r.get(0)) == 1L;

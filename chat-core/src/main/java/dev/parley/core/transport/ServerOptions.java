@@ -2,7 +2,9 @@ package dev.parley.core.transport;
 
 import dev.parley.core.OriginPolicy;
 import java.net.InetAddress;
+import java.net.MalformedURLException;
 import java.net.URI;
+import java.net.URL;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,11 +40,31 @@ import java.util.regex.Pattern;
  *       <td>{@link Route}s: plain HTTP answers at exact paths (health, metrics, admin pages),
  *       before the static files</td></tr>
  * </table>
+ *
+ * <p>Whatever the static files, a server also serves Parley's browser client at
+ * {@value #CLIENT_PATH} ({@code <script src="/parley/parley.js">}) when the {@code chat-js} jar
+ * is on its class path: see {@link #clientResources(ClassLoader)}.
  */
 public final class ServerOptions {
   /** Characters RFC 3986 allows in a path segment, and the slash. */
   private static final Pattern PLAIN_PATH = Pattern.compile("/[A-Za-z0-9\\-._~:@!$&'()*+,;=/]*");
   private static final ServerOptions DEFAULTS = builder().build();
+
+  /**
+   * The path at which every server serves Parley's browser client, {@code parley.js}, when the
+   * {@code chat-js} jar is on its class path: requests under it are answered from
+   * {@link #CLIENT_RESOURCES} alone (a static folder's own {@code parley/} is not served).
+   */
+  public static final String CLIENT_PATH = "/parley/";
+
+  /**
+   * The class path folder served at {@link #CLIENT_PATH}: where the {@code chat-js} jar keeps
+   * {@code parley.js}, by the Servlet convention (a container serves a jar's
+   * {@code META-INF/resources} at its root), so containers serve it at the same path.
+   */
+  public static final String CLIENT_RESOURCES = "META-INF/resources/parley/";
+
+  private static final String CLIENT_SCRIPT = "parley.js";
 
   private final String host;
   private final int port;
@@ -134,6 +156,25 @@ public final class ServerOptions {
   /** The routes by exact path, in the order mounted. */
   public Map<String, Route> routes() {
     return routes;
+  }
+
+  /**
+   * The class path folder to serve at {@link #CLIENT_PATH} (a {@code jar:} or {@code file:} URL
+   * ending in {@code /}): the one in which {@code loader} finds {@code parley.js}; null when the
+   * {@code chat-js} jar is not on its class path.
+   */
+  public static URL clientResources(ClassLoader loader) {
+    Objects.requireNonNull(loader, "loader == null");
+    URL script = loader.getResource(CLIENT_RESOURCES + CLIENT_SCRIPT);
+    if (script == null) {
+      return null;
+    }
+    String s = script.toExternalForm();
+    try {
+      return URI.create(s.substring(0, s.length() - CLIENT_SCRIPT.length())).toURL();
+    } catch (MalformedURLException | IllegalArgumentException e) {
+      throw new IllegalStateException("cannot serve " + script + ": " + e.getMessage(), e);
+    }
   }
 
   /**

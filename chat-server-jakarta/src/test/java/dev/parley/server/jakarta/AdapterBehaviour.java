@@ -12,12 +12,13 @@ import dev.parley.core.Authenticator;
 import dev.parley.core.ChatLimits;
 import dev.parley.core.ChatListener;
 import dev.parley.core.ChatServer;
-import dev.parley.protocol.CloseCode;
 import dev.parley.core.Handshake;
 import dev.parley.core.transport.LiveConnections;
-import dev.parley.testing.Json;
-import dev.parley.testing.WsPeer;
+import dev.parley.protocol.CloseCode;
 import dev.parley.protocol.User;
+import dev.parley.testing.Json;
+import dev.parley.testing.RawSocket;
+import dev.parley.testing.WsPeer;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -48,7 +49,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The adapter's behaviour, the same in every JSR-356 container: each subclass only starts its
  * container with the endpoint. Clients speak like a browser (the JDK's WebSocket) or misbehave on
- * a bare socket ({@link RawClient}). Every wait has a timeout; no test sleeps to synchronize.
+ * a bare socket ({@link RawSocket}). Every wait has a timeout; no test sleeps to synchronize.
  */
 abstract class AdapterBehaviour {
 
@@ -380,25 +381,28 @@ abstract class AdapterBehaviour {
     serve(chatServer().build(),
         EndpointOptions.builder().allowedOrigins(List.of("http://good.example")).build());
 
-    try (RawClient evil = RawClient.connect(port(), "/chat?name=eve", "http://evil.example", 0)) {
-      assertEquals(403, evil.status);
+    try (RawSocket evil = RawSocket.to(port()).path("/chat?name=eve")
+        .header("Origin", "http://evil.example").connect()) {
+      assertEquals(403, evil.status());
     }
-    try (RawClient good = RawClient.connect(port(), "/chat?name=gus", "http://good.example", 0)) {
-      assertEquals(101, good.status);
+    try (RawSocket good = RawSocket.to(port()).path("/chat?name=gus")
+        .header("Origin", "http://good.example").connect()) {
+      assertEquals(101, good.status());
       assertTrue(good.readUntilType("welcome").contains("\"gus\""));
     }
-    try (RawClient bot = RawClient.connect(port(), "/chat?name=bot", null, 0)) {
-      assertEquals(101, bot.status, "a client without Origin (not a browser) passes");
+    try (RawSocket bot = RawSocket.to(port()).path("/chat?name=bot").connect()) {
+      assertEquals(101, bot.status(), "a client without Origin (not a browser) passes");
     }
   }
 
   @Test
   void everyOriginPassesWithoutAnAllowList() throws Exception {
     serve();
-    try (RawClient any = RawClient.connect(port(), "/chat?name=ann", "http://any.example", 0)) {
-      assertEquals(101, any.status);
-      assertEquals("parley.v1", any.headers.get("sec-websocket-protocol"));
-      assertFalse(any.headers.containsKey("sec-websocket-extensions"));
+    try (RawSocket any = RawSocket.to(port()).path("/chat?name=ann")
+        .header("Origin", "http://any.example").connect()) {
+      assertEquals(101, any.status());
+      assertEquals("parley.v1", any.headers().get("sec-websocket-protocol"));
+      assertFalse(any.headers().containsKey("sec-websocket-extensions"));
     }
   }
 
@@ -406,10 +410,11 @@ abstract class AdapterBehaviour {
   void permessageDeflateIsRefused() throws Exception {
     serve();
     // the JDK client offers no extensions; offer one on a bare socket instead
-    try (RawClient c = RawClient.connectOffering(port(), "/chat?name=zip",
-        "permessage-deflate; client_max_window_bits")) {
-      assertEquals(101, c.status);
-      assertFalse(c.headers.containsKey("sec-websocket-extensions"), c.headers::toString);
+    try (RawSocket c = RawSocket.to(port()).path("/chat?name=zip")
+        .header("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits")
+        .connect()) {
+      assertEquals(101, c.status());
+      assertFalse(c.headers().containsKey("sec-websocket-extensions"), c.headers()::toString);
       assertTrue(c.readUntilType("welcome").contains("\"zip\""));
     }
   }
@@ -457,22 +462,22 @@ abstract class AdapterBehaviour {
       return guests.authenticate(h);
     }).build(), EndpointOptions.defaults());
     String key = "dGhlIHNhbXBsZSBub25jZQ==";
-    try (RawClient first = RawClient.connectWithKey(port(), "/chat?name=kim", key)) {
+    try (RawSocket first = RawSocket.to(port()).path("/chat?name=kim").key(key).connect()) {
       String connection = sessionOf(first.readUntilType("welcome"));
       chat.disconnect("kim", CloseCode.GOING_AWAY, "bye");
-      RawClient.Frame close = first.readFrame();
-      while (close.opcode() != RawClient.OP_CLOSE) {
+      RawSocket.Frame close = first.readFrame();
+      while (close.opcode() != RawSocket.OP_CLOSE) {
         close = first.readFrame();
       }
-      first.sendFrame(RawClient.OP_CLOSE, new byte[] {close.payload()[0], close.payload()[1]});
+      first.sendFrame(RawSocket.OP_CLOSE, new byte[] {close.payload()[0], close.payload()[1]});
       assertEquals("kim", awaitEnded(connection));
     }
 
-    try (RawClient again = track(RawClient.connectWithKey(port(), "/chat?name=kim", key))) {
-      assertEquals(101, again.status);
+    try (RawSocket again = track(RawSocket.to(port()).path("/chat?name=kim").key(key).connect())) {
+      assertEquals(101, again.status());
       if (replaysHandshakes()) {
-        RawClient.Frame close = again.readFrame();
-        assertEquals(RawClient.OP_CLOSE, close.opcode(), close::text);
+        RawSocket.Frame close = again.readFrame();
+        assertEquals(RawSocket.OP_CLOSE, close.opcode(), close::text);
         assertEquals(1002, close.closeCode());
         assertTrue(close.closeReason().contains("Sec-WebSocket-Key"), close.closeReason());
         assertEquals(1, authentications.get(), "the replay was not authenticated");
@@ -588,7 +593,8 @@ abstract class AdapterBehaviour {
     WsPeer carol = client(uri, "carol");
     bob.join("room");
     carol.join("room");
-    RawClient slow = track(RawClient.connect(port(), "/chat?name=slow", null, 4096));
+    RawSocket slow =
+        track(RawSocket.to(port()).path("/chat?name=slow").receiveBuffer(4096).connect());
     slow.readUntilType("welcome");
     slow.sendText(Json.object("type", "join", "room", "room").toString());
     slow.readUntilType("joined");
@@ -637,12 +643,12 @@ abstract class AdapterBehaviour {
         .closeTimeout(Duration.ofSeconds(1)) // the silent peer will not answer the close either
         .build());
     WsPeer ponging = client(uri, "pat"); // the JDK client answers pings by itself
-    RawClient silent = track(RawClient.connect(port(), "/chat?name=sid", null, 0));
+    RawSocket silent = track(RawSocket.to(port()).path("/chat?name=sid").connect());
 
     int pings = 0;
-    RawClient.Frame f;
-    while ((f = silent.readFrame()).opcode() != RawClient.OP_CLOSE) {
-      if (f.opcode() == RawClient.OP_PING) {
+    RawSocket.Frame f;
+    while ((f = silent.readFrame()).opcode() != RawSocket.OP_CLOSE) {
+      if (f.opcode() == RawSocket.OP_PING) {
         pings++;
       }
     }
@@ -684,12 +690,12 @@ abstract class AdapterBehaviour {
         CloseCode.POLICY_VIOLATION, CloseCode.INTERNAL_ERROR, CloseCode.NORMAL,
         CloseCode.HEARTBEAT_TIMEOUT)) {
       String user = "writer" + code.code();
-      try (RawClient client = track(RawClient.connect(port(), "/chat?name=" + user, null, 0))) {
+      try (RawSocket client = track(RawSocket.to(port()).path("/chat?name=" + user).connect())) {
         String connection = sessionOf(client.readUntilType("welcome"));
         chat.disconnect(user, code, "closing with " + code.code());
 
-        RawClient.Frame close = client.readFrame();
-        while (close.opcode() != RawClient.OP_CLOSE) {
+        RawSocket.Frame close = client.readFrame();
+        while (close.opcode() != RawSocket.OP_CLOSE) {
           close = client.readFrame();
         }
         assertEquals(code.code(), close.closeCode());
@@ -703,7 +709,7 @@ abstract class AdapterBehaviour {
             writes++;
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5)); // pacing, not a wait
           }
-          client.sendFrame(RawClient.OP_CLOSE, new byte[] {close.payload()[0], close.payload()[1]});
+          client.sendFrame(RawSocket.OP_CLOSE, new byte[] {close.payload()[0], close.payload()[1]});
         } catch (IOException reset) {
           if (completesClosingHandshake()) {
             failures.add("the server reset the connection after its " + code.code()

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.parley.core.Authenticator;
 import dev.parley.core.ChatServer;
 import dev.parley.protocol.CloseCode;
+import dev.parley.testing.RawSocket;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
@@ -122,7 +123,7 @@ final class TyrusAdapterTest extends AdapterBehaviour {
 
   /** Connects as {@code user}, has the server close it, and keeps writing for 100 ms. */
   private Void closedWhileWriting(ChatServer chat, String user) throws Exception {
-    try (RawClient c = RawClient.connect(port(), "/chat?name=" + user, null, 0)) {
+    try (RawSocket c = RawSocket.to(port()).path("/chat?name=" + user).connect()) {
       c.readUntilType("welcome");
       chat.disconnect(user, CloseCode.POLICY_VIOLATION, "bye");
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);

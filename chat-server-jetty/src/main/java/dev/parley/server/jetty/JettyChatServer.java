@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.ee11.servlet.DefaultServlet;
+import org.eclipse.jetty.ee11.servlet.ResourceServlet;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee11.servlet.ServletHolder;
 import org.eclipse.jetty.ee11.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
@@ -218,6 +219,7 @@ public final class JettyChatServer implements WebChatServer {
         files.setInitParameter("dirAllowed", "false");
         context.addServlet(files, "/");
       }
+      serveClient(context);
       JakartaWebSocketServletContainerInitializer.configure(context,
           (servletContext, container) -> container.addEndpoint(endpoint));
       jetty.setHandler(new UpgradeUriCheck(options.routes().isEmpty() ? context
@@ -259,6 +261,26 @@ public final class JettyChatServer implements WebChatServer {
           new HttpConnectionFactory(https));
     }
 
+    /**
+     * Parley's browser client at {@link ServerOptions#CLIENT_PATH}, from the class path folder
+     * {@link ServerOptions#clientResources} finds, when the chat-js jar is there.
+     */
+    private static void serveClient(ServletContextHandler context) {
+      URL folder = ServerOptions.clientResources(classLoader());
+      if (folder != null) {
+        ServletHolder client = new ServletHolder("parley-js", ResourceServlet.class);
+        client.setInitParameter("baseResource", folder.toExternalForm());
+        client.setInitParameter("pathInfoOnly", "true");
+        client.setInitParameter("dirAllowed", "false");
+        context.addServlet(client, ServerOptions.CLIENT_PATH + "*");
+      }
+    }
+
+    private static ClassLoader classLoader() {
+      ClassLoader loader = Thread.currentThread().getContextClassLoader();
+      return loader != null ? loader : JettyChatServer.class.getClassLoader();
+    }
+
     private static Resource staticBase(Server jetty, ServerOptions options) {
       Path staticFiles = options.staticFiles();
       String staticResources = options.staticResources();
@@ -269,11 +291,7 @@ public final class JettyChatServer implements WebChatServer {
         return ResourceFactory.of(jetty).newResource(staticFiles.toAbsolutePath());
       }
       if (staticResources != null) {
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        if (loader == null) {
-          loader = JettyChatServer.class.getClassLoader();
-        }
-        URL url = loader.getResource(staticResources);
+        URL url = classLoader().getResource(staticResources);
         if (url == null) {
           throw new UncheckedIOException(
               new IOException("no folder on the classpath: " + staticResources));

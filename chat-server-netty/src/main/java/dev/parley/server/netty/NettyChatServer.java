@@ -238,6 +238,7 @@ public final class NettyChatServer implements WebChatServer {
           : options.staticResources() != null
               ? StaticFiles.classpath(options.staticResources(), classLoader())
               : StaticFiles.none();
+      files = files.withClient(classLoader());
       boolean epoll = nativeTransport && Epoll.isAvailable();
       EventLoopGroup loops = new MultiThreadIoEventLoopGroup(ioThreads,
           new DefaultThreadFactory("parley-netty"),

@@ -1,5 +1,6 @@
 package dev.parley.server.netty;
 
+import dev.parley.core.transport.ServerOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -20,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * listings, no {@code ..}, no symbolic links out of a directory. Classpath files are cached (they
  * do not change while the server runs); directory files are read on every request, so edits show
  * on reload. Meant for a chat page and its assets, not as a general web server: put a CDN or a
- * web server in front for anything larger.
+ * web server in front for anything larger. Parley's browser client, when its jar is on the class
+ * path, is served at {@link ServerOptions#CLIENT_PATH} beside them ({@link #withClient}).
  */
 final class StaticFiles {
   /** Files above this size are not served (404). */
@@ -52,17 +54,33 @@ final class StaticFiles {
   private final String classpathFolder;
   private final ClassLoader loader;
   private final Path directory;
+  /** What is served at {@link ServerOptions#CLIENT_PATH}; null when nothing is. */
+  private final StaticFiles client;
   private final Map<String, File> cache = new ConcurrentHashMap<>();
 
-  private StaticFiles(String classpathFolder, ClassLoader loader, Path directory) {
+  private StaticFiles(String classpathFolder, ClassLoader loader, Path directory,
+      StaticFiles client) {
     this.classpathFolder = classpathFolder;
     this.loader = loader;
     this.directory = directory;
+    this.client = client;
   }
 
   /** Serves nothing. */
   static StaticFiles none() {
-    return new StaticFiles(null, null, null);
+    return new StaticFiles(null, null, null, null);
+  }
+
+  /**
+   * These files, and Parley's browser client at {@link ServerOptions#CLIENT_PATH} when
+   * {@code loader} has it ({@link ServerOptions#clientResources}).
+   */
+  StaticFiles withClient(ClassLoader loader) {
+    if (ServerOptions.clientResources(loader) == null) {
+      return this;
+    }
+    StaticFiles clientFiles = new StaticFiles(ServerOptions.CLIENT_RESOURCES, loader, null, null);
+    return new StaticFiles(classpathFolder, this.loader, directory, clientFiles);
   }
 
   /** Serves a classpath folder such as {@code "web/"} (in a jar or a directory). */
@@ -70,7 +88,7 @@ final class StaticFiles {
     if (loader.getResource(folder) == null) {
       throw new UncheckedIOException(new IOException("no folder on the classpath: " + folder));
     }
-    return new StaticFiles(folder, loader, null);
+    return new StaticFiles(folder, loader, null, null);
   }
 
   /** Serves a directory. */
@@ -79,14 +97,14 @@ final class StaticFiles {
       throw new UncheckedIOException(new IOException("not a directory: " + dir));
     }
     try {
-      return new StaticFiles(null, null, dir.toRealPath());
+      return new StaticFiles(null, null, dir.toRealPath(), null);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   boolean enabled() {
-    return classpathFolder != null || directory != null;
+    return classpathFolder != null || directory != null || client != null;
   }
 
   /**
@@ -94,8 +112,12 @@ final class StaticFiles {
    * none, or the path tries to leave the folder.
    */
   Optional<File> find(String path) {
+    String clientPath = ServerOptions.CLIENT_PATH;
+    if (client != null && path != null && path.startsWith(clientPath)) {
+      return client.find(path.substring(clientPath.length() - 1));
+    }
     String relative = relative(path);
-    if (relative == null || !enabled()) {
+    if (relative == null || (classpathFolder == null && directory == null)) {
       return Optional.empty();
     }
     try {
@@ -174,7 +196,8 @@ final class StaticFiles {
 
   @Override
   public String toString() {
-    return directory != null ? directory.toString()
+    String site = directory != null ? directory.toString()
         : classpathFolder != null ? "classpath:" + classpathFolder : "none";
+    return client != null ? site + " and parley.js" : site;
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.core.ChatServer;
 import dev.parley.testing.RawHttp;
+import dev.parley.testing.TestJar;
 import dev.parley.testing.WebChatServerContract;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -40,7 +41,8 @@ final class NettyChatServerTest extends WebChatServerContract {
     assertEquals(404, RawHttp.status(port, "GET /../web/index.html HTTP/1.1"));
     assertEquals(404, RawHttp.status(port, "GET /%2e%2e/web/index.html HTTP/1.1"));
     assertEquals(405, RawHttp.status(port, "DELETE /index.html HTTP/1.1"));
-    assertEquals(400, RawHttp.status(port, "GET /chat HTTP/1.1")); // the endpoint, without upgrade
+    // the endpoint, without upgrade
+    assertEquals(400, RawHttp.status(port, "GET /chat HTTP/1.1"));
   }
 
   @Test
@@ -54,7 +56,7 @@ final class NettyChatServerTest extends WebChatServerContract {
     assertEquals(404, RawHttp.status(dir.port(), "GET /../secret.txt HTTP/1.1"));
 
     Path jar = jar("site.jar", "jarsite/", "jarsite/index.html=<p>from a jar</p>", "jarsite/sub/");
-    withContextClassLoader(jar, () -> {
+    TestJar.withContextClassLoader(jar, () -> {
       NettyChatServer server = track(netty().staticResources("jarsite").start());
       assertEquals(404, get(server.httpUri().resolve("/sub")).statusCode()); // a folder entry
     });

@@ -1,0 +1,99 @@
+package dev.parley.bench;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where the server is and what to do. Several comma-separated {@code url}s are the nodes of one
+ * cluster: receivers are spread over them in turn, the sender is on the first; the servers' CPU is
+ * summed over {@code serverPids}; with {@code redisPid}, Redis's own CPU per message.
+ */
+public record LoadConfig(String url, String mode, String scenario, int receivers, double rate,
+    double warmupSeconds, double durationSeconds, int bodyBytes, double drainSeconds,
+    List<Long> serverPids, boolean jvm, int connectConcurrency, String room, String label,
+    double connectTimeoutSeconds, int ioThreads, long redisPid) {
+
+  /** Checks the values. */
+  public LoadConfig {
+    if (!mode.equals("parley") && !mode.equals("raw")) {
+      throw new IllegalArgumentException("mode must be parley or raw: " + mode);
+    }
+    if (!scenario.equals("fanout") && !scenario.equals("idle") && !scenario.equals("connect")) {
+      throw new IllegalArgumentException("scenario must be fanout, idle or connect: " + scenario);
+    }
+    if (receivers < 1 || receivers > 100_000) {
+      throw new IllegalArgumentException("receivers must be 1..100000: " + receivers);
+    }
+    if (scenario.equals("fanout") && (!(rate > 0) || rate > 100_000)) {
+      throw new IllegalArgumentException("rate must be in (0, 100000]: " + rate);
+    }
+    if (warmupSeconds < 0 || !(durationSeconds > 0) || durationSeconds > 3600) {
+      throw new IllegalArgumentException("bad warmup/duration: " + warmupSeconds + "/"
+          + durationSeconds);
+    }
+    if (bodyBytes < 40 || bodyBytes > 60_000) {
+      throw new IllegalArgumentException("body must be 40..60000 bytes: " + bodyBytes);
+    }
+    if (ioThreads < 1 || ioThreads > 16) {
+      throw new IllegalArgumentException("io-threads must be 1..16: " + ioThreads);
+    }
+    for (String one : url.split(",")) {
+      String host = URI.create(one).getHost();
+      if (!"127.0.0.1".equals(host) && !"localhost".equals(host)) {
+        throw new IllegalArgumentException("the load tool only targets 127.0.0.1: " + one);
+      }
+    }
+    serverPids = List.copyOf(serverPids);
+  }
+
+  /** The servers' endpoints: receivers are spread over them in turn, the sender is on the first. */
+  public List<String> urls() {
+    return List.of(url.split(","));
+  }
+
+  /** The first server's pid (0: none). */
+  public long serverPid() {
+    return serverPids.isEmpty() ? 0 : serverPids.get(0);
+  }
+
+  private static List<Long> pids(String commaSeparated) {
+    List<Long> pids = new ArrayList<>();
+    for (String p : commaSeparated.split(",")) {
+      if (!p.isBlank() && Long.parseLong(p.trim()) > 0) {
+        pids.add(Long.parseLong(p.trim()));
+      }
+    }
+    return pids;
+  }
+
+  /** Defaults for everything but the target. */
+  public static LoadConfig defaults(String url, String mode) {
+    return new LoadConfig(url, mode, "fanout", 100, 40, 5, 10, 100, 10, List.of(), false, 100,
+        "bench", mode, 60, 1, 0);
+  }
+
+  LoadConfig with(Map<String, String> o) {
+    return new LoadConfig(
+        o.getOrDefault("url", url),
+        o.getOrDefault("mode", mode),
+        o.getOrDefault("scenario", scenario),
+        Integer.parseInt(o.getOrDefault("receivers", Integer.toString(receivers))),
+        Double.parseDouble(o.getOrDefault("rate", Double.toString(rate))),
+        Double.parseDouble(o.getOrDefault("warmup", Double.toString(warmupSeconds))),
+        Double.parseDouble(o.getOrDefault("duration", Double.toString(durationSeconds))),
+        Integer.parseInt(o.getOrDefault("body", Integer.toString(bodyBytes))),
+        Double.parseDouble(o.getOrDefault("drain", Double.toString(drainSeconds))),
+        o.containsKey("server-pid") ? pids(o.get("server-pid")) : serverPids,
+        Boolean.parseBoolean(o.getOrDefault("jvm", Boolean.toString(jvm))),
+        Integer.parseInt(o.getOrDefault("connect-concurrency",
+            Integer.toString(connectConcurrency))),
+        o.getOrDefault("room", room),
+        o.getOrDefault("label", o.getOrDefault("mode", label)),
+        Double.parseDouble(o.getOrDefault("connect-timeout",
+            Double.toString(connectTimeoutSeconds))),
+        Integer.parseInt(o.getOrDefault("io-threads", Integer.toString(ioThreads))),
+        Long.parseLong(o.getOrDefault("redis-pid", Long.toString(redisPid))));
+  }
+}
