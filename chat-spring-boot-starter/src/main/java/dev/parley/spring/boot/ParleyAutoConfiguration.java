@@ -41,16 +41,19 @@ import org.springframework.web.socket.server.standard.ServerEndpointExporter;
  * <p>Every part backs off for the application's own bean: an {@link Authenticator} (the default
  * is {@link Authenticator#guests()}: {@code ?name=}, for trying things out; replace it, for
  * instance from {@code Handshake.principal()}, the user Spring Security signed in), a
- * {@link MessageStore}, {@link Backplane} or {@link Presence}, a {@link ChatServer}. Every
+ * {@link MessageStore}, {@link Backplane} or {@link Presence}, a {@link ChatServer}. History
+ * lives in the application's database when it has a {@code DataSource} and
+ * {@code chat-store-jdbc} is on the class path, else in Redis when {@code parley.redis.url} is set,
+ * else in memory ({@code parley.history.store} chooses). Every
  * {@link ChatObserver}, {@link ChatListener} and {@link MessageInterceptor} bean is added to the
  * server.
  */
-@AutoConfiguration
+@AutoConfiguration(afterName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass({ChatServer.class, ServerEndpointConfig.class, ServerEndpointExporter.class})
 @ConditionalOnProperty(prefix = "parley", name = "enabled", matchIfMissing = true)
 @EnableConfigurationProperties(ParleyProperties.class)
-@Import(ParleyRedisConfiguration.class)
+@Import({ParleyRedisConfiguration.class, ParleyJdbcConfiguration.class})
 public class ParleyAutoConfiguration {
 
   /** Guests named by {@code ?name=}, unless the application has its own authenticator. */
@@ -125,10 +128,11 @@ public class ParleyAutoConfiguration {
         }
         return new InMemoryMessageStore(properties.getHistory().getPerRoom());
       }
-      case "jdbc" -> throw new IllegalStateException("parley.history.store=jdbc: the JDBC store "
-          + "(chat-store-jdbc) is not wired by this starter yet; declare a MessageStore bean");
+      case "jdbc" -> throw new IllegalStateException("parley.history.store=jdbc needs "
+          + "dev.parley:chat-store-jdbc on the class path and a DataSource bean (or declare a "
+          + "MessageStore bean)");
       default -> throw new IllegalStateException(
-          "parley.history.store must be memory, redis or empty: " + kind);
+          "parley.history.store must be memory, jdbc, redis or empty: " + kind);
     }
   }
 

@@ -142,12 +142,13 @@ public class ParleyProperties {
   /** Where history lives. */
   public static class History {
     /**
-     * {@code memory} (this JVM), {@code redis} (needs {@code parley.redis.url} or
-     * {@code parley.redis.cluster}), or empty: Redis when it is configured, else memory. An
-     * application's own {@code MessageStore} bean wins over all of them.
+     * {@code memory} (this JVM), {@code jdbc} (the application's {@code DataSource}, with
+     * {@code chat-store-jdbc}), {@code redis} (needs {@code parley.redis.url} or
+     * {@code parley.redis.cluster}), or empty: jdbc when possible, else Redis when it is
+     * configured, else memory. An application's own {@code MessageStore} bean wins over all.
      */
     private String store = "";
-    /** Messages kept per room (memory and Redis). */
+    /** Messages kept per room (memory, jdbc and Redis). */
     private int perRoom = 1000;
 
     public String getStore() {

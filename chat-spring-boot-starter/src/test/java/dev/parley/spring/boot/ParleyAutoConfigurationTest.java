@@ -14,7 +14,12 @@ import dev.parley.protocol.User;
 import dev.parley.testing.RedisServer;
 import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.parley.store.jdbc.JdbcMessageStore;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -87,7 +92,7 @@ class ParleyAutoConfigurationTest {
     runner.withPropertyValues("parley.enabled=false")
         .run(ctx -> assertThat(ctx).doesNotHaveBean(ChatServer.class));
     runner.withPropertyValues("parley.history.store=jdbc").run(ctx ->
-        assertThat(ctx).getFailure().rootCause().hasMessageContaining("declare a MessageStore bean"));
+        assertThat(ctx).getFailure().rootCause().hasMessageContaining("a DataSource bean"));
     runner.withPropertyValues("parley.history.store=redis").run(ctx ->
         assertThat(ctx).getFailure().rootCause().hasMessageContaining("parley.redis.url"));
     runner.withClassLoader(new FilteredClassLoader(RedisEngine.class))
@@ -107,5 +112,25 @@ class ParleyAutoConfigurationTest {
           assertThat(ctx.getBean(ParleyHealthIndicator.class).health().getDetails())
               .containsEntry("store", "up").containsEntry("bus", "up");
         });
+  }
+
+  @Test
+  void theApplicationsDataSourceKeepsTheHistoryAcrossRestarts(@TempDir Path dir) throws Exception {
+    String url = "jdbc:sqlite:" + dir.resolve("app.db");
+    WebApplicationContextRunner withDatabase = runner.withBean(DataSource.class, () -> {
+      HikariDataSource ds = new HikariDataSource();
+      ds.setJdbcUrl(url);
+      ds.setMaximumPoolSize(4);
+      return ds;
+    });
+    withDatabase.run(ctx -> {
+      assertThat(ctx).hasSingleBean(JdbcMessageStore.class);
+      ctx.getBean(ChatServer.class).post("general", User.of("system"), "kept on disk");
+    });
+    withDatabase.run(ctx -> assertThat(ctx.getBean(ChatServer.class).store()
+        .before("general", Long.MAX_VALUE, 10).toCompletableFuture().get(5, TimeUnit.SECONDS))
+        .extracting(m -> m.body()).containsExactly("kept on disk"));
+    withDatabase.withPropertyValues("parley.history.store=memory")
+        .run(ctx -> assertThat(ctx).doesNotHaveBean(JdbcMessageStore.class));
   }
 }
