@@ -45,6 +45,16 @@ public interface ChatObserver {
   /** The back ends the core calls. */
   enum Backend { STORE, BUS, PRESENCE }
 
+  /**
+   * {@code server} was built with this observer and runs: an observer that reports gauges read
+   * from the server (rooms, outbound queues: {@link ChatServer#outboundLoad(int)}) keeps it until
+   * {@link #serverClosed}. Called once, before any connection opens.
+   */
+  default void serverStarted(ChatServer server) {}
+
+  /** {@code server} was closed: nothing more is reported about it. */
+  default void serverClosed(ChatServer server) {}
+
   /** A handshake or a new connection was refused. */
   default void connectionRefused(String transport, Refusal reason) {}
 

@@ -75,6 +75,11 @@ public final class ChatServer implements AutoCloseable {
     this.checks = engine.every(b.positionCheck, rooms::checkAll);
   }
 
+  private ChatServer started() {
+    engine.observer.serverStarted(this);
+    return this;
+  }
+
   /** A builder with every part set to its in-memory default. */
   public static Builder builder() {
     return new Builder();
@@ -274,6 +279,34 @@ public final class ChatServer implements AutoCloseable {
     return connectionCount(Objects.requireNonNull(userId, "userId == null")) > 0;
   }
 
+  /**
+   * What waits to be written to this node's connections: the total bytes, and the {@code largest}
+   * connections with the most (the slowest consumers). One pass over the node's connections,
+   * without locks: for metrics and dashboards, not for every message.
+   *
+   * @throws IllegalArgumentException when {@code largest} is negative
+   */
+  public OutboundLoad outboundLoad(int largest) {
+    if (largest < 0) {
+      throw new IllegalArgumentException("largest must be >= 0: " + largest);
+    }
+    return rooms.users.outboundLoad(largest);
+  }
+
+  /**
+   * Asks one back end whether it can serve requests now (its {@code check()}): completes normally
+   * when it can, exceptionally with the reason when it cannot or does not answer within the
+   * server's timeout. For health checks.
+   */
+  public CompletionStage<Void> check(ChatObserver.Backend backend) {
+    Objects.requireNonNull(backend, "backend == null");
+    return switch (backend) {
+      case STORE -> engine.call(engine.store::check);
+      case BUS -> engine.call(engine.bus::check);
+      case PRESENCE -> engine.call(engine.presence::check);
+    };
+  }
+
   /** The message store. */
   public MessageStore store() {
     return engine.store;
@@ -299,6 +332,7 @@ public final class ChatServer implements AutoCloseable {
     checks.cancel(false);
     rooms.shutdown();
     engine.shutdown();
+    engine.observer.serverClosed(this);
   }
 
   /** Whether {@link #close()} was called. */
@@ -476,7 +510,7 @@ public final class ChatServer implements AutoCloseable {
       if (presence == null) {
         presence = new InMemoryPresence(clock);
       }
-      return new ChatServer(this);
+      return new ChatServer(this).started();
     }
   }
 }

@@ -48,6 +48,16 @@ public interface Connection {
   }
 
   /**
+   * Bytes queued for this connection and not yet written to the network (the transport's
+   * outbound queue and buffers), for metrics and dashboards: the slowest consumers have the
+   * largest. Called from any thread, often for every connection at once: a cheap read. The default
+   * says 0.
+   */
+  default long queuedBytes() {
+    return 0;
+  }
+
+  /**
    * Queues {@code text} for sending as one text frame and returns at once.
    *
    * @return false when it will not be sent (closing, closed, or the outbound queue is full)

@@ -2,6 +2,7 @@ package dev.parley.core;
 
 import dev.parley.protocol.Protocol;
 
+import java.security.Principal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -20,9 +21,10 @@ public final class Handshake {
   private final Map<String, List<String>> query;
   private final List<String> subprotocols;
   private final String remoteAddress;
+  private final Principal principal;
 
   private Handshake(Map<String, List<String>> headers, Map<String, List<String>> query,
-      List<String> subprotocols, String remoteAddress) {
+      List<String> subprotocols, String remoteAddress, Principal principal) {
     TreeMap<String, List<String>> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     headers.forEach((k, v) -> h.put(k, List.copyOf(v)));
     this.headers = Collections.unmodifiableMap(h);
@@ -31,13 +33,24 @@ public final class Handshake {
     this.query = Collections.unmodifiableMap(q);
     this.subprotocols = List.copyOf(subprotocols);
     this.remoteAddress = remoteAddress;
+    this.principal = principal;
   }
 
   /** A handshake with all parts given; null maps and lists count as empty. */
   public static Handshake of(Map<String, List<String>> headers, Map<String, List<String>> query,
       List<String> subprotocols, String remoteAddress) {
+    return of(headers, query, subprotocols, remoteAddress, null);
+  }
+
+  /**
+   * A handshake with all parts given and the user the web container already authenticated
+   * ({@code HandshakeRequest.getUserPrincipal()}: a servlet login, Spring Security); null maps and
+   * lists count as empty.
+   */
+  public static Handshake of(Map<String, List<String>> headers, Map<String, List<String>> query,
+      List<String> subprotocols, String remoteAddress, Principal principal) {
     return new Handshake(headers == null ? Map.of() : headers, query == null ? Map.of() : query,
-        subprotocols == null ? List.of() : subprotocols, remoteAddress);
+        subprotocols == null ? List.of() : subprotocols, remoteAddress, principal);
   }
 
   /** A handshake with only query parameters, asking for {@code parley.v1}: handy in tests. */
@@ -78,6 +91,16 @@ public final class Handshake {
   /** The peer's address as the transport reports it, or null when it does not know. */
   public String remoteAddress() {
     return remoteAddress;
+  }
+
+  /**
+   * The user the web container authenticated for the upgrade request (from its session: a
+   * servlet login, Spring Security), or null: none, or a transport without one (Netty). An
+   * {@link Authenticator} that trusts it should also restrict origins (same origin), since the
+   * session cookie comes with cross-site requests too.
+   */
+  public Principal principal() {
+    return principal;
   }
 
   /**

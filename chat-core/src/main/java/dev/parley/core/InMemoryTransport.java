@@ -47,7 +47,7 @@ public final class InMemoryTransport implements AutoCloseable {
   /** A transport to {@code server} with a pool of {@code max(4, 2 × cores)} threads. */
   public InMemoryTransport(ChatServer server) {
     this.server = Objects.requireNonNull(server, "server == null");
-    this.admission = new Admission(server, OriginPolicy.any());
+    this.admission = new Admission(server, OriginPolicy.any(), "in-memory");
     int n = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     int pool = POOLS.incrementAndGet();
     AtomicInteger threads = new AtomicInteger();
@@ -186,7 +186,7 @@ public final class InMemoryTransport implements AutoCloseable {
     /** The server's end: a {@link Connection} whose frames go to this socket's listener. */
     private final class ServerEnd extends QueuedConnection {
       ServerEnd(String id, User user, Protocol protocol) {
-        super(id, user, protocol, server.limits().maxOutboundBytes());
+        super(id, user, protocol, server.limits().maxOutboundBytes(), server.observer());
       }
 
       @Override
@@ -196,10 +196,6 @@ public final class InMemoryTransport implements AutoCloseable {
 
       void queueOpenEvent() {
         queue().offer(OPEN_EVENT);
-      }
-
-      long queuedBytes() {
-        return queue().queuedBytes();
       }
 
       /** Delivers a batch to the socket's listener on the pool, in order. */

@@ -3,8 +3,10 @@ package dev.parley.core;
 import dev.parley.core.spi.Backplane;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -69,6 +71,32 @@ final class LocalUsers {
       n += s.size();
     }
     return n;
+  }
+
+  /**
+   * Sums every connection's queued bytes and keeps the {@code top} largest in a bounded heap: one
+   * pass, O(connections × log top), no copy of the sessions.
+   */
+  OutboundLoad outboundLoad(int top) {
+    PriorityQueue<OutboundLoad.Queue> largest = new PriorityQueue<>(Math.max(1, top + 1),
+        Comparator.comparingLong(OutboundLoad.Queue::queuedBytes));
+    long total = 0;
+    int count = 0;
+    for (ServerSession s : byConnection.values()) {
+      long bytes = s.connection.queuedBytes();
+      count++;
+      total += bytes;
+      if (top > 0 && bytes > 0 && (largest.size() < top || bytes > largest.peek().queuedBytes())) {
+        largest.add(new OutboundLoad.Queue(s.connection.id(), s.user.id(),
+            s.connection.transport(), bytes));
+        if (largest.size() > top) {
+          largest.poll();
+        }
+      }
+    }
+    List<OutboundLoad.Queue> sorted = new ArrayList<>(largest);
+    sorted.sort(Comparator.comparingLong(OutboundLoad.Queue::queuedBytes).reversed());
+    return new OutboundLoad(count, total, sorted);
   }
 
   List<ServerSession> all() {

@@ -51,6 +51,16 @@ final class Observers implements ChatObserver {
   }
 
   @Override
+  public void serverStarted(ChatServer server) {
+    each(o -> o.serverStarted(server));
+  }
+
+  @Override
+  public void serverClosed(ChatServer server) {
+    each(o -> o.serverClosed(server));
+  }
+
+  @Override
   public void connectionRefused(String transport, Refusal reason) {
     each(o -> o.connectionRefused(transport, reason));
   }
@@ -231,6 +241,11 @@ final class Observers implements ChatObserver {
         public CompletionStage<Appended> append(MessageStore store, Append append,
             List<String> channels) {
           return time(observer, Backend.BUS, "append", () -> node.append(store, append, channels));
+        }
+
+        @Override
+        public CompletionStage<Void> check() {
+          return node.check();
         }
 
         @Override

@@ -21,16 +21,23 @@ import java.util.Set;
  *   <li>A page opened from a file ({@code file://}) or a sandboxed frame sends {@code Origin: null}:
  *       it passes an empty policy and is refused by every allow-list ({@code null} cannot be
  *       listed, as every such page shares it).</li>
+ *   <li>{@link #sameOrigin(Collection)}: pages of the server's own site pass (the {@code Origin}'s
+ *       host and port are the request's {@code Host} header), and those listed. This is what
+ *       Spring's WebSocket support does by default, and what an endpoint whose authenticator
+ *       trusts cookies needs against cross-site WebSocket hijacking. Behind a proxy that rewrites
+ *       {@code Host}, list the public origin.</li>
  * </ul>
  * Origins compare without regard to case and to a trailing slash. Immutable and thread-safe.
  */
 public final class OriginPolicy {
-  private static final OriginPolicy ANY = new OriginPolicy(Set.of());
+  private static final OriginPolicy ANY = new OriginPolicy(Set.of(), false);
 
   private final Set<String> allowed;
+  private final boolean sameOrigin;
 
-  private OriginPolicy(Set<String> allowed) {
+  private OriginPolicy(Set<String> allowed, boolean sameOrigin) {
     this.allowed = allowed;
+    this.sameOrigin = sameOrigin;
   }
 
   /** Every origin passes. */
@@ -45,25 +52,89 @@ public final class OriginPolicy {
    * @throws IllegalArgumentException when an entry is not {@code scheme://host[:port]}
    */
   public static OriginPolicy only(Collection<String> origins) {
+    Set<String> checked = checkAll(origins);
+    return checked.isEmpty() ? ANY : new OriginPolicy(checked, false);
+  }
+
+  /**
+   * Pages of the server's own site pass (and handshakes without {@code Origin}), and those of
+   * the {@code alsoAllowed} origins (which may be empty).
+   *
+   * @throws IllegalArgumentException when an entry is not {@code scheme://host[:port]}
+   */
+  public static OriginPolicy sameOrigin(Collection<String> alsoAllowed) {
+    return new OriginPolicy(checkAll(alsoAllowed), true);
+  }
+
+  private static Set<String> checkAll(Collection<String> origins) {
     Objects.requireNonNull(origins, "origins == null");
     Set<String> checked = new LinkedHashSet<>();
     for (String o : origins) {
       checked.add(check(o));
     }
-    return checked.isEmpty() ? ANY : new OriginPolicy(Set.copyOf(checked));
+    return Set.copyOf(checked);
   }
 
-  /** The allowed origins, normalized (lower case, no trailing slash); empty means any. */
+  /**
+   * The allowed origins, normalized (lower case, no trailing slash); empty means any unless
+   * {@link #isSameOrigin()}.
+   */
   public Set<String> origins() {
     return allowed;
   }
 
-  /** Whether a handshake with this {@code Origin} header value (null when absent) may proceed. */
+  /** Whether the server's own origin passes besides {@link #origins()}. */
+  public boolean isSameOrigin() {
+    return sameOrigin;
+  }
+
+  /**
+   * Whether a handshake with this {@code Origin} header value (null when absent) may proceed, as
+   * far as can be told without the request's {@code Host}: a same-origin policy lets every origin
+   * on here, for {@link #allows(String, String)} to decide.
+   */
   public boolean allows(String origin) {
-    if (allowed.isEmpty() || origin == null || origin.isEmpty()) {
+    if ((allowed.isEmpty() && !sameOrigin) || origin == null || origin.isEmpty()) {
       return true;
     }
-    return allowed.contains(normalize(origin));
+    return sameOrigin || allowed.contains(normalize(origin));
+  }
+
+  /**
+   * Whether a handshake with this {@code Origin} header value (null when absent) may proceed, the
+   * request's {@code Host} header being {@code host} (the authority the browser connected to).
+   */
+  public boolean allows(String origin, String host) {
+    if (!sameOrigin || origin == null || origin.isEmpty()) {
+      return allows(origin);
+    }
+    String o = normalize(origin);
+    return allowed.contains(o) || sameAuthority(o, host);
+  }
+
+  /** Whether an origin names the same host and port as a {@code Host} header. */
+  private static boolean sameAuthority(String origin, String host) {
+    if (host == null || host.isBlank()) {
+      return false;
+    }
+    URI o;
+    URI h;
+    try {
+      o = new URI(origin);
+      h = new URI("x://" + host.trim().toLowerCase(Locale.ROOT));
+    } catch (URISyntaxException e) {
+      return false;
+    }
+    if (o.getHost() == null || h.getHost() == null || !o.getHost().equals(h.getHost())) {
+      return false;
+    }
+    int originPort = o.getPort() != -1 ? o.getPort() : defaultPort(o.getScheme());
+    // a Host without a port names the default port of the scheme the page used
+    return h.getPort() == -1 ? originPort == defaultPort(o.getScheme()) : h.getPort() == originPort;
+  }
+
+  private static int defaultPort(String scheme) {
+    return "https".equals(scheme) || "wss".equals(scheme) ? 443 : 80;
   }
 
   private static String normalize(String origin) {
@@ -91,6 +162,9 @@ public final class OriginPolicy {
 
   @Override
   public String toString() {
+    if (sameOrigin) {
+      return allowed.isEmpty() ? "same origin" : "same origin and " + allowed;
+    }
     return allowed.isEmpty() ? "any origin" : "origins " + allowed;
   }
 }

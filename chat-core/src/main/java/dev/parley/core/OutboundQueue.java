@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 
 /**
  * A connection's bounded outbound queue, for transports: {@link #offer(String)} never blocks; one
@@ -39,8 +40,11 @@ public final class OutboundQueue {
   private static final int MAX_BATCH_FRAMES = 64;
   private static final long MAX_BATCH_BYTES = 64 * 1024;
 
+  private static final LongConsumer NO_COUNT = bytes -> {};
+
   private final long maxBytes;
   private final Writer writer;
+  private final LongConsumer written;
   private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
   private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicInteger wip = new AtomicInteger();
@@ -56,11 +60,22 @@ public final class OutboundQueue {
    * @param writer   does the writing
    */
   public OutboundQueue(long maxBytes, Writer writer) {
+    this(maxBytes, writer, NO_COUNT);
+  }
+
+  /**
+   * @param maxBytes UTF-8 bytes that may wait in the queue; an offer beyond it fails
+   * @param writer   does the writing
+   * @param written  told the UTF-8 bytes of each batch once its write completed (for metrics:
+   *                 one call per batch, on the thread that completed it)
+   */
+  public OutboundQueue(long maxBytes, Writer writer, LongConsumer written) {
     if (maxBytes <= 0) {
       throw new IllegalArgumentException("maxBytes <= 0: " + maxBytes);
     }
     this.maxBytes = maxBytes;
     this.writer = Objects.requireNonNull(writer, "writer == null");
+    this.written = Objects.requireNonNull(written, "written == null");
   }
 
   /**
@@ -149,10 +164,11 @@ public final class OutboundQueue {
         }
         if (batch != null) {
           writing = true;
-          long written = batchBytes;
+          long bytes = batchBytes;
           writer.write(batch, () -> {
-            queuedBytes.addAndGet(-written);
+            queuedBytes.addAndGet(-bytes);
             writing = false;
+            written.accept(bytes);
             drain();
           });
         } else if (onDrained != null && queue.isEmpty()) {

@@ -65,6 +65,21 @@ class ObserverTest {
     }
 
     @Override
+    public void bytesSent(String transport, long bytes) {
+      count("bytes." + transport, bytes);
+    }
+
+    @Override
+    public void serverStarted(ChatServer s) {
+      count("started", 1);
+    }
+
+    @Override
+    public void serverClosed(ChatServer s) {
+      count("stopped", 1);
+    }
+
+    @Override
     public void backendCall(Backend backend, String operation, long nanos, boolean ok) {
       assertTrue(nanos >= 0);
       count(backend + "." + operation + (ok ? ".ok" : ".failed"), 1);
@@ -115,5 +130,34 @@ class ObserverTest {
     TestClient late = TestClient.connect(transport, "late");
     late.awaitClose();
     assertEquals(1, counted("refused.SHUTTING_DOWN"));
+  }
+
+  @Test
+  void theInMemoryTransportReportsRefusedHandshakesAndTheBytesItWrote() {
+    server = ChatServer.builder().limits(DeliveryGuaranteesTest.FAST).observer(recorder)
+        .authenticator(h -> h.queryParameter("name") == null ? AuthResult.refuse("no name")
+            : AuthResult.accept(dev.parley.protocol.User.of(h.queryParameter("name"))))
+        .build();
+    assertEquals(1, counted("started"));
+    transport = new InMemoryTransport(server);
+    TestClient.connect(transport, Handshake.query(java.util.Map.of()), "nobody").awaitClose();
+    TestClient.connect(transport, Handshake.of(null, java.util.Map.of("name", java.util.List.of("x")),
+        java.util.List.of("mqtt"), null), "x").awaitClose();
+    assertEquals(1, counted("refused.AUTH"));
+    assertEquals(1, counted("refused.PROTOCOL"));
+
+    TestClient alice = TestClient.welcomed(transport, "alice");
+    alice.join("general");
+    alice.sendFrame("type", "send", "room", "general", "body", "hi", "cid", "c1");
+    alice.next("ack");
+    // welcome, joined, ack (and maybe presence) were written: their UTF-8 bytes are counted
+    // counted once each batch's delivery completed, just after the listener saw it
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (counted("bytes.in-memory") < 100 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertTrue(counted("bytes.in-memory") >= 100, "bytes counted: " + counts);
+    server.close();
+    assertEquals(1, counted("stopped"));
   }
 }

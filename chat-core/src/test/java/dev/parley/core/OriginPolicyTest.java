@@ -49,4 +49,26 @@ final class OriginPolicyTest {
         () -> OriginPolicy.only(List.of(bad)));
     assertTrue(e.getMessage().contains("scheme://host[:port]"), e.getMessage());
   }
+
+  @Test
+  void sameOriginAdmitsTheServersOwnPagesAndTheListedOnes() {
+    OriginPolicy p = OriginPolicy.sameOrigin(List.of("https://partner.example"));
+    assertTrue(p.isSameOrigin());
+    assertTrue(p.allows("https://chat.example.com", "chat.example.com"), "default port of https");
+    assertTrue(p.allows("http://localhost:8080", "localhost:8080"));
+    assertTrue(p.allows("HTTP://LOCALHOST:8080/", "Localhost:8080"));
+    assertTrue(p.allows("https://chat.example.com", "chat.example.com:443"));
+    assertTrue(p.allows("https://partner.example", "chat.example.com"), "listed");
+    assertTrue(p.allows(null, "chat.example.com"), "not a browser page");
+    assertFalse(p.allows("http://localhost:8081", "localhost:8080"), "another port");
+    assertFalse(p.allows("https://evil.example", "chat.example.com"));
+    assertFalse(p.allows("https://chat.example.com.evil.example", "chat.example.com"));
+    assertFalse(p.allows("http://chat.example.com", "chat.example.com:443"), "http is port 80");
+    assertFalse(p.allows("null", "chat.example.com"), "a sandboxed page or a file");
+    assertFalse(p.allows("https://chat.example.com", ""), "no Host: nothing to compare with");
+    // without the Host (JSR-356's checkOrigin) a same-origin policy cannot tell yet
+    assertTrue(p.allows("https://evil.example"));
+    assertEquals("same origin and [https://partner.example]", p.toString());
+    assertEquals("same origin", OriginPolicy.sameOrigin(List.of()).toString());
+  }
 }

@@ -4,6 +4,8 @@ import dev.parley.core.Authenticator;
 import dev.parley.core.ChatServer;
 import dev.parley.core.transport.TlsOptions;
 import dev.parley.core.transport.WebChatServer;
+import dev.parley.examples.ops.Operations;
+import dev.parley.metrics.ChatMetrics;
 import dev.parley.server.jetty.JettyChatServer;
 import dev.parley.server.netty.NettyChatServer;
 import java.net.URI;
@@ -36,6 +38,11 @@ import org.slf4j.LoggerFactory;
  * any of those nodes; every server started on the same Redis is a node of the same chat, behind
  * any load balancer. {@code --presence-ttl 30s} (else {@code PARLEY_PRESENCE_TTL}; {@code ms} or
  * {@code s}, a bare number is seconds) sets how long a dead node's users stay in presence.
+ *
+ * <p>Operations, on the same port ({@link Operations}): {@code /metrics} (Prometheus),
+ * {@code /health} (200 or 503), and the {@code /admin} dashboard, opened by
+ * {@code PARLEY_ADMIN_TOKEN} (or {@code --admin-token T}, which other users of the machine can see
+ * in the process list) and closed without one.
  */
 public final class ChatServerMain {
   private static final Logger log = LoggerFactory.getLogger(ChatServerMain.class);
@@ -46,8 +53,12 @@ public final class ChatServerMain {
   public static void main(String[] args) throws InterruptedException {
     Options options = Options.parse(args, System.getenv());
     Backends backends = Backends.open(options);
-    ChatServer chat = backends.configure(chatServer(), options).build();
-    WebChatServer server = start(chat, options);
+    ChatMetrics metrics = new ChatMetrics();
+    ChatServer chat = backends.configure(chatServer(), options).observer(metrics).build();
+    WebChatServer.Builder<?> builder = builder(chat, options);
+    Operations ops = Operations.mount(builder, chat, metrics, options.adminToken(),
+        Operations.SAMPLE_INTERVAL);
+    WebChatServer server = builder.start();
     // stdout, not the log: under `mvn -q exec:java` SLF4J is Maven's logger, and it is quiet
     System.out.println("Parley chat is running: open " + server.httpUri()
         + " in a browser (WebSocket endpoint " + server.uri() + ", " + options.server()
@@ -56,6 +67,7 @@ public final class ChatServerMain {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
+      ops.close();
       chat.close();
       backends.close();
       stopped.countDown();
@@ -71,25 +83,31 @@ public final class ChatServerMain {
 
   /** Serves {@code chat} with the page at {@code /} and the endpoint at {@code /chat}. */
   static WebChatServer start(ChatServer chat, Options options) {
+    return builder(chat, options).start();
+  }
+
+  /** The server for {@code options}, not yet started: routes may be added. */
+  static WebChatServer.Builder<?> builder(ChatServer chat, Options options) {
     WebChatServer.Builder<?> builder = options.server().equals("jetty")
         ? JettyChatServer.builder(chat) : NettyChatServer.builder(chat);
     if (options.tlsCert() != null) {
       builder.tls(TlsOptions.pem(options.tlsCert(), options.tlsKey()));
     }
     return builder.host(options.host()).port(options.port()).path("/chat")
-        .staticResources("web").start();
+        .staticResources("web");
   }
 
   /**
    * Command-line and environment settings. {@code redis} and {@code redisCluster} (empty when
-   * not clustered) exclude each other; {@code presenceTtl} is null for the server's default.
+   * not clustered) exclude each other; {@code presenceTtl} is null for the server's default;
+   * {@code adminToken} is null when the dashboard stays closed.
    */
   record Options(String host, int port, String server, Path tlsCert, Path tlsKey, URI redis,
-      List<URI> redisCluster, Duration presenceTtl) {
+      List<URI> redisCluster, Duration presenceTtl, String adminToken) {
     private static final String USAGE = "usage: ChatServerMain [--port N] [--host H]"
         + " [--server netty|jetty] [--tls-cert FILE --tls-key FILE]"
         + " [--redis redis://host:port | --redis-cluster host:port,host:port,...]"
-        + " [--presence-ttl 30s]";
+        + " [--presence-ttl 30s] [--admin-token T]";
 
     Options {
       if ((tlsCert == null) != (tlsKey == null)) {
@@ -113,6 +131,20 @@ public final class ChatServerMain {
       this(host, port, server, tlsCert, tlsKey, null, List.of(), null);
     }
 
+    Options(String host, int port, String server, Path tlsCert, Path tlsKey, URI redis,
+        List<URI> redisCluster, Duration presenceTtl) {
+      this(host, port, server, tlsCert, tlsKey, redis, redisCluster, presenceTtl, null);
+    }
+
+    /** Never shows the admin token or a Redis password (options end up in logs). */
+    @Override
+    public String toString() {
+      return "Options{" + host + ":" + port + ", " + server + (tlsCert != null ? ", tls" : "")
+          + (redis != null ? ", redis " + redis.getHost() + ":" + redis.getPort() : "")
+          + (!redisCluster.isEmpty() ? ", redis cluster of " + redisCluster.size() : "")
+          + (adminToken != null ? ", admin token set" : "") + "}";
+    }
+
     static Options parse(String[] args, java.util.Map<String, String> env) {
       String host = env.getOrDefault("PARLEY_HOST", "0.0.0.0");
       String port = env.getOrDefault("PARLEY_PORT", "8080");
@@ -122,6 +154,7 @@ public final class ChatServerMain {
       String redis = env.get("PARLEY_REDIS");
       String redisCluster = env.get("PARLEY_REDIS_CLUSTER");
       String ttl = env.get("PARLEY_PRESENCE_TTL");
+      String adminToken = env.get("PARLEY_ADMIN_TOKEN");
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--port" -> port = value(args, ++i, "--port");
@@ -132,6 +165,7 @@ public final class ChatServerMain {
           case "--redis" -> redis = value(args, ++i, "--redis");
           case "--redis-cluster" -> redisCluster = value(args, ++i, "--redis-cluster");
           case "--presence-ttl" -> ttl = value(args, ++i, "--presence-ttl");
+          case "--admin-token" -> adminToken = value(args, ++i, "--admin-token");
           default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; "
               + USAGE);
         }
@@ -143,7 +177,8 @@ public final class ChatServerMain {
       return new Options(host, port(port), server, cert == null ? null : Path.of(cert),
           key == null ? null : Path.of(key), redis == null ? null : redisUri(redis),
           redisCluster == null ? List.of() : clusterUris(redisCluster),
-          ttl == null ? null : duration(ttl));
+          ttl == null ? null : duration(ttl),
+          adminToken == null || adminToken.isBlank() ? null : adminToken);
     }
 
     private static int port(String port) {

@@ -3,6 +3,7 @@ package dev.parley.cluster.redis;
 import dev.parley.core.spi.Backplane;
 import dev.parley.core.spi.BusEvent;
 import dev.parley.core.spi.MessageStore;
+import dev.parley.core.spi.UnavailableException;
 import dev.parley.core.spi.MessageStore.Append;
 import dev.parley.core.spi.MessageStore.Appended;
 import io.lettuce.core.RedisChannelHandler;
@@ -233,6 +234,19 @@ public final class RedisBackplane implements Backplane {
             channels.isEmpty() ? null : PostedTemplate.of(id, append.message()));
       }
       return Node.super.append(store, append, channels);
+    }
+
+    /**
+     * Up when the pub/sub connection is open (events arrive) and Redis answers a PING (events can
+     * be published); {@code UnavailableException} otherwise.
+     */
+    @Override
+    public CompletionStage<Void> check() {
+      if (!pubSub.isOpen()) {
+        return CompletableFuture.failedFuture(
+            new UnavailableException("the Redis pub/sub connection is down"));
+      }
+      return redis.ping();
     }
 
     void deliver(String channel, BusEvent.Envelope envelope) {

@@ -88,6 +88,8 @@ class RedisFailureTest {
     unavailable(engine.store().after("down", 0, 10));
     unavailable(engine.store().markRead("down", "bob", 1));
     unavailable(engine.store().check());
+    unavailable(engine.presence().check());
+    unavailable(a.check());
     unavailable(engine.presence().connect("a", User.of("bob"), "c1", 3));
     unavailable(engine.presence().heartbeat("a", Duration.ofSeconds(10)));
     unavailable(engine.presence().members("down", 10));
@@ -107,6 +109,7 @@ class RedisFailureTest {
     assertEquals(typing, rb.next().event(), "a subscribe that failed was redone on reconnect");
     assertTrue(await(engine.presence().connect("a", User.of("bob"), "c1", 3)));
     await(engine.store().check());
+    await(a.check());
   }
 
   @Test

@@ -105,6 +105,14 @@ public interface Backplane {
       });
     }
 
+    /**
+     * Completes normally when the bus can carry events now (its connections are up): what a
+     * health check asks. The default says yes.
+     */
+    default CompletionStage<Void> check() {
+      return CompletableFuture.completedFuture(null);
+    }
+
     /** Leaves the bus: unsubscribes from everything. Idempotent. */
     @Override
     void close();

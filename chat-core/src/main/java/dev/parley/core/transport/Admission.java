@@ -1,6 +1,7 @@
 package dev.parley.core.transport;
 
 import dev.parley.core.AuthResult;
+import dev.parley.core.ChatObserver;
 import dev.parley.core.ChatServer;
 import dev.parley.core.Handshake;
 import dev.parley.core.OriginPolicy;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * Origin, then subprotocol, then the {@code Authenticator}.
  *
  * <ol>
- *   <li>Origin: a browser handshake from an origin the {@link OriginPolicy} does not admit is
+ *   <li>Origin: a browser handshake from an origin the {@link OriginPolicy} does not admit (given
+ *       the request's {@code Host}, for a same-origin policy) is
  *       {@link Forbidden}: the transport answers HTTP 403 and does not upgrade.</li>
  *   <li>Subprotocol ({@link ChatServer#negotiate}): no usable one is {@link Refused} with 1002.</li>
  *   <li>Authentication ({@link ChatServer#authenticate}): a refusal is {@link Refused} with 4401
@@ -27,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * A {@link Refused} handshake is upgraded all the same and then closed at once with its code and
  * reason, and nothing else is sent: browsers cannot read an HTTP refusal's status or body, but
  * they do see a close code and reason. An {@link Admitted} one is attached with
- * {@link ChatServer#open}. Immutable and thread-safe; one per endpoint.
+ * {@link ChatServer#open}. Every refusal is reported to the chat server's
+ * {@link ChatObserver#connectionRefused} ({@code ORIGIN}, {@code PROTOCOL}, {@code AUTH}).
+ * Immutable and thread-safe; one per endpoint.
  */
 public final class Admission {
   private static final Logger log = LoggerFactory.getLogger(Admission.class);
@@ -58,23 +62,41 @@ public final class Admission {
 
   private final ChatServer chat;
   private final OriginPolicy origins;
+  private final String transport;
 
   /** Admits handshakes to {@code chat} from the origins {@code origins} allows. */
   public Admission(ChatServer chat, OriginPolicy origins) {
-    this.chat = Objects.requireNonNull(chat, "chat == null");
-    this.origins = Objects.requireNonNull(origins, "origins == null");
+    this(chat, origins, "other");
   }
 
   /**
-   * Step 1 alone, for transports whose container asks for it apart (JSR-356's
-   * {@code checkOrigin}): whether a handshake with this {@code Origin} header (null when absent)
-   * may go on. A refusal is logged.
+   * Admits handshakes to {@code chat} from the origins {@code origins} allows, and reports each
+   * refusal to the chat server's {@link ChatObserver} under the name of {@code transport}
+   * ({@code netty}, {@code jakarta}, …).
+   */
+  public Admission(ChatServer chat, OriginPolicy origins, String transport) {
+    this.chat = Objects.requireNonNull(chat, "chat == null");
+    this.origins = Objects.requireNonNull(origins, "origins == null");
+    this.transport = Objects.requireNonNull(transport, "transport == null");
+  }
+
+  /**
+   * Step 1 alone, for transports whose container asks for it apart and without the request
+   * (JSR-356's {@code checkOrigin}): whether a handshake with this {@code Origin} header (null
+   * when absent) may go on. A policy that needs the {@code Host} header too
+   * ({@link OriginPolicy#sameOrigin}) lets it on here and decides in {@link #admit}. A refusal is
+   * logged and counted.
    */
   public boolean originAllowed(String origin) {
-    if (origins.allows(origin)) {
+    return originAllowed(origin, null);
+  }
+
+  private boolean originAllowed(String origin, String host) {
+    if (host == null ? origins.allows(origin) : origins.allows(origin, host)) {
       return true;
     }
     log.info("refused a handshake from origin {}", origin);
+    chat.observer().connectionRefused(transport, ChatObserver.Refusal.ORIGIN);
     return false;
   }
 
@@ -82,16 +104,19 @@ public final class Admission {
   public Verdict admit(Handshake handshake) {
     Objects.requireNonNull(handshake, "handshake == null");
     String origin = handshake.header("Origin");
-    if (!originAllowed(origin)) {
+    String host = handshake.header("Host");
+    if (!originAllowed(origin, host != null ? host : "")) {
       return new Forbidden(origin);
     }
     Optional<Protocol> protocol = chat.negotiate(handshake.subprotocols());
     if (protocol.isEmpty()) {
+      chat.observer().connectionRefused(transport, ChatObserver.Refusal.PROTOCOL);
       return new Refused(CloseCode.PROTOCOL_ERROR, "no supported subprotocol: ask for parley.v1");
     }
     AuthResult auth = chat.authenticate(handshake);
     if (auth instanceof AuthResult.Refused refused) {
       log.debug("{} refused by the authenticator: {}", handshake, refused.reason());
+      chat.observer().connectionRefused(transport, ChatObserver.Refusal.AUTH);
       return new Refused(CloseCode.UNAUTHORIZED, refused.reason());
     }
     return new Admitted(((AuthResult.Accepted) auth).user(), protocol.get());

@@ -1,5 +1,7 @@
 package dev.parley.core.transport;
 
+import dev.parley.core.ChatObserver;
+import dev.parley.protocol.CloseCode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -51,17 +53,33 @@ public final class LiveConnections<C extends LiveConnections.Member> {
     void heartbeatTimedOut(String reason);
   }
 
+  private static final ChatObserver NO_OBSERVER = new ChatObserver() {};
+
   private final Set<C> open = ConcurrentHashMap.newKeySet();
   /** How many are in {@link #open}: changed after the set, so 0 means every add was removed. */
   private final AtomicInteger count = new AtomicInteger();
   private final Heartbeat heartbeat;
   private final ScheduledExecutorService scheduler;
+  private final ChatObserver observer;
+  private final String transport;
   private ScheduledFuture<?> sweep; // guarded by this
 
   /** Connections whose heartbeat runs on {@code scheduler} (which must not be busy for long). */
   public LiveConnections(Heartbeat heartbeat, ScheduledExecutorService scheduler) {
+    this(heartbeat, scheduler, NO_OBSERVER, "other");
+  }
+
+  /**
+   * Connections whose heartbeat runs on {@code scheduler} (which must not be busy for long), each
+   * heartbeat close reported to {@code observer} ({@link ChatObserver#closedByServer} with
+   * {@link CloseCode#HEARTBEAT_TIMEOUT}) under the name of {@code transport}.
+   */
+  public LiveConnections(Heartbeat heartbeat, ScheduledExecutorService scheduler,
+      ChatObserver observer, String transport) {
     this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat == null");
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler == null");
+    this.observer = Objects.requireNonNull(observer, "observer == null");
+    this.transport = Objects.requireNonNull(transport, "transport == null");
   }
 
   /** Registers an open connection; starts the sweep when it is the first. */
@@ -144,6 +162,7 @@ public final class LiveConnections<C extends LiveConnections.Member> {
         long silent = now - c.lastHeardNanos();
         if (silent >= timeout) {
           log.info("closing {}: {}", c, heartbeat.reason());
+          observer.closedByServer(transport, CloseCode.HEARTBEAT_TIMEOUT);
           c.heartbeatTimedOut(heartbeat.reason());
         } else if (silent >= quiet) {
           c.ping();

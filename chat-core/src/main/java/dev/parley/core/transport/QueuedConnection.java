@@ -1,10 +1,12 @@
 package dev.parley.core.transport;
 
+import dev.parley.core.ChatObserver;
 import dev.parley.core.Connection;
 import dev.parley.core.OutboundQueue;
 import dev.parley.protocol.Protocol;
 import dev.parley.protocol.User;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -31,6 +33,19 @@ public abstract class QueuedConnection extends IdentifiedConnection {
   }
 
   /**
+   * A connection whose queue holds at most {@code maxOutboundBytes} UTF-8 bytes and that reports
+   * the bytes of each batch it wrote to {@code observer} ({@link ChatObserver#bytesSent}, under
+   * its {@link #transport()}).
+   */
+  protected QueuedConnection(String id, User user, Protocol protocol, long maxOutboundBytes,
+      ChatObserver observer) {
+    super(id, user, protocol);
+    Objects.requireNonNull(observer, "observer == null");
+    this.queue = new OutboundQueue(maxOutboundBytes, this::write,
+        bytes -> observer.bytesSent(transport(), bytes));
+  }
+
+  /**
    * Writes a batch of frames in order, then runs {@code done} once (see
    * {@link OutboundQueue.Writer}).
    */
@@ -40,6 +55,12 @@ public abstract class QueuedConnection extends IdentifiedConnection {
   @Override
   public final boolean send(String text) {
     return !closing.get() && queue.offer(text);
+  }
+
+  /** UTF-8 bytes queued or being written. */
+  @Override
+  public long queuedBytes() {
+    return queue.queuedBytes();
   }
 
   /** The outbound queue. */

@@ -9,6 +9,9 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -33,6 +36,9 @@ import java.util.regex.Pattern;
  *       <td>how long a closing connection may take to finish before it is cut</td></tr>
  *   <tr><td>{@link #tls()}</td><td>none: plain HTTP and {@code ws://}</td>
  *       <td>a certificate and key: HTTPS and {@code wss://} on the same port instead</td></tr>
+ *   <tr><td>{@link #routes()}</td><td>none</td>
+ *       <td>{@link Route}s: plain HTTP answers at exact paths (health, metrics, admin pages),
+ *       before the static files</td></tr>
  * </table>
  *
  * <p>Whatever the static files, a server also serves Parley's browser client at
@@ -69,6 +75,7 @@ public final class ServerOptions {
   private final Heartbeat heartbeat;
   private final Duration closeTimeout;
   private final TlsOptions tls;
+  private final Map<String, Route> routes;
 
   private ServerOptions(AbstractBuilder<?> b) {
     this.host = b.host;
@@ -80,6 +87,10 @@ public final class ServerOptions {
     this.heartbeat = b.heartbeat;
     this.closeTimeout = b.closeTimeout;
     this.tls = b.tls;
+    this.routes = Collections.unmodifiableMap(new LinkedHashMap<>(b.routes));
+    if (routes.containsKey(path)) {
+      throw new IllegalArgumentException("a route cannot take the WebSocket path " + path);
+    }
   }
 
   /** The defaults in the table above. */
@@ -142,6 +153,11 @@ public final class ServerOptions {
     return tls;
   }
 
+  /** The routes by exact path, in the order mounted. */
+  public Map<String, Route> routes() {
+    return routes;
+  }
+
   /**
    * The class path folder to serve at {@link #CLIENT_PATH} (a {@code jar:} or {@code file:} URL
    * ending in {@code /}): the one in which {@code loader} finds {@code parley.js}; null when the
@@ -198,7 +214,8 @@ public final class ServerOptions {
             + staticResources : "none")
         + ", " + origins + ", heartbeat=" + heartbeat.interval().toMillis() + "ms/"
         + heartbeat.timeout().toMillis() + "ms, close=" + closeTimeout.toMillis() + "ms"
-        + (tls != null ? ", " + tls : "") + "}";
+        + (tls != null ? ", " + tls : "") + (routes.isEmpty() ? "" : ", routes=" + routes.keySet())
+        + "}";
   }
 
   /** Builds a {@link ServerOptions} on its own, to hand to a server builder's {@code options}. */
@@ -228,6 +245,7 @@ public final class ServerOptions {
     private Heartbeat heartbeat = Heartbeat.DEFAULT;
     private Duration closeTimeout = Duration.ofSeconds(5);
     private TlsOptions tls;
+    private final Map<String, Route> routes = new LinkedHashMap<>();
 
     /** For subclasses. */
     protected AbstractBuilder() {}
@@ -249,6 +267,8 @@ public final class ServerOptions {
       this.heartbeat = options.heartbeat;
       this.closeTimeout = options.closeTimeout;
       this.tls = options.tls;
+      this.routes.clear();
+      this.routes.putAll(options.routes);
       return self();
     }
 
@@ -352,6 +372,24 @@ public final class ServerOptions {
      */
     public B tls(TlsOptions tls) {
       this.tls = tls;
+      return self();
+    }
+
+    /**
+     * Answers plain HTTP requests for exactly {@code path} (no query or trailing slash matching)
+     * with {@code route}, before static files; replaces a route mounted at the same path. For
+     * health checks, metrics, small admin pages: see {@link Route}. Not the WebSocket path.
+     *
+     * @throws IllegalArgumentException unless {@code path} starts with {@code /} and is a plain
+     *     path
+     */
+    public B route(String path, Route route) {
+      Objects.requireNonNull(path, "path == null");
+      Objects.requireNonNull(route, "route == null");
+      if (!PLAIN_PATH.matcher(path).matches()) {
+        throw new IllegalArgumentException("path must start with '/' and be a plain path: " + path);
+      }
+      routes.put(path, route);
       return self();
     }
 

@@ -90,4 +90,35 @@ final class AdmissionTest {
     assertNull(Admission.subprotocol(List.of("x")));
     assertNull(Admission.subprotocol(List.of()));
   }
+
+  @Test
+  void aSameOriginPolicyComparesTheOriginWithTheHostAndEveryRefusalIsCounted() {
+    java.util.Map<String, Integer> refused = new java.util.concurrent.ConcurrentHashMap<>();
+    ChatServer observed = ChatServer.builder()
+        .authenticator(h -> "ok".equals(h.queryParameter("token"))
+            ? AuthResult.accept(dev.parley.protocol.User.of("ann")) : AuthResult.refuse("no"))
+        .observer(new dev.parley.core.ChatObserver() {
+          @Override
+          public void connectionRefused(String transport, Refusal reason) {
+            refused.merge(transport + " " + reason, 1, Integer::sum);
+          }
+        })
+        .build();
+    try {
+      Admission same = new Admission(observed, OriginPolicy.sameOrigin(List.of()), "test");
+      Map<String, List<String>> q = Map.of("token", List.of("ok"));
+      Handshake own = Handshake.of(Map.of("Origin", List.of("http://chat.example:8080"),
+          "Host", List.of("chat.example:8080")), q, List.of("parley.v1"), null);
+      Handshake foreign = Handshake.of(Map.of("Origin", List.of("https://evil.example"),
+          "Host", List.of("chat.example:8080")), q, List.of("parley.v1"), null);
+      assertInstanceOf(Admission.Admitted.class, same.admit(own));
+      assertInstanceOf(Admission.Forbidden.class, same.admit(foreign));
+      assertTrue(same.originAllowed("https://evil.example"), "undecided without the Host");
+      same.admit(Handshake.of(Map.of(), q, List.of("mqtt"), null));
+      same.admit(Handshake.of(Map.of(), Map.of(), List.of("parley.v1"), null));
+      assertEquals(Map.of("test ORIGIN", 1, "test PROTOCOL", 1, "test AUTH", 1), refused);
+    } finally {
+      observed.close();
+    }
+  }
 }

@@ -176,4 +176,24 @@ final class LiveConnectionsTest {
     assertTrue(emptied.get(10, SECONDS), "awaitEmpty did not hear of the last one leaving");
     assertFalse(live.sweeping());
   }
+
+  @Test
+  void aHeartbeatCloseIsReportedToTheObserver() {
+    List<String> closes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    LiveConnections<Fake> observed = new LiveConnections<>(Heartbeat.DEFAULT, scheduler,
+        new dev.parley.core.ChatObserver() {
+          @Override
+          public void closedByServer(String transport, dev.parley.protocol.CloseCode code) {
+            closes.add(transport + " " + code);
+          }
+        }, "test");
+    Fake silent = connection("silent");
+    silent.lastHeard = System.nanoTime() - Duration.ofSeconds(61).toNanos();
+    observed.add(silent);
+    observed.add(connection("busy"));
+    observed.sweep();
+    assertEquals(List.of("test HEARTBEAT_TIMEOUT"), closes);
+    observed.sweep(); // closing now: not closed, nor counted, twice
+    assertEquals(1, closes.size());
+  }
 }

@@ -17,8 +17,10 @@ record EndpointContext(ChatServer server, EndpointOptions options, Admission adm
     LiveConnections<SessionConnection> live, EndedHandshakes ended) {
 
   static EndpointContext of(ChatServer server, EndpointOptions options) {
-    return new EndpointContext(server, options, new Admission(server, options.origins()),
-        new LiveConnections<>(options.heartbeat(), SharedExecutors.SCHEDULER),
+    return new EndpointContext(server, options,
+        new Admission(server, options.origins(), SessionConnection.TRANSPORT),
+        new LiveConnections<>(options.heartbeat(), SharedExecutors.SCHEDULER, server.observer(),
+            SessionConnection.TRANSPORT),
         new EndedHandshakes());
   }
 }

@@ -85,7 +85,7 @@ final class ParleyConfigurator extends ServerEndpointConfig.Configurator {
     Handshake probe = Handshake.of(headers, null, null, null);
     Handshake handshake = Handshake.of(headers, request.getParameterMap(),
         subprotocols(probe.headers().get(SUBPROTOCOL_HEADER)),
-        Containers.remoteAddress(properties, request));
+        Containers.remoteAddress(properties, request), request.getUserPrincipal());
     String key = EndedHandshakes.replaysHandshakes(request) ? EndedHandshakes.keyOf(handshake)
         : null;
     if (key != null && ctx.ended().endedRecently(key, System.nanoTime())) {

@@ -53,6 +53,8 @@ import org.slf4j.LoggerFactory;
  */
 final class SessionConnection extends QueuedConnection implements LiveConnections.Member {
   private static final Logger log = LoggerFactory.getLogger(SessionConnection.class);
+  /** The transport's name in metrics. */
+  static final String TRANSPORT = "jakarta";
   /** Stands for a ping in the outbound queue; compared by identity, costs no bytes. */
   @SuppressWarnings("StringOperationCanBeSimplified")
   private static final String PING = new String("");
@@ -76,7 +78,7 @@ final class SessionConnection extends QueuedConnection implements LiveConnection
 
   SessionConnection(EndpointContext ctx, Session session, String id, User user,
       Protocol protocol) {
-    super(id, user, protocol, ctx.server().limits().maxOutboundBytes());
+    super(id, user, protocol, ctx.server().limits().maxOutboundBytes(), ctx.server().observer());
     this.ctx = ctx;
     this.session = session;
     this.remote = session.getAsyncRemote();
@@ -85,7 +87,7 @@ final class SessionConnection extends QueuedConnection implements LiveConnection
   }
   @Override
   public String transport() {
-    return "jakarta";
+    return TRANSPORT;
   }
 
 
@@ -110,11 +112,6 @@ final class SessionConnection extends QueuedConnection implements LiveConnection
   /** The container's session (for tests). */
   Session session() {
     return session;
-  }
-
-  /** UTF-8 bytes queued or being written. */
-  long queuedBytes() {
-    return queue().queuedBytes();
   }
 
 

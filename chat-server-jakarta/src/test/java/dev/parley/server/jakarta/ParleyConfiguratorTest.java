@@ -74,6 +74,26 @@ final class ParleyConfiguratorTest {
   }
 
   @Test
+  void theContainersPrincipalReachesTheAuthenticator() {
+    ChatServer byPrincipal = ChatServer.builder()
+        .authenticator(h -> h.principal() == null ? dev.parley.core.AuthResult.refuse("sign in")
+            : dev.parley.core.AuthResult.accept(dev.parley.protocol.User.of(h.principal().getName())))
+        .build();
+    try {
+      ServerEndpointConfig config = ParleyEndpoint.config(byPrincipal, "/chat");
+      ServerEndpointConfig perHandshake = copyOf(config);
+      config.getConfigurator().modifyHandshake(perHandshake,
+          request(Map.of("Sec-WebSocket-Protocol", List.of("parley.v1")),
+              Map.of("name", List.of("mallory")), () -> "carol"), response());
+      Admission.Admitted a = assertInstanceOf(Admission.Admitted.class,
+          perHandshake.getUserProperties().get(ParleyConfigurator.VERDICT_KEY));
+      assertEquals("carol", a.user().id());
+    } finally {
+      byPrincipal.close();
+    }
+  }
+
+  @Test
   void aRefusalIsCarriedToOnOpen() {
     ServerEndpointConfig perHandshake = copyOf(shared);
     configurator.modifyHandshake(perHandshake,
@@ -169,6 +189,11 @@ final class ParleyConfiguratorTest {
 
   private static HandshakeRequest request(Map<String, List<String>> headers,
       Map<String, List<String>> query) {
+    return request(headers, query, null);
+  }
+
+  private static HandshakeRequest request(Map<String, List<String>> headers,
+      Map<String, List<String>> query, Principal principal) {
     return new HandshakeRequest() {
       @Override
       public Map<String, List<String>> getHeaders() {
@@ -177,7 +202,7 @@ final class ParleyConfiguratorTest {
 
       @Override
       public Principal getUserPrincipal() {
-        return null;
+        return principal;
       }
 
       @Override

@@ -222,7 +222,8 @@ public final class JettyChatServer implements WebChatServer {
       serveClient(context);
       JakartaWebSocketServletContainerInitializer.configure(context,
           (servletContext, container) -> container.addEndpoint(endpoint));
-      jetty.setHandler(new UpgradeUriCheck(context));
+      jetty.setHandler(new UpgradeUriCheck(options.routes().isEmpty() ? context
+          : new RouteHandler(options.routes(), context)));
 
       try {
         jetty.start();

@@ -4,6 +4,8 @@ import dev.parley.core.ChatServer;
 import dev.parley.core.ChatSession;
 import dev.parley.core.Handshake;
 import dev.parley.core.transport.Admission;
+import dev.parley.core.transport.Route;
+import dev.parley.core.transport.RouteRequest;
 import dev.parley.protocol.CloseCode;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -43,8 +45,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A channel before it is a WebSocket: HTTP requests. A GET on the chat path with
  * {@code Upgrade: websocket} is a handshake (Origin check, subprotocol, authentication, then the
- * upgrade, after which a {@link NettyConnection} replaces this handler); other GET and HEAD
- * requests are static files. A channel that has not upgraded within the handshake timeout of its
+ * upgrade, after which a {@link NettyConnection} replaces this handler); a request for a
+ * {@link Route}'s path goes to the route; other GET and HEAD requests are static files. A channel that has not upgraded within the handshake timeout of its
  * last request is closed.
  */
 final class HttpHandler extends ChannelInboundHandlerAdapter {
@@ -122,9 +124,50 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
     }
     if (path.equals(server.options.path())) {
       upgrade(ctx, req, target);
+      return;
+    }
+    Route route = server.options.routes().get(path);
+    if (route != null) {
+      serveRoute(ctx, req, target, route);
     } else {
       serveFile(ctx, req, path);
     }
+  }
+
+  // ---- routes ----------------------------------------------------------------------------------
+
+  /**
+   * Hands the request to its route. The channel reads nothing more until the response is written,
+   * so a pipelined request cannot overtake a route that answers later.
+   */
+  private void serveRoute(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder target,
+      Route route) {
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    for (String name : req.headers().names()) {
+      headers.put(name, req.headers().getAll(name));
+    }
+    byte[] body = new byte[req.content().readableBytes()];
+    req.content().getBytes(req.content().readerIndex(), body);
+    RouteRequest request = new RouteRequest(req.method().name(), target.path(),
+        target.parameters(), headers, body, remoteAddress(ctx.channel()));
+    boolean head = req.method() == HttpMethod.HEAD;
+    boolean keepAlive = HttpUtil.isKeepAlive(req);
+    Channel channel = ctx.channel();
+    channel.config().setAutoRead(false);
+    Route.serve(route, request).thenAccept(response -> {
+      byte[] bytes = response.body();
+      FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+          HttpResponseStatus.valueOf(response.status()),
+          head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
+      response.headersToSend().forEach((k, v) -> res.headers().set(k, v));
+      res.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType())
+          .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+      HttpUtil.setKeepAlive(res, keepAlive);
+      // writeAndFlush hops onto the channel's event loop when the route answered elsewhere
+      var written = channel.writeAndFlush(res);
+      written.addListener(keepAlive ? f -> channel.config().setAutoRead(true)
+          : ChannelFutureListener.CLOSE);
+    });
   }
 
   // ---- the WebSocket handshake -----------------------------------------------------------------

@@ -1,5 +1,6 @@
 package dev.parley.server.netty;
 
+import dev.parley.core.ChatObserver;
 import io.netty.channel.EventLoop;
 import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayList;
@@ -43,6 +44,9 @@ final class LoopOutbox implements Runnable {
 
   private final EventLoop loop;
   private final long intervalNanos;
+  private final ChatObserver observer;
+  /** Text payload bytes written in this run, reported once at its end. Loop-confined. */
+  private long sent;
   private final Queue<Item> queue = PlatformDependent.newMpscQueue();
   private final AtomicInteger scheduled = new AtomicInteger();
   /** Connections written to in this run. Loop-confined. */
@@ -55,8 +59,18 @@ final class LoopOutbox implements Runnable {
   private final Runnable timerTask = this::flushDue;
 
   LoopOutbox(EventLoop loop, long intervalNanos) {
+    this(loop, intervalNanos, new ChatObserver() {});
+  }
+
+  LoopOutbox(EventLoop loop, long intervalNanos, ChatObserver observer) {
     this.loop = loop;
     this.intervalNanos = intervalNanos;
+    this.observer = observer;
+  }
+
+  /** On the loop, from an outlet's write: {@code bytes} of text payload went out in this run. */
+  void sent(long bytes) {
+    sent += bytes;
   }
 
   void offer(Outlet to, Object what) {
@@ -87,6 +101,11 @@ final class LoopOutbox implements Runnable {
       }
     }
     written.clear();
+    if (sent != 0) {
+      long bytes = sent;
+      sent = 0;
+      observer.bytesSent("netty", bytes); // once per run, however many frames and connections
+    }
   }
 
   private void arm(long due) {

@@ -11,6 +11,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -158,6 +159,13 @@ final class NettyConnection extends ChannelInboundHandlerAdapter
     return true;
   }
 
+  /** Frame bytes in the outbox plus those in Netty's outbound buffer; a few volatile reads. */
+  @Override
+  public long queuedBytes() {
+    ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+    return queuedBytes + (buffer == null ? 0 : buffer.totalPendingWriteBytes());
+  }
+
   /**
    * Bytes waiting in Netty's outbound buffer, from its writability (the high water mark is the
    * outbound limit); all of the limit when the channel is unwritable or closed.
@@ -212,12 +220,14 @@ final class NettyConnection extends ChannelInboundHandlerAdapter
   @Override
   public boolean write(Object item) {
     if (item instanceof ByteBuf frame) {
-      QUEUED.addAndGet(this, -frame.readableBytes());
+      int size = frame.readableBytes();
+      QUEUED.addAndGet(this, -size);
       if (state == ENDED || dropFrames) {
         frame.release();
         return false;
       }
       out.write(frame, out.voidPromise());
+      outbox.sent(WireFrames.payloadLength(size));
     } else if (item == PING) {
       pingQueued = 0;
       if (state != OPEN) {

@@ -36,8 +36,8 @@ final class ServerContext {
       Duration handshakeTimeout, Duration flushInterval, StaticFiles files) {
     this.chat = chat;
     this.options = options;
-    this.admission = new Admission(chat, options.origins());
-    this.live = new LiveConnections<>(options.heartbeat(), heartbeats);
+    this.admission = new Admission(chat, options.origins(), "netty");
+    this.live = new LiveConnections<>(options.heartbeat(), heartbeats, chat.observer(), "netty");
     this.closeTimeoutNanos = options.closeTimeout().toNanos();
     this.handshakeTimeoutNanos = handshakeTimeout.toNanos();
     this.flushIntervalNanos = flushInterval.toNanos();
@@ -57,6 +57,6 @@ final class ServerContext {
 
   /** The outbox of an event loop (one per loop, made on first use). */
   LoopOutbox outbox(EventLoop loop) {
-    return outboxes.computeIfAbsent(loop, l -> new LoopOutbox(l, flushIntervalNanos));
+    return outboxes.computeIfAbsent(loop, l -> new LoopOutbox(l, flushIntervalNanos, chat.observer()));
   }
 }

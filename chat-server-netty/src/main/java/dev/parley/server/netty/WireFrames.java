@@ -145,4 +145,13 @@ final class WireFrames {
       frame.writeByte(127).writeLong(payload);
     }
   }
+
+  /**
+   * The payload length of a whole unmasked frame of {@code frameBytes} bytes: its header is 2 bytes
+   * for payloads up to 125, 4 up to 65 535, else 10.
+   */
+  static long payloadLength(int frameBytes) {
+    return frameBytes <= 127 ? frameBytes - 2 : frameBytes - 4 <= 65535 ? frameBytes - 4
+        : frameBytes - 10;
+  }
 }
