@@ -36,6 +36,13 @@ import org.slf4j.LoggerFactory;
  * any of those nodes; every server started on the same Redis is a node of the same chat, behind
  * any load balancer. {@code --presence-ttl 30s} (else {@code PARLEY_PRESENCE_TTL}; {@code ms} or
  * {@code s}, a bare number is seconds) sets how long a dead node's users stay in presence.
+ *
+ * <p>History ({@link HistoryLocation}): durable by default, in the SQLite file
+ * {@code ./parley-data/parley.db}; {@code --data DIR} (else {@code PARLEY_DATA}) puts it in
+ * another folder, {@code --memory} keeps it in memory only, {@code --jdbc JDBC_URL} (else
+ * {@code PARLEY_JDBC}) in a database such as PostgreSQL, with the password from
+ * {@code PARLEY_JDBC_PASSWORD}. On Redis the history is in Redis Streams, or in the database of
+ * {@code --jdbc} (Redis then carries only events and presence).
  */
 public final class ChatServerMain {
   private static final Logger log = LoggerFactory.getLogger(ChatServerMain.class);
@@ -45,13 +52,14 @@ public final class ChatServerMain {
   /** Starts the server and runs until the process is stopped. */
   public static void main(String[] args) throws InterruptedException {
     Options options = Options.parse(args, System.getenv());
-    Backends backends = Backends.open(options);
+    Backends backends = Backends.open(options, System.getenv("PARLEY_JDBC_PASSWORD"));
     ChatServer chat = backends.configure(chatServer(), options).build();
     WebChatServer server = start(chat, options);
     // stdout, not the log: under `mvn -q exec:java` SLF4J is Maven's logger, and it is quiet
     System.out.println("Parley chat is running: open " + server.httpUri()
         + " in a browser (WebSocket endpoint " + server.uri() + ", " + options.server()
         + " server, node " + chat.nodeId() + ", " + backends + ")");
+    System.out.println("History: " + options.history() + hint(options.history()));
     log.debug("limits: {}", chat.limits());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -61,6 +69,15 @@ public final class ChatServerMain {
       stopped.countDown();
     }, "parley-shutdown"));
     stopped.await();
+  }
+
+  /** What to do instead, said next to where the history lives. */
+  private static String hint(HistoryLocation history) {
+    return switch (history.kind()) {
+      case SQLITE -> " (--data DIR elsewhere, --memory for none)";
+      case MEMORY -> " (without --memory: kept in ./parley-data)";
+      default -> "";
+    };
   }
 
   /** The example's chat server: guests, and a guest name for a connection that brings none. */
@@ -82,14 +99,15 @@ public final class ChatServerMain {
 
   /**
    * Command-line and environment settings. {@code redis} and {@code redisCluster} (empty when
-   * not clustered) exclude each other; {@code presenceTtl} is null for the server's default.
+   * not clustered) exclude each other; {@code presenceTtl} is null for the server's default;
+   * {@code history} is where the history lives.
    */
   record Options(String host, int port, String server, Path tlsCert, Path tlsKey, URI redis,
-      List<URI> redisCluster, Duration presenceTtl) {
+      List<URI> redisCluster, Duration presenceTtl, HistoryLocation history) {
     private static final String USAGE = "usage: ChatServerMain [--port N] [--host H]"
         + " [--server netty|jetty] [--tls-cert FILE --tls-key FILE]"
         + " [--redis redis://host:port | --redis-cluster host:port,host:port,...]"
-        + " [--presence-ttl 30s]";
+        + " [--presence-ttl 30s] [--data DIR | --memory | --jdbc JDBC_URL]";
 
     Options {
       if ((tlsCert == null) != (tlsKey == null)) {
@@ -98,6 +116,14 @@ public final class ChatServerMain {
       redisCluster = List.copyOf(redisCluster);
       if (redis != null && !redisCluster.isEmpty()) {
         throw new IllegalArgumentException("--redis and --redis-cluster exclude each other");
+      }
+      java.util.Objects.requireNonNull(history, "history == null");
+      boolean clustered = redis != null || !redisCluster.isEmpty();
+      boolean shared = history.kind() == HistoryLocation.Kind.REDIS
+          || history.kind() == HistoryLocation.Kind.JDBC;
+      if ((clustered && !shared) || (!clustered && history.kind() == HistoryLocation.Kind.REDIS)) {
+        throw new IllegalArgumentException("history " + history + " on "
+            + (clustered ? "a cluster" : "one node without Redis"));
       }
     }
 
@@ -110,7 +136,8 @@ public final class ChatServerMain {
     }
 
     Options(String host, int port, String server, Path tlsCert, Path tlsKey) {
-      this(host, port, server, tlsCert, tlsKey, null, List.of(), null);
+      this(host, port, server, tlsCert, tlsKey, null, List.of(), null,
+          HistoryLocation.byDefault());
     }
 
     static Options parse(String[] args, java.util.Map<String, String> env) {
@@ -122,6 +149,9 @@ public final class ChatServerMain {
       String redis = env.get("PARLEY_REDIS");
       String redisCluster = env.get("PARLEY_REDIS_CLUSTER");
       String ttl = env.get("PARLEY_PRESENCE_TTL");
+      String data = null;
+      String jdbc = null;
+      boolean memory = false;
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--port" -> port = value(args, ++i, "--port");
@@ -132,6 +162,9 @@ public final class ChatServerMain {
           case "--redis" -> redis = value(args, ++i, "--redis");
           case "--redis-cluster" -> redisCluster = value(args, ++i, "--redis-cluster");
           case "--presence-ttl" -> ttl = value(args, ++i, "--presence-ttl");
+          case "--data" -> data = value(args, ++i, "--data");
+          case "--memory" -> memory = true;
+          case "--jdbc" -> jdbc = value(args, ++i, "--jdbc");
           default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; "
               + USAGE);
         }
@@ -140,10 +173,16 @@ public final class ChatServerMain {
       if (!server.equals("netty") && !server.equals("jetty")) {
         throw new IllegalArgumentException("server must be netty or jetty: " + server);
       }
+      if (data == null && jdbc == null && !memory) { // arguments win over the environment
+        data = env.get("PARLEY_DATA");
+        jdbc = env.get("PARLEY_JDBC");
+      }
+      boolean clustered = redis != null || redisCluster != null;
       return new Options(host, port(port), server, cert == null ? null : Path.of(cert),
           key == null ? null : Path.of(key), redis == null ? null : redisUri(redis),
           redisCluster == null ? List.of() : clusterUris(redisCluster),
-          ttl == null ? null : duration(ttl));
+          ttl == null ? null : duration(ttl),
+          HistoryLocation.choose(blankToNull(data), memory, blankToNull(jdbc), clustered));
     }
 
     private static int port(String port) {
@@ -202,6 +241,10 @@ public final class ChatServerMain {
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("presence ttl must be like 30s or 1500ms: " + text);
       }
+    }
+
+    private static String blankToNull(String s) {
+      return s == null || s.isBlank() ? null : s.trim();
     }
 
     private static String value(String[] args, int i, String flag) {
