@@ -83,6 +83,10 @@ class PostgresOutageTest {
       }
       senders.forEach(ChatPeer::roundTrip);
       assertEquals(atStop, ackCounts(senders), "no ack while the database is away");
+      for (ChatPeer p : senders) {
+        assertTrue(p.errors().stream().allMatch(e -> e.endsWith(":unavailable")),
+            "only unavailable while the database is away: " + p.errors());
+      }
       assertTrue(node.isAlive(), "the server stays up");
       ChatPeer.connect(node.uri(), "dave").close(); // and still welcomes new connections
 
@@ -92,10 +96,6 @@ class PostgresOutageTest {
         Senders.retryUntilAcked(p, RECOVERY);
       }
       assertEquals(pid, node.pid(), "the same server process");
-      for (ChatPeer p : senders) {
-        assertTrue(p.errors().stream().allMatch(e -> e.endsWith(":unavailable")), p.errors()
-            .toString());
-      }
       Histories.assertEveryMemberGotEveryAckedMessageOnce(ROOM, senders, senders);
       StoredRoom.read(pg.jdbcUrl(), ROOM).assertWholeOnce(stream.total(), senders);
       for (ChatPeer p : senders) {
