@@ -148,14 +148,14 @@ start_server() {
   if [[ "$system" =~ ^redis([0-9])$ ]]; then
     start_cluster "${BASH_REMATCH[1]}" "$log"
     return 0
-  elif [[ "$system" == base-* ]]; then
-    [[ -n "$BASE_CP" ]] || { echo "base-* systems need BASE_CP" >&2; exit 2; }
-    # shellcheck disable=SC2086
-    "${RUN[@]}" java $SERVER_JAVA_OPTS -cp "$BASE_CP" dev.parley.bench.BenchServer \
-      --port="$PARLEY_PORT" --transport="${system#base-}" >"$log" 2>&1 &
   elif [[ "$system" != peer ]]; then
-    local transport=$system store=()
-    if [[ "$system" =~ ^(.+)-(sqlite|postgres)$ ]]; then
+    local cp=$CP transport=$system store=()
+    if [[ "$system" == base-* ]]; then
+      [[ -n "$BASE_CP" ]] || { echo "base-* systems need BASE_CP" >&2; exit 2; }
+      cp=$BASE_CP
+      transport=${system#base-}
+    fi
+    if [[ "$transport" =~ ^(.+)-(sqlite|postgres)$ ]]; then
       transport=${BASH_REMATCH[1]}
       if [[ "${BASH_REMATCH[2]}" == sqlite ]]; then
         DATA_DIR=$(mktemp -d "${TMPDIR:-/tmp}/parley-bench-sqlite.XXXXXX")
@@ -165,7 +165,7 @@ start_server() {
       fi
     fi
     # shellcheck disable=SC2086
-    "${RUN[@]}" java $SERVER_JAVA_OPTS -cp "$CP" dev.parley.bench.BenchServer --port="$PARLEY_PORT" \
+    "${RUN[@]}" java $SERVER_JAVA_OPTS -cp "$cp" dev.parley.bench.BenchServer --port="$PARLEY_PORT" \
       --transport="$transport" "${store[@]}" >"$log" 2>&1 &
   else
     PORT="$PEER_PORT" "${RUN[@]}" node bench/peer/server.js >"$log" 2>&1 &
