@@ -8,6 +8,8 @@
 #   QUICK=1 bench/run.sh              # a quick run: 1 round, short windows, fewer connections
 #   ROUNDS=5 DURATION=60 bench/run.sh # any setting below can be overridden the same way
 #   SCENARIOS=cluster bench/run.sh    # 1, 2 and 3 nodes on Redis against one node in memory
+#   SCENARIOS=stores bench/run.sh     # history in SQLite and PostgreSQL against in memory: the
+#                                     # fan-out at RATE_LOW, and acks at ACK_RATE over ACK_ROOMS
 #
 # All traffic stays on 127.0.0.1. Every server this script starts is killed on exit.
 set -euo pipefail
@@ -34,6 +36,20 @@ CLUSTER_SYSTEMS=${CLUSTER_SYSTEMS:-"netty redis1 redis2 redis3"}
 RATE_CLUSTER=${RATE_CLUSTER:-$RATE_LOW}
 REDIS_PORT=${REDIS_PORT:-18379}
 CONNECT_WARMUP=${CONNECT_WARMUP:-1}   # 1: one unmeasured connect pass on the same server first
+# The acks scenario: ACK_SENDERS senders spread over ACK_ROOMS rooms (alone in them: no fan-out)
+# at ACK_RATE messages a second in all; acknowledged messages a second and ack latency. A Parley
+# system named <server>-sqlite or <server>-postgres keeps its history in SQLite (a fresh file per
+# measurement) or in a PostgreSQL server BenchServer starts for itself; SCENARIOS=stores measures
+# netty, netty-sqlite and netty-postgres in both the low-rate fan-out and acks.
+ACK_RATE=${ACK_RATE:-1000}
+ACK_ROOMS=${ACK_ROOMS:-100}
+ACK_SENDERS=${ACK_SENDERS:-$ACK_ROOMS}
+if [[ "${SCENARIOS:-}" == stores ]]; then
+  SCENARIOS="fanout-low acks"
+  PARLEY_SERVERS=${PARLEY_SERVERS:-netty netty-sqlite netty-postgres}
+  WITH_PEER=${WITH_PEER:-0}
+  REFERENCE=${REFERENCE:-netty}
+fi
 # The Parley servers' JVM options. By default two standard heap-sizing flags that make G1 give
 # memory back after a collection (docs/PERFORMANCE.md: idle RSS 12.6 -> 4.9 KB a connection);
 # SERVER_JAVA_OPTS=" " for the JDK's defaults.
@@ -70,6 +86,7 @@ mkdir -p "$OUT"
 SERVER_PID=""      # the server (the first node of a cluster)
 SERVER_PIDS=()     # every node
 REDIS_PID=""
+DATA_DIR=""        # the SQLite history of the current measurement
 
 stop_pid() {
   local pid=$1
@@ -83,7 +100,8 @@ stop_pid() {
 stop_server() {
   for pid in "${SERVER_PIDS[@]}" "$SERVER_PID"; do stop_pid "$pid"; done
   stop_pid "$REDIS_PID"   # after the nodes: they leave presence on their way out
-  SERVER_PID=""; SERVER_PIDS=(); REDIS_PID=""
+  if [[ -n "$DATA_DIR" ]]; then rm -rf "$DATA_DIR"; fi
+  SERVER_PID=""; SERVER_PIDS=(); REDIS_PID=""; DATA_DIR=""
 }
 trap stop_server EXIT INT TERM
 
@@ -130,15 +148,25 @@ start_server() {
   if [[ "$system" =~ ^redis([0-9])$ ]]; then
     start_cluster "${BASH_REMATCH[1]}" "$log"
     return 0
-  elif [[ "$system" == base-* ]]; then
-    [[ -n "$BASE_CP" ]] || { echo "base-* systems need BASE_CP" >&2; exit 2; }
-    # shellcheck disable=SC2086
-    "${RUN[@]}" java $SERVER_JAVA_OPTS -cp "$BASE_CP" dev.parley.bench.BenchServer \
-      --port="$PARLEY_PORT" --transport="${system#base-}" >"$log" 2>&1 &
   elif [[ "$system" != peer ]]; then
+    local cp=$CP transport=$system store=()
+    if [[ "$system" == base-* ]]; then
+      [[ -n "$BASE_CP" ]] || { echo "base-* systems need BASE_CP" >&2; exit 2; }
+      cp=$BASE_CP
+      transport=${system#base-}
+    fi
+    if [[ "$transport" =~ ^(.+)-(sqlite|postgres)$ ]]; then
+      transport=${BASH_REMATCH[1]}
+      if [[ "${BASH_REMATCH[2]}" == sqlite ]]; then
+        DATA_DIR=$(mktemp -d "${TMPDIR:-/tmp}/parley-bench-sqlite.XXXXXX")
+        store=(--store="sqlite:$DATA_DIR")
+      else
+        store=(--store=postgres)   # BenchServer runs its own, in a temporary folder
+      fi
+    fi
     # shellcheck disable=SC2086
-    "${RUN[@]}" java $SERVER_JAVA_OPTS -cp "$CP" dev.parley.bench.BenchServer --port="$PARLEY_PORT" \
-      --transport="$system" >"$log" 2>&1 &
+    "${RUN[@]}" java $SERVER_JAVA_OPTS -cp "$cp" dev.parley.bench.BenchServer --port="$PARLEY_PORT" \
+      --transport="$transport" "${store[@]}" >"$log" 2>&1 &
   else
     PORT="$PEER_PORT" "${RUN[@]}" node bench/peer/server.js >"$log" 2>&1 &
   fi
@@ -173,6 +201,9 @@ measure() {
     connect)     args+=(--scenario=connect --receivers="$JOINS") ;;
     cluster)     args+=(--scenario=fanout --receivers="$RECEIVERS" --rate="$RATE_CLUSTER"
                         --warmup="$WARMUP" --duration="$DURATION" --drain="$DRAIN") ;;
+    acks)        args+=(--scenario=acks --receivers="$ACK_SENDERS" --rooms="$ACK_ROOMS"
+                        --rate="$ACK_RATE" --warmup="$WARMUP" --duration="$DURATION"
+                        --drain="$DRAIN") ;;
     *) echo "unknown scenario $scenario" >&2; exit 2 ;;
   esac
   start_server "$system" "$OUT/$scenario.$system.$round.server.log"
@@ -194,7 +225,7 @@ measure() {
     echo "    the load tool failed; see $file" >&2
   fi
   grep -E '^RESULT' "$file" | tr ' ' '\n' | grep -E \
-    '^(cpu_us_per_delivery|server_sys_share|p50_ms|p99_ms|deliveries_per_s|lost|duplicated|out_of_order|rss_per_conn_kb|heap_per_conn_kb|connect_s|others_cpu_cores|errors|redis_cpu_us_per_message)=' \
+    '^(cpu_us_per_delivery|server_sys_share|p50_ms|p99_ms|deliveries_per_s|lost|duplicated|out_of_order|rss_per_conn_kb|heap_per_conn_kb|connect_s|others_cpu_cores|errors|redis_cpu_us_per_message|acked_per_s|lost_acks|server_cpu_us_per_ack)=' \
     | tr '\n' ' ' | sed 's/^/    /'; echo
   stop_server
 }
@@ -206,6 +237,9 @@ measure() {
   echo "java:      $(java -version 2>&1 | head -1)"
   echo "node:      $(node --version), ws $(node -p "require('./bench/peer/node_modules/ws/package.json').version" 2>/dev/null || echo '?')"
   echo "settings:  ROUNDS=$ROUNDS WARMUP=$WARMUP DURATION=$DURATION RECEIVERS=$RECEIVERS RATE_LOW=$RATE_LOW RATE_HIGH=$RATE_HIGH BODY=$BODY DRAIN=$DRAIN IDLE=$IDLE JOINS=$JOINS CONNECT_WARMUP=$CONNECT_WARMUP"
+  if [[ " $SCENARIOS " == *" acks "* ]]; then
+    echo "acks:      ACK_RATE=$ACK_RATE ACK_ROOMS=$ACK_ROOMS ACK_SENDERS=$ACK_SENDERS"
+  fi
   if [[ " $SCENARIOS " == *" cluster "* ]]; then
     echo "cluster:   systems $CLUSTER_SYSTEMS, RATE_CLUSTER=$RATE_CLUSTER, $(redis-server --version | cut -d' ' -f1-3)"
   fi

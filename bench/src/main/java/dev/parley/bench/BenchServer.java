@@ -5,8 +5,12 @@ import dev.parley.core.ChatLimits;
 import dev.parley.core.ChatServer;
 import dev.parley.core.transport.WebChatServer;
 import dev.parley.server.jetty.JettyChatServer;
+import dev.parley.core.spi.MessageStore;
 import dev.parley.server.netty.NettyChatServer;
+import dev.parley.store.jdbc.JdbcMessageStore;
+import dev.parley.testing.PostgresServer;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -28,6 +32,12 @@ import org.slf4j.LoggerFactory;
  * <p>{@code --redis=redis://127.0.0.1:PORT} makes it a node of a cluster: store, backplane and
  * presence on that Redis ({@link RedisEngine}), as several nodes behind a load balancer would run.
  *
+ * <p>{@code --store=sqlite:DIR} keeps the history in SQLite ({@code DIR/parley.db}, the example
+ * server's default), {@code --store=postgres} in a PostgreSQL server of its own (test-support's
+ * {@link PostgresServer}: a temporary folder, fsync on, removed at the end; its processes' CPU is
+ * not the bench server's), {@code --store=jdbc:postgresql://…} in that database; the default is
+ * the in-memory store.
+ *
  * Prints {@code LISTENING <port>} once it accepts connections; stops on SIGTERM / SIGINT.
  */
 public final class BenchServer {
@@ -42,6 +52,11 @@ public final class BenchServer {
 
   /** The same as a node of a cluster on {@code redis} (null: one node, in memory). */
   static ChatServer chatServer(RedisEngine redis) {
+    return chatServer(redis, null);
+  }
+
+  /** The same with its history in {@code store} (null: the in-memory store, or Redis's). */
+  static ChatServer chatServer(RedisEngine redis, MessageStore store) {
     ChatLimits limits = ChatLimits.builder()
         .messageRate(10_000, 10_000)
         .frameRate(10_000, 10_000)
@@ -49,6 +64,9 @@ public final class BenchServer {
     ChatServer.Builder b = ChatServer.builder().limits(limits);
     if (redis != null) {
       b.messageStore(redis.store()).backplane(redis.backplane()).presence(redis.presence());
+    }
+    if (store != null) {
+      b.messageStore(store);
     }
     return b.build();
   }
@@ -65,8 +83,11 @@ public final class BenchServer {
     int port = 18080;
     String transport = "netty";
     String redisUri = null;
+    String storeArg = null;
     for (String a : args) {
-      if (a.startsWith("--redis=")) {
+      if (a.startsWith("--store=")) {
+        storeArg = a.substring("--store=".length());
+      } else if (a.startsWith("--redis=")) {
         redisUri = a.substring("--redis=".length());
       } else if (a.startsWith("--port=")) {
         port = Integer.parseInt(a.substring("--port=".length()));
@@ -75,13 +96,29 @@ public final class BenchServer {
       } else {
         System.err.println("usage: BenchServer [--port=18080]"
             + " [--transport=netty|netty-flushN|embedded|inline|dispatch|batch]"
-            + " [--redis=redis://127.0.0.1:PORT]");
+            + " [--redis=redis://127.0.0.1:PORT]"
+            + " [--store=sqlite:DIR|postgres|jdbc:postgresql://...]");
         System.exit(2);
       }
     }
     RedisEngine redis = redisUri == null ? null : RedisEngine.connect(URI.create(redisUri));
-    ChatServer chat = chatServer(redis);
-    Runnable afterwards = redis == null ? () -> { } : redis::close;
+    PostgresServer pg = "postgres".equals(storeArg) ? PostgresServer.started() : null;
+    JdbcMessageStore store = storeArg == null ? null
+        : storeArg.startsWith("sqlite:") ? JdbcMessageStore.sqlite(Path.of(storeArg.substring(7)))
+        : JdbcMessageStore.builder().jdbcUrl(pg != null ? pg.jdbcUrl() : storeArg).build();
+    ChatServer chat = chatServer(redis, store);
+    log.info("history: {}", store != null ? store : redis != null ? "Redis" : "in memory");
+    Runnable afterwards = () -> {
+      if (store != null) {
+        store.close();
+      }
+      if (pg != null) {
+        pg.close();
+      }
+      if (redis != null) {
+        redis.close();
+      }
+    };
     if (transport.equals("netty") || transport.startsWith("netty-flush")) {
       // netty-flushN: the same with a flush interval of N ms (NettyChatServer.flushInterval)
       long flushMs = transport.equals("netty") ? 0

@@ -8,25 +8,31 @@ import java.util.Map;
 /**
  * Where the server is and what to do. Several comma-separated {@code url}s are the nodes of one
  * cluster: receivers are spread over them in turn, the sender is on the first; the servers' CPU is
- * summed over {@code serverPids}; with {@code redisPid}, Redis's own CPU per message.
+ * summed over {@code serverPids}; with {@code redisPid}, Redis's own CPU per message. In the
+ * {@code acks} scenario {@code receivers} is the number of senders, spread over {@code rooms}
+ * rooms.
  */
 public record LoadConfig(String url, String mode, String scenario, int receivers, double rate,
     double warmupSeconds, double durationSeconds, int bodyBytes, double drainSeconds,
     List<Long> serverPids, boolean jvm, int connectConcurrency, String room, String label,
-    double connectTimeoutSeconds, int ioThreads, long redisPid) {
+    double connectTimeoutSeconds, int ioThreads, long redisPid, int rooms) {
 
   /** Checks the values. */
   public LoadConfig {
     if (!mode.equals("parley") && !mode.equals("raw")) {
       throw new IllegalArgumentException("mode must be parley or raw: " + mode);
     }
-    if (!scenario.equals("fanout") && !scenario.equals("idle") && !scenario.equals("connect")) {
-      throw new IllegalArgumentException("scenario must be fanout, idle or connect: " + scenario);
+    if (!List.of("fanout", "idle", "connect", "acks").contains(scenario)) {
+      throw new IllegalArgumentException("scenario must be fanout, idle, connect or acks: "
+          + scenario);
+    }
+    if (rooms < 1 || rooms > 10_000) {
+      throw new IllegalArgumentException("rooms must be 1..10000: " + rooms);
     }
     if (receivers < 1 || receivers > 100_000) {
       throw new IllegalArgumentException("receivers must be 1..100000: " + receivers);
     }
-    if (scenario.equals("fanout") && (!(rate > 0) || rate > 100_000)) {
+    if ((scenario.equals("fanout") || scenario.equals("acks")) && (!(rate > 0) || rate > 100_000)) {
       throw new IllegalArgumentException("rate must be in (0, 100000]: " + rate);
     }
     if (warmupSeconds < 0 || !(durationSeconds > 0) || durationSeconds > 3600) {
@@ -71,7 +77,7 @@ public record LoadConfig(String url, String mode, String scenario, int receivers
   /** Defaults for everything but the target. */
   public static LoadConfig defaults(String url, String mode) {
     return new LoadConfig(url, mode, "fanout", 100, 40, 5, 10, 100, 10, List.of(), false, 100,
-        "bench", mode, 60, 1, 0);
+        "bench", mode, 60, 1, 0, 100);
   }
 
   LoadConfig with(Map<String, String> o) {
@@ -94,6 +100,7 @@ public record LoadConfig(String url, String mode, String scenario, int receivers
         Double.parseDouble(o.getOrDefault("connect-timeout",
             Double.toString(connectTimeoutSeconds))),
         Integer.parseInt(o.getOrDefault("io-threads", Integer.toString(ioThreads))),
-        Long.parseLong(o.getOrDefault("redis-pid", Long.toString(redisPid))));
+        Long.parseLong(o.getOrDefault("redis-pid", Long.toString(redisPid))),
+        Integer.parseInt(o.getOrDefault("rooms", Integer.toString(rooms))));
   }
 }

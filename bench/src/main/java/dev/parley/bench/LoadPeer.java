@@ -153,7 +153,7 @@ final class LoadPeer implements WsClient.Handler {
     return s.getBytes(StandardCharsets.US_ASCII);
   }
 
-  private static boolean startsWith(byte[] b, int off, int len, byte[] prefix) {
+  static boolean startsWith(byte[] b, int off, int len, byte[] prefix) {
     if (len < prefix.length) {
       return false;
     }

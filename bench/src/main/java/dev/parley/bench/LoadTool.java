@@ -36,6 +36,8 @@ import org.HdrHistogram.Histogram;
  *       clients (at most 500; {@code -Dloadtool.idle.warmup=N} to change), opened and closed.</li>
  *   <li>{@code connect}: time until {@code receivers} clients are connected (and, in parley mode,
  *       have joined one room), at most {@code connectConcurrency} handshakes in flight.</li>
+ *   <li>{@code acks}: {@code receivers} senders over {@code rooms} rooms at {@code rate} messages
+ *       a second in all: acknowledged messages a second and ack latency ({@link AckLoad}).</li>
  * </ul>
  *
  * <h2>Modes</h2>
@@ -65,6 +67,7 @@ public final class LoadTool {
       return switch (config.scenario()) {
         case "fanout" -> tool.fanout();
         case "idle" -> tool.idle();
+        case "acks" -> new AckLoad(config, out, tool.client).run();
         default -> tool.connect();
       };
     } finally {
@@ -77,7 +80,8 @@ public final class LoadTool {
     for (String a : args) {
       if (!a.startsWith("--") || !a.contains("=")) {
         System.err.println("usage: LoadTool --url=ws://127.0.0.1:PORT/PATH --mode=parley|raw"
-            + " [--scenario=fanout|idle|connect] [--receivers=N] [--rate=MSG_PER_S]"
+            + " [--scenario=fanout|idle|connect|acks] [--receivers=N] [--rate=MSG_PER_S]"
+            + " [--rooms=N]"
             + " [--warmup=S] [--duration=S] [--body=BYTES] [--drain=S] [--server-pid=PID]"
             + " [--jvm=true] [--connect-concurrency=N] [--io-threads=N] [--label=TEXT]");
         System.exit(2);

@@ -58,7 +58,7 @@ class LoadToolSmokeTest {
   void fanOutDeliversEveryMessageOnceInOrder(String transport) throws Exception {
     start(transport);
     LoadConfig c = new LoadConfig(url(), "parley", "fanout", 5, 50, 0.2, 1.0, 100, 10,
-        List.of(ProcessHandle.current().pid()), false, 10, "smoke", "smoke", 20, 1, 0);
+        List.of(ProcessHandle.current().pid()), false, 10, "smoke", "smoke", 20, 1, 0, 1);
     LoadReport r = LoadTool.run(c, out);
 
     long messages = r.getLong("messages");
@@ -85,12 +85,32 @@ class LoadToolSmokeTest {
   void connectAndJoinScenarioCountsEveryClient(String transport) throws Exception {
     start(transport);
     LoadConfig c = new LoadConfig(url(), "parley", "connect", 20, 1, 0, 1, 100, 5, List.of(),
-        false, 10, "smoke", "smoke", 20, 1, 0);
+        false, 10, "smoke", "smoke", 20, 1, 0, 1);
     LoadReport r = LoadTool.run(c, out);
 
     assertEquals(20, r.getLong("connections"), log.toString());
     assertTrue(r.getDouble("connect_s") > 0);
     assertEquals(0, r.getLong("errors"), log.toString());
+  }
+
+  @org.junit.jupiter.api.Test
+  void acksScenarioCountsEveryAckOfSendersSpreadOverRooms() throws Exception {
+    start("netty");
+    LoadConfig c = LoadConfig.defaults(url(), "parley").with(Map.of("scenario", "acks",
+        "receivers", "6", "rooms", "3", "rate", "100", "warmup", "0.2", "duration", "1",
+        "server-pid", Long.toString(ProcessHandle.current().pid())));
+    LoadReport r = LoadTool.run(c, out);
+
+    assertEquals(120, r.getLong("messages"), log.toString());
+    assertEquals(120, r.getLong("acks"), log.toString());
+    assertEquals(0, r.getLong("lost_acks"), log.toString());
+    assertEquals(0, r.getLong("errors"), log.toString());
+    assertTrue(r.getDouble("acked_per_s") > 0, r.resultLine());
+    assertTrue(r.getDouble("p50_ms") >= 0 && r.getDouble("p50_ms") <= r.getDouble("p99_ms"));
+    for (int room = 0; room < 3; room++) {
+      assertEquals(40, chat.store().position("acks-" + room).toCompletableFuture().join().seq(),
+          "a third of the messages in each room");
+    }
   }
 
   @org.junit.jupiter.api.Test

@@ -53,9 +53,10 @@ import org.slf4j.LoggerFactory;
  * {@code epoch}, as learnt from {@code joined} or from the {@code epoch} of its messages and acks:
  * the listener gets every missed message once, in seq order. When the server cannot replay them
  * all ({@code joined.recovered == false}), or a message shows the room's epoch changed, the
- * listeners get a {@link Room.Gap}. When it replayed only part because of its byte budget
- * ({@code joined.truncated}), the client joins again from where the replay stopped until it has
- * everything.
+ * listeners get a {@link Room.Gap}; when the epoch changed (the history started over), the
+ * client then delivers the new history from its first message. When it replayed only part because
+ * of its byte budget ({@code joined.truncated}), the client joins again from where the replay
+ * stopped until it has everything.
  *
  * <h2>Threading</h2>
  * Thread-safe; no method blocks. Listeners run, and futures complete, on the client's event thread:

@@ -27,23 +27,23 @@ final class Delivery {
 
   /**
    * Room {@code r} was joined; {@code since} is what the join asked to resume from (null for a
-   * fresh join). A gap when the server could not replay everything after it, or when the room's
-   * history started over (another epoch, or a seq below ours).
+   * fresh join, and for a {@code joined} the server sent unasked). A gap when the server could not
+   * replay everything after it, or when the room's history started over (another epoch, or a seq
+   * below ours): then the new history is delivered from its first message ({@link #startOver}).
    */
   void joined(Room r, Long since, FrameReader.Joined j) {
-    if (since == null) {
+    boolean epochChanged = r.epoch != null && j.epoch() != null && !r.epoch.equals(j.epoch());
+    // unasked, a joined says the server lost the room's history while we followed it
+    boolean announcedReset = since == null && epochChanged && Boolean.FALSE.equals(j.recovered());
+    Room.Gap gap = null;
+    if (since == null && !announcedReset) {
       r.lastSeq = Math.max(r.lastSeq, j.seq());
     } else {
-      boolean epochChanged = r.epoch != null && j.epoch() != null && !r.epoch.equals(j.epoch());
       boolean reset = epochChanged || j.seq() < r.lastSeq;
       if (Boolean.FALSE.equals(j.recovered()) || reset) {
-        Room.Gap gap = new Room.Gap(r.name(), r.lastSeq, j.seq(), reset);
-        if (reset) {
-          r.lastSeq = j.seq();
-        }
+        gap = new Room.Gap(r.name(), r.lastSeq, j.seq(), reset);
         log.info("room {}: history lost after seq {} (resumed at {}, epoch changed: {})",
             r.name(), gap.lastSeen(), j.seq(), reset);
-        listeners.gap(r, gap);
       }
     }
     if (j.epoch() != null) {
@@ -51,6 +51,26 @@ final class Delivery {
     }
     // a truncated replay: what comes above it live is delivered by the next join's replay
     r.catchUpTo = j.truncated() ? j.seq() : Room.NONE;
+    if (gap != null) {
+      if (gap.epochChanged()) {
+        startOver(r, j.seq());
+      }
+      listeners.gap(r, gap);
+    }
+  }
+
+  /**
+   * The room's history started over (its seqs begin again at 1): the client follows the new
+   * history from its first message. What the server holds of it up to {@code upTo} is fetched by
+   * joining again with {@code since} 0 in the new epoch ({@link Room#rejoinToCatchUp}); live
+   * messages above {@code upTo} wait for that replay, which carries them too.
+   */
+  private static void startOver(Room r, long upTo) {
+    r.lastSeq = 0;
+    if (upTo > 0) {
+      r.catchUpTo = upTo;
+      r.rejoinToCatchUp = true;
+    }
   }
 
   /**
@@ -84,14 +104,15 @@ final class Delivery {
 
   /**
    * A live message of a new epoch: the server lost the room's history while the client followed
-   * it, and seqs started over. What came between is unknown: a gap, and the new seqs are followed.
+   * it, and seqs started over. What came after {@code lastSeq} in the old history is lost: a gap;
+   * the new history is delivered from its first message, this one in its turn.
    */
   private void historyReset(Room r, Message m, String epoch) {
     Room.Gap gap = new Room.Gap(r.name(), r.lastSeq, Math.max(0, m.seq() - 1), true);
     log.info("room {}: history reset (epoch {} -> {}) after seq {}; now at {}", r.name(), r.epoch,
         epoch, r.lastSeq, m.seq());
-    r.lastSeq = gap.resumedAt();
     r.catchUpTo = Room.NONE;
+    startOver(r, gap.resumedAt());
     listeners.gap(r, gap);
   }
 }

@@ -138,10 +138,15 @@ final class Memberships implements FrameReader.RoomEvents {
 
   // ---- the connection ------------------------------------------------------------------------
 
-  /** A connection was welcomed: every wanted room is joined again, read markers caught up. */
+  /**
+   * A connection was welcomed: every wanted room is joined again, read markers caught up. A
+   * direct conversation is, once it had a message (its epoch is known even when its history
+   * started over at 0).
+   */
   void welcomed() {
     for (Room r : rooms.values()) {
-      if (r.wanted && (!r.direct || r.lastSeq > 0)) {
+      r.rejoinToCatchUp = false; // this join catches up
+      if (r.wanted && (!r.direct || r.lastSeq > 0 || r.epoch != null)) {
         sendJoin(r);
       }
     }
@@ -216,6 +221,7 @@ final class Memberships implements FrameReader.RoomEvents {
       r.joinFuture = null;
       f.complete(r);
     }
+    catchUp(r);
   }
 
   /** A message from someone: to its room, or to its direct conversation (made if new). */
@@ -229,6 +235,7 @@ final class Memberships implements FrameReader.RoomEvents {
       r = direct(m.room());
     }
     delivery.deliver(r, m, epoch);
+    catchUp(r);
   }
 
   /** Our own message, acknowledged: delivered like the others' (a new conversation's too). */
@@ -239,6 +246,7 @@ final class Memberships implements FrameReader.RoomEvents {
     }
     if (r != null) {
       delivery.deliver(r, m, epoch);
+      catchUp(r);
     }
   }
 
@@ -345,6 +353,16 @@ final class Memberships implements FrameReader.RoomEvents {
     // the epoch goes with every since, a direct room's too (learnt from its messages): without
     // it a server that lost the room's history cannot tell the client's since is from before
     wire.send(Frames.join(r.name(), r.joinSince, r.joinSince != null ? r.epoch : null, cid));
+  }
+
+  /** Joins again from seq 0 when the room's history started over with messages in it. */
+  private void catchUp(Room r) {
+    if (r.rejoinToCatchUp) {
+      r.rejoinToCatchUp = false;
+      if (wire.welcomed() && r.wanted) {
+        sendJoin(r);
+      }
+    }
   }
 
   private Room direct(String name) {

@@ -37,6 +37,8 @@ public final class Room {
   String epoch;
   /** Set while a truncated replay is being completed: messages above it come again later. */
   long catchUpTo = NONE;
+  /** The history started over with messages already in it: join again from seq 0 to get them. */
+  boolean rejoinToCatchUp;
   /** Whether a {@code joined} was ever received for this room. */
   boolean everJoined;
   /** Whether it should be (re)joined when connected. */
@@ -169,15 +171,20 @@ public final class Room {
   public record ReadMarker(String room, String from, long seq) {}
 
   /**
-   * On re-joining, the server could not replay everything after {@code lastSeen}
-   * ({@code joined.recovered == false}): the history no longer reaches back, or the room's epoch
-   * changed (its history was lost, as after a restart on the in-memory store). Messages after
-   * {@code lastSeen} up to {@code resumedAt} may be missing; load {@link Room#history} to show
-   * what is left.
+   * Messages the client will never deliver. On re-joining, the server could not replay everything
+   * after {@code lastSeen} ({@code joined.recovered == false}): the history no longer reaches
+   * back (messages after {@code lastSeen} up to {@code resumedAt} may be missing; what is left is
+   * delivered next), or the room's epoch changed: its history was lost and started over, as after
+   * a restart on the in-memory store. Then what came after {@code lastSeen} in the old history is
+   * gone, and the client delivers the new history from its first message (it joins again from
+   * seq 0 of the new epoch to fetch what the server already holds, up to {@code resumedAt}), so
+   * messages sent after the loss are not missed.
    *
    * @param room         the room
-   * @param lastSeen     the last seq the client had delivered
-   * @param resumedAt    the room's seq when the client re-joined
+   * @param lastSeen     the last seq the client had delivered (of the old history, when the epoch
+   *                     changed)
+   * @param resumedAt    the room's seq when the client re-joined (of the new history, when the
+   *                     epoch changed)
    * @param epochChanged true when the room's history was reset (seqs start over)
    */
   public record Gap(String room, long lastSeen, long resumedAt, boolean epochChanged) {}

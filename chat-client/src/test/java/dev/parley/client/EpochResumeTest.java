@@ -86,6 +86,19 @@ class EpochResumeTest {
     return e;
   }
 
+  /** Joins general (epoch E1) and delivers its messages 1 to 5. */
+  private Room followGeneral(FakeTransport.Link link) throws Exception {
+    CompletableFuture<Room> join = client.join("general");
+    link.awaitFrame(f -> type(f).equals("join"));
+    joined(link, "general", 0, "E1", "");
+    Room room = await(join);
+    for (long seq = 1; seq <= 5; seq++) {
+      message(link, "general", seq, "old " + seq, "E1");
+    }
+    assertEquals(List.of(1L, 2L, 3L, 4L, 5L), nextSeqs(5));
+    return room;
+  }
+
   private Room.Gap awaitGap() throws InterruptedException {
     return next(gaps, "gap event");
   }
@@ -102,8 +115,9 @@ class EpochResumeTest {
   /**
    * The scenario of a restart on the in-memory store: bob saw dm:alice:bot up to seq 3 without
    * ever joining it; the server came back with a new epoch and alice sent three more. The resume
-   * names the old epoch, so the server answers {@code recovered: false}: a gap, and the new seqs
-   * are followed rather than dropped as old.
+   * names the old epoch, so the server answers {@code recovered: false}: a gap; then the client
+   * joins again from seq 0 of the new epoch and delivers alice's three new messages, once, in
+   * order (a live one that arrives meanwhile comes with that replay).
    */
   @Test
   void aDirectRoomNeverJoinedResumesWithTheEpochItsMessagesCarried() throws Exception {
@@ -118,14 +132,25 @@ class EpochResumeTest {
     assertEquals(3, join.get("since").getAsLong());
     assertEquals("E1", join.get("epoch").getAsString());
 
+    int sent = second.sent().size();
     joined(second, DM, 3, "E2", ",\"recovered\":false");
     assertEquals(new Room.Gap(DM, 3, 3, true), awaitGap());
-    directMessage(second, 4, "E2");
-    assertEquals(List.of(4L), nextSeqs(1));
+    JsonObject catchUp = json(second.awaitFrame(sent, f -> type(f).equals("join")));
+    assertEquals(0, catchUp.get("since").getAsLong(), "from the new history's start: " + catchUp);
+    assertEquals("E2", catchUp.get("epoch").getAsString());
+    directMessage(second, 4, "E2"); // live, before the replay: it comes again with it
+    joined(second, DM, 4, "E2", ",\"recovered\":true");
+    for (long seq = 1; seq <= 4; seq++) {
+      directMessage(second, seq, "E2");
+    }
+    assertEquals(List.of(1L, 2L, 3L, 4L), nextSeqs(4));
+    directMessage(second, 5, "E2");
+    assertEquals(List.of(5L), nextSeqs(1));
+    assertEquals(null, delivered.poll(), "each once");
 
     FakeTransport.Link third = reconnect(second, 3);
     JsonObject again = rejoin(third, DM);
-    assertEquals(4, again.get("since").getAsLong());
+    assertEquals(5, again.get("since").getAsLong());
     assertEquals("E2", again.get("epoch").getAsString(), "the epoch learnt from the joined");
   }
 
@@ -166,24 +191,45 @@ class EpochResumeTest {
 
   /**
    * A live message of another epoch (the server dropped the room's history while the client was
-   * connected, and seqs started over) is a gap and is delivered, not dropped as already seen.
+   * connected, and seqs started over) is a gap; the new history is then delivered from its first
+   * message, by a join from seq 0 of the new epoch, this message in its turn.
    */
   @Test
-  void aLiveMessageOfANewEpochIsAGapAndIsDelivered() throws Exception {
+  void aLiveMessageOfANewEpochIsAGapAndTheNewHistoryIsDelivered() throws Exception {
     FakeTransport.Link link = connect();
-    CompletableFuture<Room> join = client.join("general");
-    link.awaitFrame(f -> type(f).equals("join"));
-    joined(link, "general", 0, "E1", "");
-    Room room = await(join);
-    for (long seq = 1; seq <= 5; seq++) {
-      message(link, "general", seq, "old " + seq);
-    }
-    assertEquals(List.of(1L, 2L, 3L, 4L, 5L), nextSeqs(5));
-    link.listener.onText("{\"type\":\"message\",\"id\":\"n1\",\"room\":\"general\",\"seq\":2,"
-        + "\"epoch\":\"E2\",\"from\":\"alice\",\"name\":\"Alice\",\"body\":\"new\",\"ts\":1}");
+    Room room = followGeneral(link);
+    int sent = link.sent().size();
+    message(link, "general", 2, "new 2", "E2");
 
     assertEquals(new Room.Gap("general", 5, 1, true), awaitGap());
-    assertEquals("new", next(delivered, "message").body());
+    JsonObject catchUp = json(link.awaitFrame(sent, f -> type(f).equals("join")));
+    assertEquals(0, catchUp.get("since").getAsLong());
+    assertEquals("E2", catchUp.get("epoch").getAsString());
+    joined(link, "general", 2, "E2", ",\"recovered\":true");
+    message(link, "general", 1, "new 1", "E2");
+    message(link, "general", 2, "new 2", "E2");
+    assertEquals("new 1", next(delivered, "message").body());
+    assertEquals("new 2", next(delivered, "message").body());
     assertEquals(2, room.lastSeq());
+  }
+
+  /**
+   * What Parley's server does when it finds a room's history lost while members follow it: a
+   * {@code joined} it was not asked for ({@code seq} 0 of the new epoch, {@code recovered:false}),
+   * then the new history from seq 1. A gap, and the new messages are delivered, not dropped as
+   * seqs already seen.
+   */
+  @Test
+  void anUnaskedJoinedOfANewEpochIsAGapAndTheNewHistoryIsDelivered() throws Exception {
+    FakeTransport.Link link = connect();
+    Room room = followGeneral(link);
+
+    joined(link, "general", 0, "E2", ",\"recovered\":false");
+    assertEquals(new Room.Gap("general", 5, 0, true), awaitGap());
+    message(link, "general", 1, "new 1", "E2");
+    message(link, "general", 2, "new 2", "E2");
+    assertEquals(List.of(1L, 2L), nextSeqs(2));
+    assertEquals(2, room.lastSeq());
+    assertEquals(null, gaps.poll(), "one gap");
   }
 }

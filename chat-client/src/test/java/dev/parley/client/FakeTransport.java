@@ -80,9 +80,15 @@ final class FakeTransport implements Transport {
     /** Waits for a sent frame that matches, and returns it. */
     synchronized String awaitFrame(java.util.function.Predicate<String> filter)
         throws InterruptedException {
+      return awaitFrame(0, filter);
+    }
+
+    /** Waits for a frame sent as the {@code from}th (0-based) or later that matches. */
+    synchronized String awaitFrame(int from, java.util.function.Predicate<String> filter)
+        throws InterruptedException {
       long deadline = System.currentTimeMillis() + 5000;
       while (true) {
-        for (String f : sent) {
+        for (String f : sent.subList(Math.min(from, sent.size()), sent.size())) {
           if (filter.test(f)) {
             return f;
           }

@@ -46,9 +46,15 @@ final class ServerScript {
   }
 
   static void message(FakeTransport.Link link, String room, long seq, String body) {
+    message(link, room, seq, body, null);
+  }
+
+  /** A message from alice in {@code room}, with the room's {@code epoch} (null: none). */
+  static void message(FakeTransport.Link link, String room, long seq, String body,
+      String epoch) {
     link.listener.onText("{\"type\":\"message\",\"id\":\"m" + seq + "\",\"room\":\"" + room
-        + "\",\"seq\":" + seq + ",\"from\":\"alice\",\"name\":\"Alice\",\"body\":\"" + body
-        + "\",\"ts\":1}");
+        + "\",\"seq\":" + seq + (epoch == null ? "" : ",\"epoch\":\"" + epoch + "\"")
+        + ",\"from\":\"alice\",\"name\":\"Alice\",\"body\":\"" + body + "\",\"ts\":1}");
   }
 
   /** A direct message from alice to the bot, with the room's {@code epoch} (null: none). */

@@ -114,7 +114,7 @@ final class Codec {
     JsonElement e = o == null ? null : o.get("cid");
     if (e instanceof JsonPrimitive p && p.isString()) {
       String cid = p.getAsString();
-      return cid.length() <= 128 ? cid : null;
+      return cid.length() <= 128 && !V1Frames.hasNul(cid) ? cid : null; // only a valid cid
     }
     return null;
   }

@@ -32,6 +32,10 @@ final class PlainText implements ServerSession.FrameHandler {
       s.error(ErrorCode.TOO_LARGE, "at most " + limits.maxBodyChars() + " characters", null);
       return;
     }
+    if (V1Frames.hasNul(body)) {
+      s.error(ErrorCode.BAD_FRAME, V1Frames.NUL_REFUSED, null);
+      return;
+    }
     if (!s.messages.tryTake(System.nanoTime())) {
       s.error(ErrorCode.RATE_LIMITED, "at most " + limits.messagesPerSecond()
           + " messages a second", null);

@@ -15,6 +15,13 @@ import org.slf4j.LoggerFactory;
  * that delivered the frame; never waits: what needs the store answers later.
  */
 final class V1Frames implements ServerSession.FrameHandler {
+  /**
+   * U+0000 is refused in bodies and cids, on every store alike: PostgreSQL's text cannot hold it
+   * (a JDBC store would write U+FFFD instead), C strings end at it, and no chat text needs it.
+   * Room names and user ids never allow it ({@code Names}).
+   */
+  static final String NUL_REFUSED = "U+0000 is not allowed in a body or a cid";
+
   private static final Logger log = LoggerFactory.getLogger(V1Frames.class);
 
   private final ServerSession s;
@@ -149,6 +156,9 @@ final class V1Frames implements ServerSession.FrameHandler {
     if (body.isBlank()) {
       throw new FrameException(ErrorCode.BAD_FRAME, "body is empty");
     }
+    if (hasNul(body) || (cid != null && hasNul(cid))) {
+      throw new FrameException(ErrorCode.BAD_FRAME, NUL_REFUSED);
+    }
     if (to != null) {
       if (!User.isValidId(to)) {
         throw new FrameException(ErrorCode.BAD_FRAME, "'to' is not a valid user id");
@@ -267,5 +277,10 @@ final class V1Frames implements ServerSession.FrameHandler {
       throw new FrameException(ErrorCode.BAD_FRAME, "'seq' must be >= 0");
     }
     s.hub.read(s, room, seq, Codec.cidOf(o));
+  }
+
+  /** Whether {@code s} holds U+0000. */
+  static boolean hasNul(String s) {
+    return s.indexOf('\0') >= 0;
   }
 }

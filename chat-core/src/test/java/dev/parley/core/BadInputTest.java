@@ -111,6 +111,12 @@ class BadInputTest {
         Arguments.of("1 MB body",
             "{\"type\":\"send\",\"room\":\"general\",\"body\":\"" + "x".repeat(1_000_000)
                 + "\",\"cid\":\"c10\"}", ErrorCode.TOO_LARGE, "c10"),
+        Arguments.of("U+0000 in a body (no store keeps it alike)",
+            "{\"type\":\"send\",\"room\":\"general\",\"body\":\"a\\u0000b\",\"cid\":\"c14\"}",
+            ErrorCode.BAD_FRAME, "c14"),
+        Arguments.of("U+0000 in a cid",
+            "{\"type\":\"send\",\"room\":\"general\",\"body\":\"x\",\"cid\":\"c\\u0000\"}",
+            ErrorCode.BAD_FRAME, null),
         Arguments.of("cid is a number",
             "{\"type\":\"send\",\"room\":\"general\",\"body\":\"x\",\"cid\":7}",
             ErrorCode.BAD_FRAME, null),

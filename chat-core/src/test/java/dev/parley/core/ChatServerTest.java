@@ -396,6 +396,16 @@ class ChatServerTest {
   }
 
   @Test
+  void aPlainTextLineWithU0000IsRefusedAsInV1() {
+    start(ChatServer.builder().plainTextRoom("lobby"));
+    TestClient web = TestClient.connect(transport,
+        Handshake.of(Map.of(), Map.of("name", List.of("plain")), List.of(), null), "plain");
+    web.send("a\u0000b\n");
+    assertEquals("error: bad_frame: " + V1Frames.NUL_REFUSED, poll(web));
+    assertEquals(0, server.store().position("lobby").toCompletableFuture().join().seq());
+  }
+
+  @Test
   void plainTextModeCanBeTurnedOff() {
     start(ChatServer.builder().plainTextRoom(null));
     TestClient web = TestClient.connect(transport,

@@ -226,6 +226,8 @@ class ReconnectTest {
     kit.await(room.send("new 1"), "ack");
     kit.reconnect(bob);
     assertEquals(new Room.Gap("general", 3, 1, true), kit.inbox(bob).awaitGap());
+    assertEquals(1, kit.inbox(bob).await(x -> x.body().equals("new 1")).seq(),
+        "the new history from its first message");
     kit.await(room.send("new 2"), "ack");
     Message m = kit.inbox(bob).await(x -> x.body().equals("new 2"));
     assertEquals(2, m.seq());

@@ -170,6 +170,23 @@ final class ChatPeer implements AutoCloseable {
     return cid;
   }
 
+  /**
+   * Sends {@code body} to a room, then stops hearing this connection, as if it died with the
+   * frame on its way: the {@code ack} (and anything after it) is lost, the send stays pending and
+   * is retried with the same cid by the next {@link #resumeOn}. Returns the cid.
+   */
+  synchronized String sendThenGoDeaf(String room, String body) {
+    Link l = link;
+    String cid = send(room, body);
+    l.deaf = true;
+    return cid;
+  }
+
+  /** Sends {@code frame} as it is (a test's own frame: an old cid again, say). */
+  synchronized void sendFrame(JsonObject frame) {
+    transmit(frame);
+  }
+
   /** Sends every unacknowledged send again (same cid: stored once). */
   synchronized void retryPending() {
     pending.values().forEach(this::transmit);
@@ -232,8 +249,8 @@ final class ChatPeer implements AutoCloseable {
   // ---- what arrives ----------------------------------------------------------------------------
 
   private synchronized void handle(Link from, JsonObject f) {
-    if (from != link) {
-      return; // a replaced connection
+    if (from != link || from.deaf) {
+      return; // a replaced connection, or one that stopped delivering
     }
     frames.add(f);
     switch (str(f, "type")) {
@@ -500,6 +517,8 @@ final class ChatPeer implements AutoCloseable {
     volatile WebSocket ws;
     /** Welcomed, and rejoined what the peer is in: sends go out. */
     boolean ready;
+    /** Its frames are no longer heard ({@link #sendThenGoDeaf}). */
+    boolean deaf;
     CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
 
     @Override

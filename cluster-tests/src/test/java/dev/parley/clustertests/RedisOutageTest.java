@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import dev.parley.testing.RedisServer;
-import dev.parley.testing.Stages;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,19 +50,8 @@ class RedisOutageTest {
     return p;
   }
 
-  /** Sends what is pending again every half second until all is acknowledged. */
   private static void retryUntilAcked(ChatPeer p) {
-    long deadline = System.nanoTime() + RECOVERY.toNanos();
-    while (!p.pending().isEmpty()) {
-      assertTrue(System.nanoTime() < deadline, p.user + ": still pending " + p.pending()
-          + "; errors " + p.errors());
-      p.retryPending();
-      try {
-        p.await("acked", () -> p.pending().isEmpty(), Duration.ofMillis(500));
-      } catch (AssertionError notYet) {
-        // Redis not back yet: retry
-      }
-    }
+    Senders.retryUntilAcked(p, RECOVERY);
   }
 
   @Test
@@ -158,16 +146,6 @@ class RedisOutageTest {
     assertEquals(5, joined.get("seq").getAsLong(), "the nodes serve joins again: " + joined);
   }
 
-  /** Polls Redis until {@code n} pub/sub connections are back (a node re-subscribed). */
-  private void awaitPubSubClients(int n) {
-    long deadline = System.nanoTime() + RECOVERY.toNanos();
-    while (redis.cli("CLIENT", "LIST", "TYPE", "pubsub").lines().filter(l -> !l.isBlank())
-        .count() < n) {
-      assertTrue(System.nanoTime() < deadline, "the nodes did not subscribe again");
-      Stages.pause(Duration.ofMillis(20));
-    }
-  }
-
   @Test
   void pubSubConnectionsCutWhileMessagesFlowAreFilledFromHistory() throws Exception {
     start(new RedisServer());
@@ -194,9 +172,7 @@ class RedisOutageTest {
       for (int cut = 1; cut <= 3; cut++) {
         int at = cut * 30;
         watcher.await("the stream under way", () -> watcher.deliveries(room).size() >= at);
-        awaitPubSubClients(2);
-        String killed = redis.cli("CLIENT", "KILL", "TYPE", "pubsub");
-        assertTrue(Integer.parseInt(killed.trim()) >= 1, "cut the nodes' pub/sub: " + killed);
+        PubSubCut.cut(redis, 2);
       }
       for (Future<?> f : sending) {
         f.get(30, TimeUnit.SECONDS);

@@ -36,6 +36,12 @@ abstract class RoomSuite {
   /** The example server's arguments that put it on the back end under test. */
   abstract List<String> backendArgs();
 
+  /**
+   * Checks what the store holds of {@code room} once every member got every message: the
+   * {@code total} sends of {@code senders}, at the seqs their acks named. Nothing by default.
+   */
+  void assertStored(String room, int total, List<ChatPeer> senders) {}
+
   @BeforeAll
   void startNodes() {
     nodes = Nodes.start(NODES, backendArgs());
@@ -107,6 +113,7 @@ abstract class RoomSuite {
       long first = p.deliveries(room).get(0).seq();
       assertEquals(first + total - 1, p.seq(room), "seqs are gapless");
     }
+    assertStored(room, total, members);
   }
 
   @Test

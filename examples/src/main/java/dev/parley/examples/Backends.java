@@ -2,48 +2,85 @@ package dev.parley.examples;
 
 import dev.parley.cluster.redis.RedisEngine;
 import dev.parley.core.ChatServer;
+import dev.parley.core.spi.MessageStore;
+import dev.parley.store.jdbc.JdbcMessageStore;
 import java.net.URI;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Where the example server keeps what its nodes share. Without Redis: nothing is shared, the
- * server is one node with its history, bus and presence in memory. With {@code --redis} or
- * {@code --redis-cluster}: history (Redis Streams), events between nodes and presence are in
- * Redis, so every server started on the same Redis is a node of one chat.
- *
- * <p>A durable store slots in here: with history in a database, the store is that database's and
- * Redis carries only events and presence ({@link RedisEngine#backplane()},
- * {@link RedisEngine#presence()}).
+ * Where the example server keeps what it must not forget and what its nodes share. The history
+ * lives where {@link HistoryLocation} says: a SQLite file (the default), memory, a database
+ * ({@link JdbcMessageStore}), or Redis Streams. Without Redis the server is one node, its bus and
+ * presence in memory. With {@code --redis} or {@code --redis-cluster}, events between nodes and
+ * presence are in Redis, so every server started on the same Redis is a node of one chat; the
+ * history then is Redis's ({@link RedisEngine#store()}) or, with {@code --jdbc}, the database's,
+ * and Redis carries only events and presence.
  *
  * <h2>Lifecycle</h2>
- * {@link #open} connects (and fails when Redis cannot be reached then); {@link #configure} hands
- * the parts to a server's builder; {@link #close()}, after the server closed, disconnects.
+ * {@link #open} opens the store (running its migrations) and connects to Redis, and fails when
+ * either cannot be reached then; {@link #configure} hands the parts to a server's builder;
+ * {@link #close()}, after the server closed, closes the store (its last writes are committed
+ * first) and disconnects from Redis.
  */
 final class Backends implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Backends.class);
+
   private final RedisEngine redis;
+  private final JdbcMessageStore jdbc;
   private final String description;
 
-  private Backends(RedisEngine redis, String description) {
+  private Backends(RedisEngine redis, JdbcMessageStore jdbc, String description) {
     this.redis = redis;
+    this.jdbc = jdbc;
     this.description = description;
   }
 
-  /** Connects to what {@code options} names. */
-  static Backends open(ChatServerMain.Options options) {
-    if (options.redis() != null) {
-      return new Backends(RedisEngine.connect(options.redis()), "Redis " + options.redis());
+  /**
+   * Opens what {@code options} names; {@code jdbcPassword} (null: none, or in the URL) is the
+   * database's password.
+   */
+  static Backends open(ChatServerMain.Options options, String jdbcPassword) {
+    HistoryLocation history = options.history();
+    JdbcMessageStore jdbc = switch (history.kind()) {
+      case SQLITE -> JdbcMessageStore.sqlite(history.dir());
+      case JDBC -> JdbcMessageStore.builder().jdbcUrl(history.jdbcUrl()).password(jdbcPassword)
+          .build();
+      default -> null;
+    };
+    RedisEngine redis;
+    String where;
+    try {
+      if (options.redis() != null) {
+        redis = RedisEngine.connect(options.redis());
+        where = "Redis " + options.redis();
+      } else if (!options.redisCluster().isEmpty()) {
+        List<URI> nodes = options.redisCluster();
+        redis = RedisEngine.connectCluster(nodes);
+        where = "Redis Cluster " + nodes;
+      } else {
+        redis = null;
+        where = "one node";
+      }
+    } catch (RuntimeException e) {
+      if (jdbc != null) {
+        jdbc.close();
+      }
+      throw e;
     }
-    if (!options.redisCluster().isEmpty()) {
-      List<URI> nodes = options.redisCluster();
-      return new Backends(RedisEngine.connectCluster(nodes), "Redis Cluster " + nodes);
-    }
-    return new Backends(null, "in memory, one node");
+    log.info("history: {}{}", history, jdbc != null ? " (" + jdbc + ")" : "");
+    return new Backends(redis, jdbc, where);
   }
 
-  /** Gives {@code builder} the shared parts and the presence settings. */
+  /** Gives {@code builder} the store, the shared parts and the presence settings. */
   ChatServer.Builder configure(ChatServer.Builder builder, ChatServerMain.Options options) {
+    MessageStore store = jdbc != null ? jdbc : redis != null ? redis.store() : null;
+    if (store != null) {
+      builder.messageStore(store);
+    }
     if (redis != null) {
-      builder.messageStore(redis.store()).backplane(redis.backplane()).presence(redis.presence());
+      builder.backplane(redis.backplane()).presence(redis.presence());
     }
     if (options.presenceTtl() != null) {
       builder.presenceTtl(options.presenceTtl());
@@ -56,11 +93,17 @@ final class Backends implements AutoCloseable {
     return description;
   }
 
-  /** Disconnects from Redis; idempotent. */
+  /** Closes the store and disconnects from Redis; idempotent. */
   @Override
   public void close() {
-    if (redis != null) {
-      redis.close();
+    try {
+      if (jdbc != null) {
+        jdbc.close();
+      }
+    } finally {
+      if (redis != null) {
+        redis.close();
+      }
     }
   }
 }

@@ -43,6 +43,13 @@ import org.slf4j.LoggerFactory;
  * {@code /health} (200 or 503), and the {@code /admin} dashboard, opened by
  * {@code PARLEY_ADMIN_TOKEN} (or {@code --admin-token T}, which other users of the machine can see
  * in the process list) and closed without one.
+ *
+ * <p>History ({@link HistoryLocation}): durable by default, in the SQLite file
+ * {@code ./parley-data/parley.db}; {@code --data DIR} (else {@code PARLEY_DATA}) puts it in
+ * another folder, {@code --memory} keeps it in memory only, {@code --jdbc JDBC_URL} (else
+ * {@code PARLEY_JDBC}) in a database such as PostgreSQL, with the password from
+ * {@code PARLEY_JDBC_PASSWORD}. On Redis the history is in Redis Streams, or in the database of
+ * {@code --jdbc} (Redis then carries only events and presence).
  */
 public final class ChatServerMain {
   private static final Logger log = LoggerFactory.getLogger(ChatServerMain.class);
@@ -52,7 +59,7 @@ public final class ChatServerMain {
   /** Starts the server and runs until the process is stopped. */
   public static void main(String[] args) throws InterruptedException {
     Options options = Options.parse(args, System.getenv());
-    Backends backends = Backends.open(options);
+    Backends backends = Backends.open(options, System.getenv("PARLEY_JDBC_PASSWORD"));
     ChatMetrics metrics = new ChatMetrics();
     ChatServer chat = backends.configure(chatServer(), options).observer(metrics).build();
     WebChatServer.Builder<?> builder = builder(chat, options);
@@ -63,6 +70,7 @@ public final class ChatServerMain {
     System.out.println("Parley chat is running: open " + server.httpUri()
         + " in a browser (WebSocket endpoint " + server.uri() + ", " + options.server()
         + " server, node " + chat.nodeId() + ", " + backends + ")");
+    System.out.println("History: " + options.history() + hint(options.history()));
     log.debug("limits: {}", chat.limits());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -73,6 +81,15 @@ public final class ChatServerMain {
       stopped.countDown();
     }, "parley-shutdown"));
     stopped.await();
+  }
+
+  /** What to do instead, said next to where the history lives. */
+  private static String hint(HistoryLocation history) {
+    return switch (history.kind()) {
+      case SQLITE -> " (--data DIR elsewhere, --memory for none)";
+      case MEMORY -> " (without --memory: kept in ./parley-data)";
+      default -> "";
+    };
   }
 
   /** The example's chat server: guests, and a guest name for a connection that brings none. */
@@ -100,14 +117,15 @@ public final class ChatServerMain {
   /**
    * Command-line and environment settings. {@code redis} and {@code redisCluster} (empty when
    * not clustered) exclude each other; {@code presenceTtl} is null for the server's default;
-   * {@code adminToken} is null when the dashboard stays closed.
+   * {@code adminToken} is null when the dashboard stays closed; {@code history} is where the
+   * history lives.
    */
   record Options(String host, int port, String server, Path tlsCert, Path tlsKey, URI redis,
-      List<URI> redisCluster, Duration presenceTtl, String adminToken) {
+      List<URI> redisCluster, Duration presenceTtl, String adminToken, HistoryLocation history) {
     private static final String USAGE = "usage: ChatServerMain [--port N] [--host H]"
         + " [--server netty|jetty] [--tls-cert FILE --tls-key FILE]"
         + " [--redis redis://host:port | --redis-cluster host:port,host:port,...]"
-        + " [--presence-ttl 30s] [--admin-token T]";
+        + " [--presence-ttl 30s] [--admin-token T] [--data DIR | --memory | --jdbc JDBC_URL]";
 
     Options {
       if ((tlsCert == null) != (tlsKey == null)) {
@@ -116,6 +134,14 @@ public final class ChatServerMain {
       redisCluster = List.copyOf(redisCluster);
       if (redis != null && !redisCluster.isEmpty()) {
         throw new IllegalArgumentException("--redis and --redis-cluster exclude each other");
+      }
+      java.util.Objects.requireNonNull(history, "history == null");
+      boolean clustered = redis != null || !redisCluster.isEmpty();
+      boolean shared = history.kind() == HistoryLocation.Kind.REDIS
+          || history.kind() == HistoryLocation.Kind.JDBC;
+      if ((clustered && !shared) || (!clustered && history.kind() == HistoryLocation.Kind.REDIS)) {
+        throw new IllegalArgumentException("history " + history + " on "
+            + (clustered ? "a cluster" : "one node without Redis"));
       }
     }
 
@@ -128,12 +154,8 @@ public final class ChatServerMain {
     }
 
     Options(String host, int port, String server, Path tlsCert, Path tlsKey) {
-      this(host, port, server, tlsCert, tlsKey, null, List.of(), null);
-    }
-
-    Options(String host, int port, String server, Path tlsCert, Path tlsKey, URI redis,
-        List<URI> redisCluster, Duration presenceTtl) {
-      this(host, port, server, tlsCert, tlsKey, redis, redisCluster, presenceTtl, null);
+      this(host, port, server, tlsCert, tlsKey, null, List.of(), null, null,
+          HistoryLocation.byDefault());
     }
 
     /** Never shows the admin token or a Redis password (options end up in logs). */
@@ -142,7 +164,7 @@ public final class ChatServerMain {
       return "Options{" + host + ":" + port + ", " + server + (tlsCert != null ? ", tls" : "")
           + (redis != null ? ", redis " + redis.getHost() + ":" + redis.getPort() : "")
           + (!redisCluster.isEmpty() ? ", redis cluster of " + redisCluster.size() : "")
-          + (adminToken != null ? ", admin token set" : "") + "}";
+          + (adminToken != null ? ", admin token set" : "") + ", history " + history + "}";
     }
 
     static Options parse(String[] args, java.util.Map<String, String> env) {
@@ -155,6 +177,9 @@ public final class ChatServerMain {
       String redisCluster = env.get("PARLEY_REDIS_CLUSTER");
       String ttl = env.get("PARLEY_PRESENCE_TTL");
       String adminToken = env.get("PARLEY_ADMIN_TOKEN");
+      String data = null;
+      String jdbc = null;
+      boolean memory = false;
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--port" -> port = value(args, ++i, "--port");
@@ -166,6 +191,9 @@ public final class ChatServerMain {
           case "--redis-cluster" -> redisCluster = value(args, ++i, "--redis-cluster");
           case "--presence-ttl" -> ttl = value(args, ++i, "--presence-ttl");
           case "--admin-token" -> adminToken = value(args, ++i, "--admin-token");
+          case "--data" -> data = value(args, ++i, "--data");
+          case "--memory" -> memory = true;
+          case "--jdbc" -> jdbc = value(args, ++i, "--jdbc");
           default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; "
               + USAGE);
         }
@@ -174,11 +202,17 @@ public final class ChatServerMain {
       if (!server.equals("netty") && !server.equals("jetty")) {
         throw new IllegalArgumentException("server must be netty or jetty: " + server);
       }
+      if (data == null && jdbc == null && !memory) { // arguments win over the environment
+        data = env.get("PARLEY_DATA");
+        jdbc = env.get("PARLEY_JDBC");
+      }
+      boolean clustered = redis != null || redisCluster != null;
       return new Options(host, port(port), server, cert == null ? null : Path.of(cert),
           key == null ? null : Path.of(key), redis == null ? null : redisUri(redis),
           redisCluster == null ? List.of() : clusterUris(redisCluster),
           ttl == null ? null : duration(ttl),
-          adminToken == null || adminToken.isBlank() ? null : adminToken);
+          adminToken == null || adminToken.isBlank() ? null : adminToken,
+          HistoryLocation.choose(blankToNull(data), memory, blankToNull(jdbc), clustered));
     }
 
     private static int port(String port) {
@@ -237,6 +271,10 @@ public final class ChatServerMain {
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("presence ttl must be like 30s or 1500ms: " + text);
       }
+    }
+
+    private static String blankToNull(String s) {
+      return s == null || s.isBlank() ? null : s.trim();
     }
 
     private static String value(String[] args, int i, String flag) {

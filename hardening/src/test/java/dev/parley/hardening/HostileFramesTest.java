@@ -228,7 +228,11 @@ class HostileFramesTest {
         Arguments.of("body of 60 000 characters", "{\"type\":\"send\",\"room\":\"arena\","
             + "\"body\":\"" + big + "\"}", "too_large"),
         Arguments.of("body of 30 000 escaped NULs", "{\"type\":\"send\",\"room\":\"arena\","
-            + "\"body\":\"" + "\\u0000".repeat(10_000) + "\"}", "too_large"));
+            + "\"body\":\"" + "\\u0000".repeat(10_000) + "\"}", "too_large"),
+        Arguments.of("body with a NUL", "{\"type\":\"send\",\"room\":\"arena\","
+            + "\"body\":\"x\\u0000y\"}", "bad_frame"),
+        Arguments.of("cid with a NUL", "{\"type\":\"send\",\"room\":\"arena\","
+            + "\"body\":\"x\",\"cid\":\"c\\u0000\"}", "bad_frame"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -466,7 +470,7 @@ class HostileFramesTest {
 
   @Test
   void controlCharactersAndMarkupInABodyArriveVerbatimAndEscaped() throws Exception {
-    String body = "\u0000\u0001\u0007\u001b[2J\r\n\t<script>alert(1)</script>"
+    String body = "\u0001\u0007\u001b[2J\r\n\t<script>alert(1)</script>"
         + "\u2028\u2029\"\\ \ud83d\ude00 \u202eevil\u202c end";
     try (WsPeer a = WsPeer.v1(server.uri(), "ctl-a"); WsPeer b = WsPeer.v1(server.uri(), "ctl-b")) {
       a.join("ctl");

@@ -2,6 +2,7 @@ package dev.parley.server.netty;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,12 +44,19 @@ final class WireFramesTest {
     done.get(10, TimeUnit.SECONDS);
   }
 
+  /**
+   * A thread that is no event loop (a store's writer completing appends, an application posting)
+   * gets a direct frame, so that no socket write copies it, but not from Netty's pool: the JDK's
+   * own direct memory, which the collector reclaims when the thread has gone.
+   */
   @Test
-  void otherThreadsGetHeapFramesTheCollectorCanReclaim() {
+  void otherThreadsGetDirectFramesTheCollectorCanReclaim() {
     ByteBuf a = WireFrames.text("x");
     ByteBuf b = WireFrames.text("x".repeat(1)); // the same interned literal
-    assertTrue(a.hasArray());
+    assertTrue(a.isDirect(), "no copy per socket write");
+    assertFalse(a.unwrap().alloc().isDirectBufferPooled(), "not pooled memory");
     assertSame(a.unwrap(), b.unwrap());
+    assertEquals(3, a.readableBytes()); // header and "x"
     a.release();
     b.release();
   }
