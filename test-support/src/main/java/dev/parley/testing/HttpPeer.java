@@ -1,0 +1,366 @@
+package dev.parley.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A well-behaved client of the HTTP fallback (docs/PROTOCOL.md, "The HTTP fallback") on the JDK's
+ * {@link HttpClient}: it opens a session, reads its frames from an event stream ({@link
+ * Mode#STREAM}) or by long polls ({@link Mode#POLL}), and POSTs its frames numbered, one POST at
+ * a time. Every request carries the peer's credentials (a query string such as
+ * {@code name=alice}). A {@code close} event ends it as a close frame ends a {@link WsPeer}.
+ * Peers share one {@code HttpClient} whose callbacks run on four daemon threads.
+ *
+ * <h2>Lifecycle</h2>
+ * Open once {@link #open} returned; ended by the server's close event ({@link #awaitClose()}), by
+ * {@link #close(int, String)} (the server echoes it), or at once by {@link #close()}, which drops
+ * the stream or stops polling. {@link #reconnect(long)} starts a new stream or poll after a given
+ * event, as a client does after a broken stream.
+ */
+public final class HttpPeer extends RecordingPeer {
+  /** How the peer reads its frames. */
+  public enum Mode { STREAM, POLL }
+
+  private static final HttpClient HTTP = http();
+
+  private final URI base;
+  private final String credentials;
+  private final String session;
+  private final Mode mode;
+  private final Object sendLock = new Object();
+  private final AtomicInteger generation = new AtomicInteger();
+  private long sent; // guarded by sendLock
+  private volatile long lastId;
+  private volatile boolean stopped;
+  private volatile Flow.Subscription stream;
+  private volatile boolean paused;
+
+  private HttpPeer(URI base, String credentials, String session, Mode mode) {
+    this.base = base;
+    this.credentials = credentials;
+    this.session = session;
+    this.mode = mode;
+  }
+
+  private static HttpClient http() {
+    return HttpClient.newBuilder().executor(callbackPool("test-http-peer")).version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(10)).build();
+  }
+
+  /** The fallback's base ({@code http://host:port/chat/http/}) of a chat endpoint's URI. */
+  public static URI base(URI endpoint) {
+    String scheme = switch (endpoint.getScheme()) {
+      case "ws", "http" -> "http";
+      case "wss", "https" -> "https";
+      default -> throw new IllegalArgumentException("not a chat endpoint: " + endpoint);
+    };
+    String path = endpoint.getPath().endsWith("/") ? endpoint.getPath() : endpoint.getPath() + "/";
+    return URI.create(scheme + "://" + endpoint.getRawAuthority() + path + "http/");
+  }
+
+  /**
+   * Opens a session at {@code endpoint} (the chat endpoint's {@code ws://} or {@code http://}
+   * URI) with {@code credentials} (a query string), reading in {@code mode}; fails unless the
+   * server answers 200.
+   */
+  public static HttpPeer open(URI endpoint, String credentials, Mode mode) throws Exception {
+    URI base = base(endpoint);
+    HttpResponse<String> r = request(base, "POST", "open", credentials, "");
+    assertEquals(200, r.statusCode(), () -> "open: " + r.statusCode() + " " + r.body());
+    HttpPeer p = new HttpPeer(base, credentials,
+        Json.parse(r.body()).get("session").getAsString(), mode);
+    p.read(0);
+    return p;
+  }
+
+  /** A streaming peer of {@code user} ({@code ?name=}), welcomed. */
+  public static HttpPeer v1(URI endpoint, String user) throws Exception {
+    return welcomed(endpoint, "name=" + user, user, Mode.STREAM);
+  }
+
+  /** A polling peer of {@code user} ({@code ?name=}), welcomed. */
+  public static HttpPeer polling(URI endpoint, String user) throws Exception {
+    return welcomed(endpoint, "name=" + user, user, Mode.POLL);
+  }
+
+  /** A peer with {@code credentials} whose first frame must be the welcome of {@code user}. */
+  public static HttpPeer welcomed(URI endpoint, String credentials, String user, Mode mode)
+      throws Exception {
+    HttpPeer p = open(endpoint, credentials, mode);
+    assertEquals(user, p.next("welcome").getAsJsonObject("user").get("id").getAsString());
+    return p;
+  }
+
+  /**
+   * One request to the fallback at {@code base}: {@code action} with the query string
+   * {@code query} (credentials and parameters) and, for a POST, {@code body}.
+   */
+  public static HttpResponse<String> request(URI base, String method, String action,
+      String query, String body) throws Exception {
+    return HTTP.send(builder(base, action, query).method(method,
+            body.isEmpty() ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpRequest.Builder builder(URI base, String action, String query) {
+    return HttpRequest.newBuilder(URI.create(base + action + (query.isEmpty() ? "" : "?" + query)))
+        .timeout(WAIT.plusSeconds(10));
+  }
+
+  /** {@code value} escaped for a query string. */
+  public static String q(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+
+  /** The session id (the welcome's {@code session}). */
+  public String session() {
+    return session;
+  }
+
+  /** The fallback's base URI. */
+  public URI base() {
+    return base;
+  }
+
+  /** The number of the last event received. */
+  public long lastEventId() {
+    return lastId;
+  }
+
+  /** The query string of a request about this session: credentials, session, {@code more}. */
+  public String query(String more) {
+    return credentials + "&session=" + q(session) + (more.isEmpty() ? "" : "&" + more);
+  }
+
+  /** A request about this session with this peer's credentials. */
+  public HttpResponse<String> request(String method, String action, String more, String body)
+      throws Exception {
+    return request(base, method, action, query(more), body);
+  }
+
+  // ---- sending ---------------------------------------------------------------------------------
+
+  @Override
+  public void send(String text) throws Exception {
+    sendAll(List.of(text));
+  }
+
+  /** Sends {@code texts} in one POST, numbered after what was sent before; expects 204. */
+  public void sendAll(List<String> texts) throws Exception {
+    synchronized (sendLock) {
+      HttpResponse<String> r = post(sent + 1, texts);
+      assertEquals(204, r.statusCode(), () -> "send: " + r.statusCode() + " " + r.body());
+      sent += texts.size();
+    }
+  }
+
+  /** POSTs {@code texts} as frames {@code first}, {@code first + 1}, … without counting them. */
+  public HttpResponse<String> post(long first, List<String> texts) throws Exception {
+    return request("POST", "send", "first=" + first, body(texts));
+  }
+
+  /** A {@code send} body: the frames as a JSON array of strings. */
+  public static String body(List<String> texts) {
+    JsonArray a = new JsonArray();
+    texts.forEach(a::add);
+    return a.toString();
+  }
+
+  /** Asks the server to close the session; the server's close event (echoing it) ends the peer. */
+  @Override
+  public void close(int code, String reason) {
+    try {
+      request("POST", "close", "code=" + code + "&reason=" + q(reason), "");
+    } catch (Exception e) {
+      throw new IllegalStateException("close failed", e);
+    }
+  }
+
+  // ---- receiving -------------------------------------------------------------------------------
+
+  /** Starts reading again after event {@code last} (a new stream or poll replaces the old). */
+  public void reconnect(long last) {
+    read(last);
+  }
+
+  /**
+   * Stops reading the stream without closing it (the server's writes back up, as with a client
+   * that stopped reading). Streams only.
+   */
+  public void stopReading() {
+    paused = true;
+  }
+
+  private void read(long last) {
+    int gen = generation.incrementAndGet();
+    lastId = last;
+    if (mode == Mode.STREAM) {
+      stream(gen, last);
+    } else {
+      poll(gen, last);
+    }
+  }
+
+  private boolean current(int gen) {
+    return !stopped && generation.get() == gen && !closed().isDone();
+  }
+
+  private void stream(int gen, long last) {
+    SseParser parser = new SseParser(this::event);
+    HTTP.sendAsync(builder(base, "stream", query("last=" + last)).timeout(Duration.ofDays(1))
+        .GET().build(), info -> {
+          if (info.statusCode() != 200) {
+            ended(gen, "stream answered " + info.statusCode());
+          }
+          return HttpResponse.BodySubscribers.fromLineSubscriber(new Flow.Subscriber<String>() {
+            @Override
+            public void onSubscribe(Flow.Subscription s) {
+              stream = s;
+              s.request(1);
+            }
+
+            @Override
+            public void onNext(String line) {
+              if (current(gen)) {
+                parser.line(line);
+                if (!paused) {
+                  stream.request(1);
+                }
+              } else {
+                stream.cancel();
+              }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+              ended(gen, "stream failed: " + t);
+            }
+
+            @Override
+            public void onComplete() {
+              ended(gen, "stream ended");
+            }
+          });
+        });
+  }
+
+  private void poll(int gen, long last) {
+    if (!current(gen)) {
+      return;
+    }
+    HTTP.sendAsync(builder(base, "poll", query("last=" + last)).GET().build(),
+        HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
+          if (e != null || r.statusCode() != 200) {
+            ended(gen, e != null ? "poll failed: " + e : "poll answered " + r.statusCode());
+            return;
+          }
+          if (current(gen)) {
+            SseParser parser = new SseParser(this::event);
+            r.body().lines().forEach(parser::line);
+            parser.line("");
+            poll(gen, lastId);
+          }
+        });
+  }
+
+  private void event(long id, String type, String data) {
+    if (id > 0) {
+      lastId = id;
+    }
+    if ("close".equals(type)) {
+      JsonObject c = Json.parse(data);
+      finish(new Closed(c.get("code").getAsInt(), c.get("reason").getAsString(), true));
+      return;
+    }
+    received(data);
+  }
+
+  private void ended(int gen, String why) {
+    if (current(gen)) {
+      finish(new Closed(1006, why, false));
+    }
+  }
+
+  private void finish(Closed c) {
+    ended(c, new IllegalStateException("closed " + c));
+  }
+
+  /** Drops the stream (or stops polling) without a word to the server. */
+  @Override
+  public void close() {
+    stopped = true;
+    Flow.Subscription s = stream;
+    if (s != null) {
+      s.cancel();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "HttpPeer{" + session + ", " + mode + ", last=" + lastId + "}";
+  }
+
+  /** Reads {@code text/event-stream} lines into events (id, type or null, data). */
+  static final class SseParser {
+    interface Handler {
+      void event(long id, String type, String data);
+    }
+
+    private final Handler handler;
+    private final StringBuilder data = new StringBuilder();
+    private boolean hasData;
+    private long id;
+    private String type;
+
+    SseParser(Handler handler) {
+      this.handler = handler;
+    }
+
+    void line(String line) {
+      if (line.isEmpty()) {
+        if (hasData) {
+          handler.event(id, type, data.toString());
+        }
+        data.setLength(0);
+        hasData = false;
+        id = 0;
+        type = null;
+        return;
+      }
+      if (line.startsWith(":")) {
+        return;
+      }
+      int colon = line.indexOf(':');
+      String field = colon < 0 ? line : line.substring(0, colon);
+      String value = colon < 0 ? "" : line.substring(colon + 1);
+      if (value.startsWith(" ")) {
+        value = value.substring(1);
+      }
+      switch (field) {
+        case "data" -> {
+          if (hasData) {
+            data.append('\n');
+          }
+          data.append(value);
+          hasData = true;
+        }
+        case "id" -> id = Long.parseLong(value);
+        case "event" -> type = value;
+        default -> { }
+      }
+    }
+  }
+}
