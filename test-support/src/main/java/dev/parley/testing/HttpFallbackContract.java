@@ -8,6 +8,9 @@ import com.google.gson.JsonObject;
 import dev.parley.core.AuthResult;
 import dev.parley.core.ChatLimits;
 import dev.parley.core.ChatServer;
+import dev.parley.core.spi.InMemoryBackplane;
+import dev.parley.core.spi.InMemoryMessageStore;
+import dev.parley.core.spi.InMemoryPresence;
 import dev.parley.core.transport.WebChatServer;
 import dev.parley.protocol.User;
 import java.io.BufferedReader;
@@ -169,6 +172,49 @@ public abstract class HttpFallbackContract extends ServerContract {
     }
     assertEquals(List.of("a", "b", "c", "d"), got);
     assertEquals(4, chat.store().position("room").toCompletableFuture().join().seq());
+  }
+
+  @Test
+  void postsToAnyNodeOfAClusterReachTheNodeHoldingTheStream() throws Exception {
+    // two nodes on one shared engine, each behind its own server: no sticky sessions
+    InMemoryMessageStore store = new InMemoryMessageStore(1000);
+    InMemoryBackplane bus = new InMemoryBackplane();
+    InMemoryPresence presence = new InMemoryPresence();
+    chat = ChatServer.builder().messageStore(store).backplane(bus).presence(presence).build();
+    ChatServer other = track(ChatServer.builder().messageStore(store).backplane(bus)
+        .presence(presence).build());
+    WebChatServer a = track(local().start());
+    WebChatServer b = track(builder(other).host("127.0.0.1").port(0).start());
+    HttpPeer alice = track(HttpPeer.v1(a.uri(), "alice"));
+    WsPeer bob = track(WsPeer.v1(b.uri(), "bob"));
+    bob.join("room");
+    URI elsewhere = HttpPeer.base(b.uri());
+    // alice's frames all go to node b; her stream (the session) is on node a
+    List<String> frames = List.of(Json.object("type", "join", "room", "room").toString(),
+        message("room", "one", "c1"), message("room", "two", "c2"));
+    for (String frame : frames) {
+      alice.sendVia(elsewhere, List.of(frame));
+    }
+    // a retry through node b again is applied once
+    assertEquals(204, HttpPeer.request(elsewhere, "POST", "send", alice.query("first=2"),
+        HttpPeer.body(frames.subList(1, 3))).statusCode());
+    assertEquals("one", bob.nextOfType("message").get("body").getAsString());
+    assertEquals("two", bob.nextOfType("message").get("body").getAsString());
+    assertEquals("c1", alice.nextOfType("ack").get("cid").getAsString());
+    assertEquals("c2", alice.nextOfType("ack").get("cid").getAsString());
+    assertEquals(2, store.position("room").toCompletableFuture().join().seq());
+    // another user's POST through node b reaches nothing; a stream is served only where it is
+    assertEquals(204, HttpPeer.request(elsewhere, "POST", "send", "name=mallory&session="
+        + alice.session() + "&first=4", HttpPeer.body(List.of(message("room", "x", "m"))))
+        .statusCode());
+    assertEquals(404, HttpPeer.request(elsewhere, "GET", "poll", alice.query(""), "")
+        .statusCode());
+    alice.roundTrip();
+    assertEquals(2, store.position("room").toCompletableFuture().join().seq());
+    // the client's close through node b ends the session on node a
+    assertEquals(204, HttpPeer.request(elsewhere, "POST", "close",
+        alice.query("code=1000&reason=bye"), "").statusCode());
+    assertEquals(new Peer.Closed(1000, "bye", true), alice.awaitClose());
   }
 
   @Test

@@ -160,8 +160,17 @@ public final class HttpPeer extends RecordingPeer {
 
   /** Sends {@code texts} in one POST, numbered after what was sent before; expects 204. */
   public void sendAll(List<String> texts) throws Exception {
+    sendVia(base, texts);
+  }
+
+  /**
+   * {@link #sendAll} through the fallback at {@code otherBase}: another node of the cluster,
+   * which hands the frames to the node holding the session.
+   */
+  public void sendVia(URI otherBase, List<String> texts) throws Exception {
     synchronized (sendLock) {
-      HttpResponse<String> r = post(sent + 1, texts);
+      HttpResponse<String> r = request(otherBase, "POST", "send", query("first=" + (sent + 1)),
+          body(texts));
       assertEquals(204, r.statusCode(), () -> "send: " + r.statusCode() + " " + r.body());
       sent += texts.size();
     }

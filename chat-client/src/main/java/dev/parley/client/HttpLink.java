@@ -1,0 +1,500 @@
+package dev.parley.client;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection over the HTTP fallback: {@code open} makes the session; a stream (or a loop of
+ * polls) reads its numbered frames and, when it breaks, starts again after the last one it got
+ * (nothing lost, nothing repeated); frames to send wait in a queue and go out in POSTs numbered
+ * by their first frame, one POST at a time, retried as they were when a request fails (the server
+ * applies each once). A stream or POST that cannot be made again within {@link #RETRY_WINDOW},
+ * or a session the server no longer holds (404), fails the connection.
+ *
+ * <h2>Threading</h2>
+ * State is guarded by this object's lock; requests complete on the {@code HttpClient}'s threads;
+ * the listener is called through a serial executor, one call at a time, and never after
+ * {@code onClosed} or {@code onFailure}.
+ */
+final class HttpLink implements Transport.Connection {
+  private static final Logger log = LoggerFactory.getLogger(HttpLink.class);
+  static final Duration RETRY_WINDOW = Duration.ofSeconds(10);
+  /** A stream silent this long (the server comments every 15 s) is started again. */
+  private static final long SILENCE_NANOS = TimeUnit.SECONDS.toNanos(45);
+  private static final long MAX_QUEUED_CHARS = 1 << 20;
+  private static final int MAX_BATCH_CHARS = 64 * 1024;
+  private static final String V1 = "parley.v1";
+
+  private final HttpClient http;
+  private final boolean poll;
+  private final Transport.Listener listener;
+  private final SerialExecutor events = new SerialExecutor(ClientThreads.events());
+  private URI base;
+  private String credentials = "";
+  // guarded by this
+  private String session;
+  private final ArrayDeque<String> queue = new ArrayDeque<>();
+  private long queuedChars;
+  private CompletableFuture<Void> room;
+  private List<String> inFlight;
+  private long posted;
+  private long sendFailingSince;
+  private boolean closing;
+  private int closeCode;
+  private String closeReason;
+  private boolean closeSent;
+  private boolean over;
+  private int reader;
+  private long lastId;
+  private long lastHeard = System.nanoTime();
+  private long readFailingSince;
+  private Flow.Subscription subscription;
+  private ScheduledFuture<?> watchdog;
+
+  HttpLink(HttpClient http, boolean poll, Transport.Listener listener) {
+    this.http = http;
+    this.poll = poll;
+    this.listener = listener;
+  }
+
+  /** Opens the session; failures reach the listener. */
+  void start(URI url, List<String> protocols) {
+    if (protocols.stream().noneMatch(V1::equalsIgnoreCase)) {
+      fail(new IOException("the HTTP fallback speaks parley.v1 only: offer it"));
+      return;
+    }
+    try {
+      base = HttpTransport.base(url);
+      credentials = url.getRawQuery() == null ? "" : url.getRawQuery();
+    } catch (IllegalArgumentException e) {
+      fail(e);
+      return;
+    }
+    http.sendAsync(request("open", "").POST(HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
+          if (e != null) {
+            fail(e);
+          } else if (r.statusCode() == 200) {
+            opened(json(r.body()).get("session").getAsString());
+          } else if (r.statusCode() == 401) {
+            report(() -> listener.onOpen(V1)); // as a socket server: accepted, then closed
+            closed(4401, reason(r));
+          } else {
+            fail(new IOException("open answered " + r.statusCode() + ": " + r.body()));
+          }
+        });
+  }
+
+  private void opened(String id) {
+    synchronized (this) {
+      if (over) {
+        return;
+      }
+      session = id;
+      if (!poll) {
+        watchdog = ClientThreads.timer().scheduleWithFixedDelay(this::watch, 15, 15,
+            TimeUnit.SECONDS);
+      }
+    }
+    synchronized (this) {
+      if (!over) {
+        report(() -> listener.onOpen(V1));
+      }
+    }
+    read();
+    pump();
+  }
+
+  // ---- down ------------------------------------------------------------------------------------
+
+  private void read() {
+    int me;
+    long last;
+    synchronized (this) {
+      if (over) {
+        return;
+      }
+      me = ++reader;
+      last = lastId;
+    }
+    if (poll) {
+      http.sendAsync(request("poll", "last=" + last).timeout(Duration.ofSeconds(90)).GET()
+          .build(), HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
+            if (e != null || r.statusCode() != 200) {
+              readFailed(me, e, r);
+            } else if (current(me)) {
+              new EventStream(this::event).all(r.body());
+              heard();
+              read();
+            }
+          });
+      return;
+    }
+    EventStream parser = new EventStream(this::event);
+    http.sendAsync(request("stream", "last=" + last).GET().build(), info -> {
+      if (info.statusCode() != 200) {
+        return HttpResponse.BodySubscribers.replacing(null);
+      }
+      return HttpResponse.BodySubscribers.fromLineSubscriber(new Flow.Subscriber<String>() {
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+          synchronized (HttpLink.this) {
+            if (me != reader || over) {
+              s.cancel();
+              return;
+            }
+            subscription = s;
+          }
+          s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(String line) {
+          if (current(me)) {
+            heard();
+            parser.line(line);
+          }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          readFailed(me, t, null);
+        }
+
+        @Override
+        public void onComplete() {
+          readFailed(me, new IOException("the stream ended"), null);
+        }
+      });
+    }).whenComplete((r, e) -> {
+      if (e != null || r.statusCode() != 200) {
+        readFailed(me, e, r);
+      }
+    });
+  }
+
+  private synchronized boolean current(int me) {
+    return me == reader && !over;
+  }
+
+  private synchronized void heard() {
+    lastHeard = System.nanoTime();
+    readFailingSince = 0;
+  }
+
+  private void event(long id, String type, String data) {
+    if ("close".equals(type)) {
+      JsonObject c = json(data);
+      closed(c.get("code").getAsInt(), c.has("reason") ? c.get("reason").getAsString() : "");
+      return;
+    }
+    synchronized (this) {
+      if (id > 0) {
+        lastId = id;
+      }
+      if (!over) { // enqueued under the lock: never after the final onClosed or onFailure
+        report(() -> listener.onText(data));
+      }
+    }
+  }
+
+  private void readFailed(int me, Throwable cause, HttpResponse<?> r) {
+    int status = r == null ? 0 : r.statusCode();
+    if (status == 401) {
+      closed(4401, "the server no longer accepts these credentials");
+      return;
+    }
+    long delay;
+    synchronized (this) {
+      if (me != reader || over) {
+        return;
+      }
+      long now = System.nanoTime();
+      if (readFailingSince == 0) {
+        readFailingSince = now;
+      }
+      if (status == 404 || status == 400 || now - readFailingSince > RETRY_WINDOW.toNanos()) {
+        delay = -1;
+      } else {
+        delay = Math.min(1000, 50L << Math.min(5, (now - readFailingSince) / 200_000_000L));
+      }
+    }
+    if (delay < 0) {
+      fail(new IOException(status != 0 ? "the session is gone (" + status + ")"
+          : "the stream could not be resumed: " + cause, cause));
+      return;
+    }
+    log.debug("reading from {} failed ({}); again in {} ms", base, status != 0 ? status : cause,
+        delay);
+    ClientThreads.timer().schedule(this::read, delay, TimeUnit.MILLISECONDS);
+  }
+
+  /** Starts a stream again that has been silent longer than the server's keep-alive allows. */
+  private void watch() {
+    Flow.Subscription s;
+    synchronized (this) {
+      if (over || System.nanoTime() - lastHeard < SILENCE_NANOS) {
+        return;
+      }
+      s = subscription;
+      reader++; // the silent one is not current any more
+      lastHeard = System.nanoTime();
+    }
+    if (s != null) {
+      s.cancel();
+    }
+    read();
+  }
+
+  // ---- up --------------------------------------------------------------------------------------
+
+  @Override
+  public CompletionStage<?> send(String text) {
+    CompletableFuture<Void> stage;
+    synchronized (this) {
+      if (over || closing) {
+        return CompletableFuture.failedFuture(new IOException("closed"));
+      }
+      queue.add(text);
+      queuedChars += text.length();
+      stage = queuedChars <= MAX_QUEUED_CHARS ? CompletableFuture.completedFuture(null)
+          : (room = new CompletableFuture<>());
+    }
+    pump();
+    return stage;
+  }
+
+  /** Starts the next POST when none is under way: the frames queued, or the close. */
+  private void pump() {
+    List<String> batch;
+    long first;
+    synchronized (this) {
+      if (over || session == null || inFlight != null) {
+        return;
+      }
+      if (queue.isEmpty()) {
+        if (closing && !closeSent) {
+          closeSent = true;
+          postClose(closeCode, closeReason);
+        }
+        return;
+      }
+      batch = new ArrayList<>();
+      int chars = 0;
+      while (!queue.isEmpty() && (batch.isEmpty() || chars + queue.peek().length() <= MAX_BATCH_CHARS)) {
+        String f = queue.poll();
+        chars += f.length();
+        batch.add(f);
+      }
+      inFlight = batch;
+      first = posted + 1;
+    }
+    post(batch, first);
+  }
+
+  private void post(List<String> batch, long first) {
+    JsonArray body = new JsonArray();
+    batch.forEach(body::add);
+    http.sendAsync(request("send", "first=" + first)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+        HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
+          int status = e != null ? 0 : r.statusCode();
+          if (status == 204) {
+            posted(batch);
+          } else if (status == 401) {
+            closed(4401, reason(r));
+          } else if (status == 400 || status == 403 || status == 404 || status == 413) {
+            fail(new IOException("send answered " + status + ": " + r.body()));
+          } else {
+            retrySend(batch, first, e != null ? e.toString() : status + " " + r.body());
+          }
+        });
+  }
+
+  private void posted(List<String> batch) {
+    CompletableFuture<Void> freed = null;
+    synchronized (this) {
+      posted += batch.size();
+      inFlight = null;
+      sendFailingSince = 0;
+      for (String f : batch) {
+        queuedChars -= f.length();
+      }
+      if (room != null && queuedChars <= MAX_QUEUED_CHARS) {
+        freed = room;
+        room = null;
+      }
+    }
+    if (freed != null) {
+      freed.complete(null);
+    }
+    pump();
+  }
+
+  private void retrySend(List<String> batch, long first, String why) {
+    boolean giveUp;
+    synchronized (this) {
+      if (over) {
+        return;
+      }
+      long now = System.nanoTime();
+      if (sendFailingSince == 0) {
+        sendFailingSince = now;
+      }
+      giveUp = now - sendFailingSince > RETRY_WINDOW.toNanos();
+    }
+    if (giveUp) {
+      fail(new IOException("frames could not be sent: " + why));
+      return;
+    }
+    log.debug("sending to {} failed ({}); again", base, why);
+    ClientThreads.timer().schedule(() -> post(batch, first), 200, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void close(int code, String reason) {
+    synchronized (this) {
+      if (over || closing) {
+        return;
+      }
+      closing = true;
+      closeCode = code;
+      closeReason = reason;
+    }
+    pump();
+  }
+
+  private void postClose(int code, String reason) {
+    http.sendAsync(request("close", "code=" + code + "&reason=" + encode(reason))
+            .POST(HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
+          if (e != null) {
+            fail(e);
+          } else {
+            closed(code, reason); // the server ended the session (or had, 404)
+          }
+        });
+  }
+
+  @Override
+  public void cancel() {
+    String id;
+    synchronized (this) {
+      if (over) {
+        return;
+      }
+      id = session;
+    }
+    end();
+    if (id != null) { // tell the server, best effort, rather than leave it waiting for a stream
+      http.sendAsync(request("close", "code=1000&reason=" + encode("the client went away"))
+          .POST(HttpRequest.BodyPublishers.noBody()).build(),
+          HttpResponse.BodyHandlers.discarding());
+    }
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  private HttpRequest.Builder request(String action, String more) {
+    StringBuilder q = new StringBuilder(credentials);
+    String id;
+    synchronized (this) {
+      id = session;
+    }
+    if (id != null) {
+      q.append(q.length() > 0 ? "&" : "").append("session=").append(encode(id));
+    }
+    if (!more.isEmpty()) {
+      q.append(q.length() > 0 ? "&" : "").append(more);
+    }
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + action
+        + (q.length() > 0 ? "?" + q : "")));
+    return action.equals("stream") ? b : b.timeout(Duration.ofSeconds(30));
+  }
+
+  private void closed(int code, String reason) {
+    if (end()) {
+      report(() -> listener.onClosed(code, reason));
+    }
+  }
+
+  private void fail(Throwable cause) {
+    if (end()) {
+      report(() -> listener.onFailure(cause));
+    }
+  }
+
+  /** Stops everything; true for the one call that did. */
+  private boolean end() {
+    Flow.Subscription s;
+    ScheduledFuture<?> w;
+    CompletableFuture<Void> r;
+    synchronized (this) {
+      if (over) {
+        return false;
+      }
+      over = true;
+      s = subscription;
+      w = watchdog;
+      r = room;
+      room = null;
+    }
+    if (s != null) {
+      s.cancel();
+    }
+    if (w != null) {
+      w.cancel(false);
+    }
+    if (r != null) {
+      r.completeExceptionally(new IOException("closed"));
+    }
+    return true;
+  }
+
+  /** Calls the listener on the serial executor. */
+  private void report(Runnable call) {
+    events.execute(call);
+  }
+
+  private static JsonObject json(String text) {
+    return JsonParser.parseString(text).getAsJsonObject();
+  }
+
+  private static String reason(HttpResponse<String> r) {
+    try {
+      JsonObject o = json(r.body());
+      return o.has("reason") ? o.get("reason").getAsString() : "";
+    } catch (RuntimeException e) {
+      return r.body();
+    }
+  }
+
+  private static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public String toString() {
+    return "HttpLink{" + base + ", session " + session + (poll ? ", polling" : "") + "}";
+  }
+}
