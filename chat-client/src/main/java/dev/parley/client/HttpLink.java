@@ -3,6 +3,7 @@ package dev.parley.client;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.parley.protocol.EventStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;

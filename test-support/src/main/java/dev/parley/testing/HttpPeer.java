@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.parley.protocol.EventStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -228,7 +229,7 @@ public final class HttpPeer extends RecordingPeer {
   }
 
   private void stream(int gen, long last) {
-    SseParser parser = new SseParser(this::event);
+    EventStream parser = new EventStream(this::event);
     HTTP.sendAsync(builder(base, "stream", query("last=" + last)).timeout(Duration.ofDays(1))
         .GET().build(), info -> {
           if (info.statusCode() != 200) {
@@ -277,9 +278,7 @@ public final class HttpPeer extends RecordingPeer {
             return;
           }
           if (current(gen)) {
-            SseParser parser = new SseParser(this::event);
-            r.body().lines().forEach(parser::line);
-            parser.line("");
+            new EventStream(this::event).all(r.body());
             poll(gen, lastId);
           }
         });
@@ -320,56 +319,5 @@ public final class HttpPeer extends RecordingPeer {
   @Override
   public String toString() {
     return "HttpPeer{" + session + ", " + mode + ", last=" + lastId + "}";
-  }
-
-  /** Reads {@code text/event-stream} lines into events (id, type or null, data). */
-  static final class SseParser {
-    interface Handler {
-      void event(long id, String type, String data);
-    }
-
-    private final Handler handler;
-    private final StringBuilder data = new StringBuilder();
-    private boolean hasData;
-    private long id;
-    private String type;
-
-    SseParser(Handler handler) {
-      this.handler = handler;
-    }
-
-    void line(String line) {
-      if (line.isEmpty()) {
-        if (hasData) {
-          handler.event(id, type, data.toString());
-        }
-        data.setLength(0);
-        hasData = false;
-        id = 0;
-        type = null;
-        return;
-      }
-      if (line.startsWith(":")) {
-        return;
-      }
-      int colon = line.indexOf(':');
-      String field = colon < 0 ? line : line.substring(0, colon);
-      String value = colon < 0 ? "" : line.substring(colon + 1);
-      if (value.startsWith(" ")) {
-        value = value.substring(1);
-      }
-      switch (field) {
-        case "data" -> {
-          if (hasData) {
-            data.append('\n');
-          }
-          data.append(value);
-          hasData = true;
-        }
-        case "id" -> id = Long.parseLong(value);
-        case "event" -> type = value;
-        default -> { }
-      }
-    }
   }
 }

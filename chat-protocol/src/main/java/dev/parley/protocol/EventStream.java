@@ -1,13 +1,15 @@
-package dev.parley.client;
+package dev.parley.protocol;
 
 /**
  * Reads {@code text/event-stream} line by line (WHATWG HTML, "Server-sent events"): {@code id},
  * {@code event} and {@code data} fields, comments ignored, an event dispatched at each blank line.
- * What the HTTP fallback's streams and polls carry. Not thread-safe: one reader per response.
+ * What the HTTP fallback's streams and polls carry (docs/PROTOCOL.md): a frame is an event with
+ * a numeric {@code id}, the session's end an event named {@code close}. Not thread-safe: one
+ * reader per response.
  */
-final class EventStream {
+public final class EventStream {
   /** Receives each event. */
-  interface Handler {
+  public interface Handler {
     /** An event: its {@code id} (0 when none), its type (null for a frame) and its data. */
     void event(long id, String type, String data);
   }
@@ -18,12 +20,13 @@ final class EventStream {
   private long id;
   private String type;
 
-  EventStream(Handler handler) {
+  /** A reader that hands every event to {@code handler}. */
+  public EventStream(Handler handler) {
     this.handler = handler;
   }
 
   /** One line, without its line break. */
-  void line(String line) {
+  public void line(String line) {
     if (line.isEmpty()) {
       if (hasData) {
         handler.event(id, type, data.toString());
@@ -58,7 +61,7 @@ final class EventStream {
   }
 
   /** Reads a whole body (a poll's answer), then ends the last event. */
-  void all(String body) {
+  public void all(String body) {
     body.lines().forEach(this::line);
     line("");
   }
