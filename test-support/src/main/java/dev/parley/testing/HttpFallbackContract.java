@@ -296,7 +296,7 @@ public abstract class HttpFallbackContract extends ServerContract {
     WebChatServer server = track(local().heartbeat(Duration.ofMillis(100), Duration.ofMillis(400))
         .start());
     HttpPeer quiet = track(HttpPeer.v1(server.uri(), "quiet"));
-    quiet.close(); // drops its stream
+    quiet.drop(); // its stream, without a word
     awaitOffline("quiet");
     assertEquals(0, chat.connectionCount());
   }

@@ -12,8 +12,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -26,8 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <h2>Lifecycle</h2>
  * Open once {@link #open} returned; ended by the server's close event ({@link #awaitClose()}), by
- * {@link #close(int, String)} (the server echoes it), or at once by {@link #close()}, which drops
- * the stream or stops polling. {@link #reconnect(long)} starts a new stream or poll after a given
+ * {@link #close(int, String)} (the server echoes it), or at once by {@link #close()} (which tells
+ * the server in passing) or {@link #drop()} (which does not). {@link #reconnect(long)} starts a new stream or poll after a given
  * event, as a client does after a broken stream.
  */
 public final class HttpPeer extends RecordingPeer {
@@ -110,9 +113,15 @@ public final class HttpPeer extends RecordingPeer {
    */
   public static HttpResponse<String> request(URI base, String method, String action,
       String query, String body) throws Exception {
+    return request(base, method, action, query, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** {@link #request(URI, String, String, String, String)} with a body of any bytes. */
+  public static HttpResponse<String> request(URI base, String method, String action,
+      String query, byte[] body) throws Exception {
     return HTTP.send(builder(base, action, query).method(method,
-            body.isEmpty() ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body)).build(),
+            body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofByteArray(body)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -177,6 +186,28 @@ public final class HttpPeer extends RecordingPeer {
     }
   }
 
+  /**
+   * Sends {@code text} as one numbered frame in {@code copies} identical POSTs at once, as a
+   * client that retries too eagerly; returns their statuses. The server must apply it once.
+   */
+  public List<Integer> sendRetried(String text, int copies) throws Exception {
+    synchronized (sendLock) {
+      long first = sent + 1;
+      List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+      for (int i = 0; i < copies; i++) {
+        all.add(HTTP.sendAsync(builder(base, "send", query("first=" + first))
+            .POST(HttpRequest.BodyPublishers.ofString(body(List.of(text)))).build(),
+            HttpResponse.BodyHandlers.ofString()));
+      }
+      List<Integer> statuses = new ArrayList<>();
+      for (var f : all) {
+        statuses.add(f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).statusCode());
+      }
+      sent++;
+      return statuses;
+    }
+  }
+
   /** POSTs {@code texts} as frames {@code first}, {@code first + 1}, … without counting them. */
   public HttpResponse<String> post(long first, List<String> texts) throws Exception {
     return request("POST", "send", "first=" + first, body(texts));
@@ -215,6 +246,7 @@ public final class HttpPeer extends RecordingPeer {
   }
 
   private void read(long last) {
+    stopped = false;
     int gen = generation.incrementAndGet();
     lastId = last;
     if (mode == Mode.STREAM) {
@@ -306,9 +338,24 @@ public final class HttpPeer extends RecordingPeer {
     ended(c, new IllegalStateException("closed " + c));
   }
 
-  /** Drops the stream (or stops polling) without a word to the server. */
+  /**
+   * Drops the stream (or stops polling) and, as the real clients do when they give up on a
+   * connection, tells the server in passing (a {@code close} it does not wait for) so that the
+   * session ends now rather than after the heartbeat timeout.
+   */
   @Override
   public void close() {
+    boolean wasOpen = !stopped && !closed().isDone();
+    drop();
+    if (wasOpen) {
+      HTTP.sendAsync(builder(base, "close", query("code=1000&reason=bye"))
+          .POST(HttpRequest.BodyPublishers.noBody()).build(),
+          HttpResponse.BodyHandlers.discarding());
+    }
+  }
+
+  /** Drops the stream (or stops polling) without a word to the server: a vanished client. */
+  public void drop() {
     stopped = true;
     Flow.Subscription s = stream;
     if (s != null) {

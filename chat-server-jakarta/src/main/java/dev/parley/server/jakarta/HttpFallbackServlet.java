@@ -10,7 +10,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -138,7 +137,7 @@ public final class HttpFallbackServlet extends HttpServlet {
     }
     async.setTimeout(0); // the fallback ends its own responses: polls, streams
     ServletExchange exchange = new ServletExchange(req, res, async, action, query,
-        tooLarge ? "" : new String(body, StandardCharsets.UTF_8));
+        tooLarge ? new byte[0] : body);
     if (tooLarge) {
       fallback.tooLarge(exchange);
     } else {

@@ -28,14 +28,14 @@ final class ServletExchange implements HttpExchange, AsyncListener {
   private final String action;
   private final Map<String, List<String>> headers = new LinkedHashMap<>();
   private final Map<String, List<String>> query;
-  private final String body;
+  private final byte[] body;
   private final AtomicBoolean answered = new AtomicBoolean();
   private final AtomicBoolean lost = new AtomicBoolean();
   private volatile Runnable gone;
   private volatile AsyncOutput output;
 
   ServletExchange(HttpServletRequest req, HttpServletResponse res, AsyncContext async,
-      String action, Map<String, List<String>> query, String body) {
+      String action, Map<String, List<String>> query, byte[] body) {
     this.req = req;
     this.res = res;
     this.async = async;
@@ -96,7 +96,7 @@ final class ServletExchange implements HttpExchange, AsyncListener {
   }
 
   @Override
-  public String body() {
+  public byte[] body() {
     return body;
   }
 

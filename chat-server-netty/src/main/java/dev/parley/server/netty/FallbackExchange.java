@@ -1,6 +1,7 @@
 package dev.parley.server.netty;
 
 import dev.parley.core.transport.http.HttpExchange;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -36,7 +37,7 @@ final class FallbackExchange implements HttpExchange {
   private final Map<String, List<String>> headers = new LinkedHashMap<>();
   private final Map<String, List<String>> query;
   private final String remoteAddress;
-  private final String body;
+  private final byte[] body;
   private final boolean keepAlive;
   // confined to the loop
   private boolean answered;
@@ -55,7 +56,7 @@ final class FallbackExchange implements HttpExchange {
     }
     this.query = query;
     this.remoteAddress = remoteAddress;
-    this.body = req.content().toString(StandardCharsets.UTF_8);
+    this.body = ByteBufUtil.getBytes(req.content());
     this.keepAlive = HttpUtil.isKeepAlive(req);
   }
 
@@ -85,7 +86,7 @@ final class FallbackExchange implements HttpExchange {
   }
 
   @Override
-  public String body() {
+  public byte[] body() {
     return body;
   }
 

@@ -41,8 +41,8 @@ public interface HttpExchange {
   /** The peer's address, or null when the server library does not say. */
   String remoteAddress();
 
-  /** A POST's body as UTF-8 text; empty when there is none. */
-  String body();
+  /** A POST's body, as received; empty when there is none. */
+  byte[] body();
 
   /** Answers with one complete response; {@code body} may be empty (then no content type). */
   void respond(int status, Map<String, String> headers, String body);

@@ -258,7 +258,7 @@ public final class HttpFallback implements AutoCloseable {
     }
     List<String> frames = FrameBody.parse(ex.body());
     if (frames == null) {
-      error(ex, 400, cors, "the body must be a JSON array of strings, one frame each");
+      error(ex, 400, cors, "the body must be a JSON array of strings, one frame each, in UTF-8");
       return;
     }
     if (frames.isEmpty()) {
