@@ -11,11 +11,8 @@ import dev.parley.core.ChatServer;
 import dev.parley.testing.HttpPeer;
 import dev.parley.testing.Peer;
 import dev.parley.testing.WsPeer;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,16 +54,6 @@ class HttpFallbackLimitsTest {
     return c;
   }
 
-  /** The kernel's largest TCP send buffer (tcp_wmem max), 4 MiB when it cannot be read. */
-  private static long kernelSendBufferMax() {
-    try {
-      String[] v = Files.readString(Path.of("/proc/sys/net/ipv4/tcp_wmem")).trim().split("\\s+");
-      return Long.parseLong(v[2]);
-    } catch (IOException | RuntimeException e) {
-      return 4L << 20;
-    }
-  }
-
   /** Alice sends 30 000-character messages to {@code room} until {@code bytes} went out. */
   private static int flood(WsPeer alice, String room, long bytes) throws Exception {
     String body = "x".repeat(30_000);
@@ -105,7 +92,7 @@ class HttpFallbackLimitsTest {
     reader.getOutputStream().write(("GET /chat/http/stream?" + slow.query("last="
         + slow.lastEventId()) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(UTF_8));
     // what can be held for it: its bound, the kernel's buffers, a piece in flight
-    long holdable = BIG.maxOutboundBytes() + kernelSendBufferMax() + 64 * 1024 + 4096;
+    long holdable = BIG.maxOutboundBytes() + TestServer.kernelSendBufferMax() + 64 * 1024 + 4096;
     int n = flood(alice, "room", holdable + (1 << 20));
     server.awaitDisconnect("slow", SLACK);
     assertFalse(server.chat.isOnline("slow"));

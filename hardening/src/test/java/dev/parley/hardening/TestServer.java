@@ -12,7 +12,10 @@ import dev.parley.server.netty.NettyChatServer;
 import dev.parley.testing.HttpPeer;
 import dev.parley.testing.Peer;
 import dev.parley.testing.WsPeer;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
@@ -126,6 +129,16 @@ final class TestServer implements AutoCloseable {
 
   URI uri() {
     return server.uri();
+  }
+
+  /** The kernel's largest TCP send buffer (tcp_wmem max), 4 MiB when it cannot be read. */
+  static long kernelSendBufferMax() {
+    try {
+      String[] v = Files.readString(Path.of("/proc/sys/net/ipv4/tcp_wmem")).trim().split("\\s+");
+      return Long.parseLong(v[2]);
+    } catch (IOException | RuntimeException e) {
+      return 4L << 20;
+    }
   }
 
   /** The HTTP fallback's base, {@code http://127.0.0.1:<port>/chat/http/}. */
