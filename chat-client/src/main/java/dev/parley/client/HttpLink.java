@@ -24,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One connection over the HTTP fallback: {@code open} makes the session; a stream (or a loop of
- * polls) reads its numbered frames and, when it breaks, starts again after the last one it got
+ * One connection over the HTTP fallback: the first stream (or poll) opens the session and brings
+ * its {@code welcome}; a stream (or a loop of polls) reads its numbered frames and, when it
+ * breaks, starts again after the last one it got
  * (nothing lost, nothing repeated); frames to send wait in a queue and go out in POSTs numbered
  * by their first frame, one POST at a time, retried as they were when a request fails (the server
  * applies each once). A stream or POST that cannot be made again within {@link #RETRY_WINDOW},
@@ -77,7 +78,10 @@ final class HttpLink implements Transport.Connection {
     this.listener = listener;
   }
 
-  /** Opens the session; failures reach the listener. */
+  /**
+   * Opens the session with its first stream (or poll), which the server answers with the
+   * {@code welcome}: one request, so a load balancer may send each to another node.
+   */
   void start(URI url, List<String> protocols) {
     if (protocols.stream().noneMatch(V1::equalsIgnoreCase)) {
       fail(new IOException("the HTTP fallback speaks parley.v1 only: offer it"));
@@ -90,22 +94,22 @@ final class HttpLink implements Transport.Connection {
       fail(e);
       return;
     }
-    http.sendAsync(request("open", "").POST(HttpRequest.BodyPublishers.noBody()).build(),
-        HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
-          if (e != null) {
-            fail(e);
-          } else if (r.statusCode() == 200) {
-            opened(json(r.body()).get("session").getAsString());
-          } else if (r.statusCode() == 401) {
-            report(() -> listener.onOpen(V1)); // as a socket server: accepted, then closed
-            closed(4401, reason(r));
-          } else {
-            fail(new IOException("open answered " + r.statusCode() + ": " + r.body()));
-          }
-        });
+    read();
   }
 
-  private void opened(String id) {
+  /** The first frame arrived: it must be the welcome, which names the session. */
+  private void opened(String welcome) {
+    String id;
+    try {
+      JsonObject w = json(welcome);
+      id = "welcome".equals(w.get("type").getAsString()) ? w.get("session").getAsString() : null;
+    } catch (RuntimeException e) {
+      id = null;
+    }
+    if (id == null) {
+      fail(new IOException("the fallback's first frame is no welcome: " + welcome));
+      return;
+    }
     synchronized (this) {
       if (over) {
         return;
@@ -115,14 +119,8 @@ final class HttpLink implements Transport.Connection {
         watchdog = ClientThreads.timer().scheduleWithFixedDelay(this::watch, 15, 15,
             TimeUnit.SECONDS);
       }
+      report(() -> listener.onOpen(V1));
     }
-    synchronized (this) {
-      if (!over) {
-        report(() -> listener.onOpen(V1));
-      }
-    }
-    read();
-    pump();
   }
 
   // ---- down ------------------------------------------------------------------------------------
@@ -203,10 +201,20 @@ final class HttpLink implements Transport.Connection {
   }
 
   private void event(long id, String type, String data) {
+    boolean first;
+    synchronized (this) {
+      first = session == null;
+    }
     if ("close".equals(type)) {
       JsonObject c = json(data);
+      if (first) { // refused (4401): as a socket server, accepted, then closed
+        report(() -> listener.onOpen(V1));
+      }
       closed(c.get("code").getAsInt(), c.has("reason") ? c.get("reason").getAsString() : "");
       return;
+    }
+    if (first) {
+      opened(data);
     }
     synchronized (this) {
       if (id > 0) {
@@ -216,6 +224,9 @@ final class HttpLink implements Transport.Connection {
         report(() -> listener.onText(data));
       }
     }
+    if (first) {
+      pump(); // frames queued before the session was known
+    }
   }
 
   private void readFailed(int me, Throwable cause, HttpResponse<?> r) {
@@ -224,7 +235,8 @@ final class HttpLink implements Transport.Connection {
       closed(4401, "the server no longer accepts these credentials");
       return;
     }
-    long delay;
+    boolean giveUp;
+    long delay = 0;
     synchronized (this) {
       if (me != reader || over) {
         return;
@@ -233,15 +245,17 @@ final class HttpLink implements Transport.Connection {
       if (readFailingSince == 0) {
         readFailingSince = now;
       }
-      if (status == 404 || status == 400 || now - readFailingSince > RETRY_WINDOW.toNanos()) {
-        delay = -1;
-      } else {
+      // before the welcome the handshake failed: nothing to resume
+      giveUp = session == null || status == 404 || status == 400
+          || now - readFailingSince > RETRY_WINDOW.toNanos();
+      if (!giveUp) {
         delay = Math.min(1000, 50L << Math.min(5, (now - readFailingSince) / 200_000_000L));
       }
     }
-    if (delay < 0) {
-      fail(new IOException(status != 0 ? "the session is gone (" + status + ")"
-          : "the stream could not be resumed: " + cause, cause));
+    if (giveUp) {
+      String why = status != 0 ? "the fallback answered " + status
+          : "the stream could not be (re)opened: " + cause;
+      fail(new IOException(why, cause));
       return;
     }
     log.debug("reading from {} failed ({}); again in {} ms", base, status != 0 ? status : cause,

@@ -1046,33 +1046,21 @@
       return this._base + action + (q ? `?${q}` : "");
     }
 
-    async _open() {
-      try {
-        const r = await fetch(this._url("open"), {method: "POST", credentials: "include"});
-        if (this.readyState !== 0) return;
-        if (r.status === 200) {
-          this._session = (await r.json()).session;
-          this.readyState = 1;
-          this.protocol = PROTOCOL;
-          if (this.onopen) this.onopen({type: "open"});
-          this._read();
-          this._pump();
-        } else if (r.status === 401) { // as a WebSocket server: accepted, then closed with 4401
-          const reason = (await r.json().catch(() => ({}))).reason || "";
-          this.readyState = 1;
-          if (this.onopen) this.onopen({type: "open"});
-          this._closed(4401, reason, true);
-        } else {
-          this._closed(1006, `open answered ${r.status}`, false);
-        }
-      } catch (e) {
-        this._closed(1006, String(e && e.message || e), false);
-      }
-    }
-
     // ---- down
 
-    _read() {
+    /**
+     * The first stream (or poll) opens the session: its first event is the welcome, which names
+     * it. One request, so a load balancer may send each request to another node.
+     */
+    _open() {
+      if (this.readyState !== 0) return;
+      if (this._mode === "poll") this._poll();
+      else this._stream();
+    }
+
+    /** After a broken stream or poll: the same session, after the last event received. */
+    _resume() {
+      if (this.readyState !== 1) return;
       if (this._mode === "poll") this._poll();
       else this._stream();
     }
@@ -1084,14 +1072,13 @@
       let heard = false;
       if (this._mode === "auto") {
         setTimeout(() => { // nothing came through: a proxy holds the stream back; poll instead
-          if (!heard && this._reader === me && this.readyState === 1) {
+          if (!heard && this._reader === me && this.readyState < 2) {
             this._mode = "poll";
             this._stopReading();
-            this._poll();
+            this._poll(); // a session that never said welcome is left to the server's heartbeat
           }
         }, HttpSocket.streamTimeout);
       }
-      es.onopen = () => { this._failing = 0; }; // (again) connected: the window starts over
       es.onmessage = e => {
         heard = true;
         this._failing = 0;
@@ -1100,34 +1087,40 @@
       es.addEventListener("close", e => {
         if (this._reader === me) this._event(e.lastEventId, "close", e.data);
       });
-      es.onerror = () => {
+      es.onopen = () => { this._failing = 0; }; // (re)connected: the window starts over
+      es.onerror = () => { // never EventSource's own retry: its URL may name no session yet
         if (this._reader !== me) return;
-        if (es.readyState === EventSource.CLOSED) { // refused: the session is gone (404), …
-          this._closed(1006, "the stream was refused", false);
-        } else if (this._failed()) { // EventSource tries again by itself, with Last-Event-ID
+        const refused = es.readyState === EventSource.CLOSED; // a status but 200: 404, …
+        this._stopReading();
+        if (this.readyState === 0 || refused) {
+          this._closed(1006, refused ? "the stream was refused" : "no stream", false);
+        } else if (this._failed()) {
           this._closed(1006, "the stream could not be resumed", false);
+        } else {
+          setTimeout(() => this._resume(), 250);
         }
       };
     }
 
     async _poll() {
       const me = ++this._reader;
-      while (this._reader === me && this.readyState === 1) {
+      while (this._reader === me && this.readyState < 2) {
         const abort = this._abort = new AbortController();
         const timer = setTimeout(() => abort.abort(), 90000);
         try {
           const r = await fetch(this._url("poll", `last=${this._last}`),
               {credentials: "include", cache: "no-store", signal: abort.signal});
           if (r.status === 401) return this._closed(4401, "credentials refused", true);
-          if (r.status === 404 || r.status === 400) {
-            return this._closed(1006, `the session is gone (${r.status})`, false);
+          if (r.status === 404 || r.status === 400 || (r.status !== 200 && this.readyState === 0)) {
+            return this._closed(1006, `the fallback answered ${r.status}`, false);
           }
           if (r.status !== 200) throw new Error(`poll answered ${r.status}`);
           const body = await r.text();
           this._failing = 0;
           if (this._reader === me) eachEvent(body, (id, type, data) => this._event(id, type, data));
         } catch (e) {
-          if (this._reader !== me || this.readyState !== 1) return;
+          if (this._reader !== me || this.readyState > 1) return;
+          if (this.readyState === 0) return this._closed(1006, String(e && e.message || e), false);
           if (this._failed()) return this._closed(1006, "the polls could not go on", false);
           await new Promise(resolve => setTimeout(resolve, 200));
         } finally {
@@ -1137,15 +1130,28 @@
     }
 
     _event(id, type, data) {
-      if (this.readyState !== 1) return;
+      if (this.readyState > 1) return;
       const n = Number(id) || 0;
       if (n > 0 && n <= this._last) return; // had it already
       if (n > 0) this._last = n;
+      if (this.readyState === 0) { // the first event: the welcome, or a refusal (4401)
+        let session = null;
+        try {
+          const f = JSON.parse(data);
+          if (type !== "close" && f.type === "welcome") session = f.session;
+        } catch (e) { /* not JSON: no welcome */ }
+        if (type !== "close" && !session) return this._closed(1006, "no welcome", false);
+        this._session = session;
+        this.readyState = 1;
+        this.protocol = PROTOCOL;
+        if (this.onopen) this.onopen({type: "open"}); // as a WebSocket server: open, then closed
+      }
       if (type === "close") {
         const c = JSON.parse(data);
         this._closed(c.code, c.reason || "", true);
       } else if (this.onmessage) {
         this.onmessage({data});
+        if (n === 1) this._pump();
       }
     }
 

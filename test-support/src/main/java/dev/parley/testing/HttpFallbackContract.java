@@ -185,7 +185,9 @@ public abstract class HttpFallbackContract extends ServerContract {
         .presence(presence).build());
     WebChatServer a = track(local().start());
     WebChatServer b = track(builder(other).host("127.0.0.1").port(0).start());
-    HttpPeer alice = track(HttpPeer.v1(a.uri(), "alice"));
+    // alice's stream opens her session on node a, in one request: no open, no affinity needed
+    HttpPeer alice = track(HttpPeer.openedByReading(a.uri(), "name=alice", HttpPeer.Mode.STREAM));
+    alice.next("welcome");
     WsPeer bob = track(WsPeer.v1(b.uri(), "bob"));
     bob.join("room");
     URI elsewhere = HttpPeer.base(b.uri());
@@ -248,6 +250,11 @@ public abstract class HttpFallbackContract extends ServerContract {
     assertEquals(401, refused.statusCode());
     assertEquals(4401, Json.parse(refused.body()).get("code").getAsInt());
     assertEquals("bad token", Json.parse(refused.body()).get("reason").getAsString());
+    // a stream or poll that opens a session says it as an event, which EventSource can read
+    for (HttpPeer.Mode mode : HttpPeer.Mode.values()) {
+      HttpPeer p = track(HttpPeer.openedByReading(server.uri(), "token=no", mode));
+      assertEquals(new Peer.Closed(4401, "bad token", true), p.awaitClose());
+    }
     assertEquals(404, HttpPeer.request(base, "POST", "nothing", "token=ok", "").statusCode());
     HttpResponse<String> get = HttpPeer.request(base, "GET", "open", "token=ok", "");
     assertEquals(405, get.statusCode());

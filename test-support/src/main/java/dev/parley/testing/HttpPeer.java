@@ -41,7 +41,7 @@ public final class HttpPeer extends RecordingPeer {
 
   private final URI base;
   private final String credentials;
-  private final String session;
+  private volatile String session;
   private final Mode mode;
   private final Object sendLock = new Object();
   private final AtomicInteger generation = new AtomicInteger();
@@ -85,6 +85,17 @@ public final class HttpPeer extends RecordingPeer {
     assertEquals(200, r.statusCode(), () -> "open: " + r.statusCode() + " " + r.body());
     HttpPeer p = new HttpPeer(base, credentials,
         Json.parse(r.body()).get("session").getAsString(), mode);
+    p.read(0);
+    return p;
+  }
+
+  /**
+   * A peer whose first stream (or poll), without a session, opens its session: no {@code open}
+   * request, the way through a load balancer without affinity. The session is known once the
+   * welcome arrived ({@link #welcome()}); a refusal ends the peer with a close event.
+   */
+  public static HttpPeer openedByReading(URI endpoint, String credentials, Mode mode) {
+    HttpPeer p = new HttpPeer(base(endpoint), credentials, null, mode);
     p.read(0);
     return p;
   }
@@ -152,7 +163,9 @@ public final class HttpPeer extends RecordingPeer {
 
   /** The query string of a request about this session: credentials, session, {@code more}. */
   public String query(String more) {
-    return credentials + "&session=" + q(session) + (more.isEmpty() ? "" : "&" + more);
+    String id = session;
+    return credentials + (id == null ? "" : "&session=" + q(id))
+        + (more.isEmpty() ? "" : "&" + more);
   }
 
   /** A request about this session with this peer's credentials. */
@@ -324,6 +337,9 @@ public final class HttpPeer extends RecordingPeer {
       JsonObject c = Json.parse(data);
       finish(new Closed(c.get("code").getAsInt(), c.get("reason").getAsString(), true));
       return;
+    }
+    if (session == null && data.startsWith("{\"type\":\"welcome\"")) {
+      session = Json.parse(data).get("session").getAsString();
     }
     received(data);
   }

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code POST open}: a session, which is a connection of the chat server like any other
  *       (its id is the {@code welcome}'s {@code session}).</li>
  *   <li>{@code GET stream}, {@code GET poll}: its frames, numbered; resumed after
- *       {@code Last-Event-ID} or {@code last}.</li>
+ *       {@code Last-Event-ID} or {@code last}. Without a {@code session}, they open one and read
+ *       it in the same request (a refusal is then a {@code close} event, 4401).</li>
  *   <li>{@code POST send}: frames for it, numbered so that each POST is applied once and in
  *       order; a session held by another node of the cluster gets them through
  *       {@link ChatServer#receive}.</li>
@@ -182,14 +183,31 @@ public final class HttpFallback implements AutoCloseable {
     }
     Handshake handshake = Handshake.of(ex.headers(), ex.query(), V1, ex.remoteAddress());
     Admission.Verdict verdict = admission.admit(handshake);
+    // the requests that open a session: what a WebSocket handshake is, for the observer
+    boolean opens = action == Action.OPEN
+        || ((action == Action.STREAM || action == Action.POLL)
+            && handshake.queryParameter("session") == null);
     if (verdict instanceof Admission.Forbidden) {
-      refused(action, ChatObserver.Refusal.ORIGIN);
+      if (opens) {
+        chat.observer().connectionRefused(HttpSession.TRANSPORT, ChatObserver.Refusal.ORIGIN);
+      }
       error(ex, 403, Map.of(), "origin not allowed");
       return;
     }
     if (verdict instanceof Admission.Refused r) {
-      refused(action, ChatObserver.Refusal.AUTH);
-      ex.respond(401, json(cors), json("code", r.code().code(), "reason", r.reason()));
+      if (opens) {
+        chat.observer().connectionRefused(HttpSession.TRANSPORT, ChatObserver.Refusal.AUTH);
+      }
+      if (opens && action != Action.OPEN) {
+        // as a refused WebSocket handshake is accepted and closed with 4401: an EventSource
+        // cannot read a 401, but it reads a close event
+        HttpExchange.Body body = ex.startBody(eventStream(cors), () -> { });
+        body.write(Sse.encode(List.of(new EventLog.Entry(1,
+            HttpSession.closeEvent(r.code().code(), r.reason()), 0, true))), () -> { });
+        body.end();
+      } else {
+        ex.respond(401, json(cors), json("code", r.code().code(), "reason", r.reason()));
+      }
       return;
     }
     User user = ((Admission.Admitted) verdict).user();
@@ -201,13 +219,18 @@ public final class HttpFallback implements AutoCloseable {
     }
   }
 
-  private void refused(Action action, ChatObserver.Refusal reason) {
-    if (action == Action.OPEN) {
-      chat.observer().connectionRefused(HttpSession.TRANSPORT, reason);
+  private void open(HttpExchange ex, User user, Map<String, String> cors) {
+    HttpSession s = create(ex, user, cors);
+    if (s != null) {
+      // answered once the session was admitted (its welcome is queued) or refused (its close
+      // is): by then a POST for it finds it, on this node and through the cluster
+      s.started().thenRunAsync(() -> ex.respond(200, json(cors), json("session", s.id())),
+          settings.executor());
     }
   }
 
-  private void open(HttpExchange ex, User user, Map<String, String> cors) {
+  /** A new session of {@code user}, attached to the chat server; null (answered 500) if not. */
+  private HttpSession create(HttpExchange ex, User user, Map<String, String> cors) {
     HttpSession s = new HttpSession(chat.newConnectionId(), user, settings, sessions::finished);
     ChatSession session;
     try {
@@ -215,18 +238,24 @@ public final class HttpFallback implements AutoCloseable {
     } catch (RuntimeException e) {
       log.error("opening {} failed", s, e);
       error(ex, 500, cors, "the server failed");
-      return;
+      return null;
     }
     s.start(session);
     sessions.add(s);
-    // answered once the session was admitted (its welcome is queued) or refused (its close is):
-    // by then a POST for it finds it, on this node and through the cluster
-    s.started().thenRunAsync(() -> ex.respond(200, json(cors), json("session", s.id())),
-        settings.executor());
+    return s;
   }
 
   private void attach(HttpExchange ex, Handshake hs, User user, Map<String, String> cors,
       boolean poll) {
+    if (hs.queryParameter("session") == null) {
+      // a stream or poll without a session opens one and reads it, in one request: the way
+      // through a load balancer that sends each request to another node
+      HttpSession s = create(ex, user, cors);
+      if (s != null) {
+        s.attach(ex, 0, poll, eventStream(cors));
+      }
+      return;
+    }
     HttpSession s = session(ex, hs, user, cors);
     if (s == null) {
       return;
@@ -239,10 +268,7 @@ public final class HttpFallback implements AutoCloseable {
       error(ex, 400, cors, "last and Last-Event-ID must be the number of an event");
       return;
     }
-    Map<String, String> headers = new LinkedHashMap<>(cors);
-    headers.put("Content-Type", Sse.CONTENT_TYPE);
-    headers.put("X-Accel-Buffering", "no"); // nginx: do not buffer this response
-    switch (s.attach(ex, last, poll, standard(headers))) {
+    switch (s.attach(ex, last, poll, eventStream(cors))) {
       case GONE -> error(ex, 404, cors, "no such session: open a new one");
       case AHEAD -> error(ex, 400, cors, "last " + last + " was never sent");
       case ATTACHED -> { }
@@ -358,6 +384,14 @@ public final class HttpFallback implements AutoCloseable {
     h.put("Access-Control-Allow-Credentials", "true");
     h.put("Vary", "Origin");
     return h;
+  }
+
+  /** The headers of a stream or a poll's answer. */
+  private static Map<String, String> eventStream(Map<String, String> cors) {
+    Map<String, String> headers = new LinkedHashMap<>(cors);
+    headers.put("Content-Type", Sse.CONTENT_TYPE);
+    headers.put("X-Accel-Buffering", "no"); // nginx: do not buffer this response
+    return standard(headers);
   }
 
   private static Map<String, String> standard(Map<String, String> headers) {
