@@ -11,6 +11,8 @@
  * connected)* -> closed. While it is not connected, sends wait in an outbox and go out after the
  * reconnect with the same cid (so the server stores each once), rooms are joined again with
  * `since`/`epoch` (so missed messages arrive once, in order), and a lost history is a `gap` event.
+ * Where the WebSocket handshake fails (a network that refuses the upgrade), the same frames go
+ * over plain HTTP (HttpSocket: Server-Sent Events or long polls down, POSTs up).
  * Handlers run on the page's event loop; a handler that throws is reported (reportError) and
  * the client carries on.
  */
