@@ -51,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * log.info("chat at {}, page at {}", server.uri(), server.httpUri());
  * }</pre>
  *
+ * <p>The same port serves the HTTP fallback at {@code <path>/http/} (for networks that refuse the
+ * WebSocket upgrade; docs/PROTOCOL.md), by its own handler in each channel's pipeline; its
+ * requests run where handshakes run, its sessions count in {@link #connectionCount()}.
+ *
  * <p>Apps that already run a servlet container use the JSR-356 adapter
  * ({@code dev.parley.server.jakarta.ParleyEndpoint}) instead; {@code JettyChatServer} is the same
  * adapter in an embedded Jetty.
