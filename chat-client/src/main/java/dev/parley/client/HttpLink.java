@@ -1,19 +1,14 @@
 package dev.parley.client;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.parley.protocol.EventStream;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -42,28 +37,17 @@ final class HttpLink implements Transport.Connection {
   static final Duration RETRY_WINDOW = Duration.ofSeconds(10);
   /** A stream silent this long (the server comments every 15 s) is started again. */
   private static final long SILENCE_NANOS = TimeUnit.SECONDS.toNanos(45);
-  private static final long MAX_QUEUED_CHARS = 1 << 20;
-  private static final int MAX_BATCH_CHARS = 64 * 1024;
   private static final String V1 = "parley.v1";
 
   private final HttpClient http;
   private final boolean poll;
   private final Transport.Listener listener;
   private final SerialExecutor events = new SerialExecutor(ClientThreads.events());
+  private final HttpUplink uplink;
   private URI base;
   private String credentials = "";
   // guarded by this
   private String session;
-  private final ArrayDeque<String> queue = new ArrayDeque<>();
-  private long queuedChars;
-  private CompletableFuture<Void> room;
-  private List<String> inFlight;
-  private long posted;
-  private long sendFailingSince;
-  private boolean closing;
-  private int closeCode;
-  private String closeReason;
-  private boolean closeSent;
   private boolean over;
   private int reader;
   private long lastId;
@@ -76,6 +60,22 @@ final class HttpLink implements Transport.Connection {
     this.http = http;
     this.poll = poll;
     this.listener = listener;
+    this.uplink = new HttpUplink(http, new HttpUplink.Link() {
+      @Override
+      public HttpRequest.Builder request(String action, String more) {
+        return HttpLink.this.request(action, more);
+      }
+
+      @Override
+      public void closed(int code, String reason) {
+        HttpLink.this.closed(code, reason);
+      }
+
+      @Override
+      public void fail(Throwable cause) {
+        HttpLink.this.fail(cause);
+      }
+    });
   }
 
   /**
@@ -225,7 +225,7 @@ final class HttpLink implements Transport.Connection {
       }
     }
     if (first) {
-      pump(); // frames queued before the session was known
+      uplink.ready(); // frames queued before the session was known go now
     }
   }
 
@@ -284,131 +284,17 @@ final class HttpLink implements Transport.Connection {
 
   @Override
   public CompletionStage<?> send(String text) {
-    CompletableFuture<Void> stage;
-    synchronized (this) {
-      if (over || closing) {
-        return CompletableFuture.failedFuture(new IOException("closed"));
-      }
-      queue.add(text);
-      queuedChars += text.length();
-      stage = queuedChars <= MAX_QUEUED_CHARS ? CompletableFuture.completedFuture(null)
-          : (room = new CompletableFuture<>());
-    }
-    pump();
-    return stage;
-  }
-
-  /** Starts the next POST when none is under way: the frames queued, or the close. */
-  private void pump() {
-    List<String> batch;
-    long first;
-    synchronized (this) {
-      if (over || session == null || inFlight != null) {
-        return;
-      }
-      if (queue.isEmpty()) {
-        if (closing && !closeSent) {
-          closeSent = true;
-          postClose(closeCode, closeReason);
-        }
-        return;
-      }
-      batch = new ArrayList<>();
-      int chars = 0;
-      while (!queue.isEmpty() && (batch.isEmpty() || chars + queue.peek().length() <= MAX_BATCH_CHARS)) {
-        String f = queue.poll();
-        chars += f.length();
-        batch.add(f);
-      }
-      inFlight = batch;
-      first = posted + 1;
-    }
-    post(batch, first);
-  }
-
-  private void post(List<String> batch, long first) {
-    JsonArray body = new JsonArray();
-    batch.forEach(body::add);
-    http.sendAsync(request("send", "first=" + first)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
-        HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
-          int status = e != null ? 0 : r.statusCode();
-          if (status == 204) {
-            posted(batch);
-          } else if (status == 401) {
-            closed(4401, reason(r));
-          } else if (status == 400 || status == 403 || status == 404 || status == 413) {
-            fail(new IOException("send answered " + status + ": " + r.body()));
-          } else {
-            retrySend(batch, first, e != null ? e.toString() : status + " " + r.body());
-          }
-        });
-  }
-
-  private void posted(List<String> batch) {
-    CompletableFuture<Void> freed = null;
-    synchronized (this) {
-      posted += batch.size();
-      inFlight = null;
-      sendFailingSince = 0;
-      for (String f : batch) {
-        queuedChars -= f.length();
-      }
-      if (room != null && queuedChars <= MAX_QUEUED_CHARS) {
-        freed = room;
-        room = null;
-      }
-    }
-    if (freed != null) {
-      freed.complete(null);
-    }
-    pump();
-  }
-
-  private void retrySend(List<String> batch, long first, String why) {
-    boolean giveUp;
     synchronized (this) {
       if (over) {
-        return;
+        return CompletableFuture.failedFuture(new IOException("closed"));
       }
-      long now = System.nanoTime();
-      if (sendFailingSince == 0) {
-        sendFailingSince = now;
-      }
-      giveUp = now - sendFailingSince > RETRY_WINDOW.toNanos();
     }
-    if (giveUp) {
-      fail(new IOException("frames could not be sent: " + why));
-      return;
-    }
-    log.debug("sending to {} failed ({}); again", base, why);
-    ClientThreads.timer().schedule(() -> post(batch, first), 200, TimeUnit.MILLISECONDS);
+    return uplink.send(text);
   }
 
   @Override
   public void close(int code, String reason) {
-    synchronized (this) {
-      if (over || closing) {
-        return;
-      }
-      closing = true;
-      closeCode = code;
-      closeReason = reason;
-    }
-    pump();
-  }
-
-  private void postClose(int code, String reason) {
-    http.sendAsync(request("close", "code=" + code + "&reason=" + encode(reason))
-            .POST(HttpRequest.BodyPublishers.noBody()).build(),
-        HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
-          if (e != null) {
-            fail(e);
-          } else {
-            closed(code, reason); // the server ended the session (or had, 404)
-          }
-        });
+    uplink.close(code, reason);
   }
 
   @Override
@@ -422,7 +308,7 @@ final class HttpLink implements Transport.Connection {
     }
     end();
     if (id != null) { // tell the server, best effort, rather than leave it waiting for a stream
-      http.sendAsync(request("close", "code=1000&reason=" + encode("the client went away"))
+      http.sendAsync(request("close", "code=1000&reason=" + HttpUplink.encode("the client went away"))
           .POST(HttpRequest.BodyPublishers.noBody()).build(),
           HttpResponse.BodyHandlers.discarding());
     }
@@ -437,7 +323,7 @@ final class HttpLink implements Transport.Connection {
       id = session;
     }
     if (id != null) {
-      q.append(q.length() > 0 ? "&" : "").append("session=").append(encode(id));
+      q.append(q.length() > 0 ? "&" : "").append("session=").append(HttpUplink.encode(id));
     }
     if (!more.isEmpty()) {
       q.append(q.length() > 0 ? "&" : "").append(more);
@@ -463,7 +349,6 @@ final class HttpLink implements Transport.Connection {
   private boolean end() {
     Flow.Subscription s;
     ScheduledFuture<?> w;
-    CompletableFuture<Void> r;
     synchronized (this) {
       if (over) {
         return false;
@@ -471,17 +356,13 @@ final class HttpLink implements Transport.Connection {
       over = true;
       s = subscription;
       w = watchdog;
-      r = room;
-      room = null;
     }
+    uplink.stop();
     if (s != null) {
       s.cancel();
     }
     if (w != null) {
       w.cancel(false);
-    }
-    if (r != null) {
-      r.completeExceptionally(new IOException("closed"));
     }
     return true;
   }
@@ -495,17 +376,13 @@ final class HttpLink implements Transport.Connection {
     return JsonParser.parseString(text).getAsJsonObject();
   }
 
-  private static String reason(HttpResponse<String> r) {
+  static String reason(HttpResponse<String> r) {
     try {
       JsonObject o = json(r.body());
       return o.has("reason") ? o.get("reason").getAsString() : "";
     } catch (RuntimeException e) {
       return r.body();
     }
-  }
-
-  private static String encode(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
   @Override

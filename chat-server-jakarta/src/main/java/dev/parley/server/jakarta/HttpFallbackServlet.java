@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
 public final class HttpFallbackServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
   private static final Logger log = LoggerFactory.getLogger(HttpFallbackServlet.class);
+  /** How much of a body over the limit is read (and dropped) before answering 413. */
+  private static final long DRAIN_BYTES = 4L << 20;
 
   private final transient HttpFallback fallback;
   private final transient Duration closeTimeout;
@@ -117,14 +119,13 @@ public final class HttpFallbackServlet extends HttpServlet {
       return;
     }
     byte[] body;
-    boolean tooLarge = req.getContentLengthLong() > fallback.maxBodyBytes();
-    if (tooLarge) {
-      body = new byte[0];
-    } else {
-      try (InputStream in = req.getInputStream()) {
-        body = in.readNBytes(fallback.maxBodyBytes() + 1);
-      }
+    boolean tooLarge;
+    try (InputStream in = req.getInputStream()) {
+      body = in.readNBytes(fallback.maxBodyBytes() + 1);
       tooLarge = body.length > fallback.maxBodyBytes();
+      if (tooLarge) {
+        drain(in); // so that the client, still writing, reads the 413 rather than a reset
+      }
     }
     AsyncContext async;
     try {
@@ -142,6 +143,16 @@ public final class HttpFallbackServlet extends HttpServlet {
       fallback.tooLarge(exchange);
     } else {
       fallback.handle(exchange);
+    }
+  }
+
+  /** Reads and drops what is left of a body over the limit, up to {@link #DRAIN_BYTES} more. */
+  private static void drain(InputStream in) throws IOException {
+    byte[] buffer = new byte[8192];
+    long left = DRAIN_BYTES;
+    int n;
+    while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
+      left -= n;
     }
   }
 

@@ -1,6 +1,12 @@
 package dev.parley.core.transport.http;
 
-import com.google.gson.stream.JsonWriter;
+import static dev.parley.core.transport.http.Answers.closeEvent;
+import static dev.parley.core.transport.http.Answers.error;
+import static dev.parley.core.transport.http.Answers.eventStream;
+import static dev.parley.core.transport.http.Answers.json;
+import static dev.parley.core.transport.http.Answers.noContent;
+import static dev.parley.core.transport.http.Answers.number;
+
 import dev.parley.core.ChatObserver;
 import dev.parley.core.ChatServer;
 import dev.parley.core.ChatSession;
@@ -11,9 +17,6 @@ import dev.parley.core.transport.Heartbeat;
 import dev.parley.protocol.Protocol;
 import dev.parley.protocol.User;
 import dev.parley.protocol.Utf8;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,7 +70,6 @@ public final class HttpFallback implements AutoCloseable {
   private static final List<String> V1 = List.of(Protocol.V1.subprotocol());
   private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
   private static final Duration POLL = Duration.ofSeconds(20);
-  private static final String JSON = "application/json";
 
   /** The requests, with the method each takes. */
   private enum Action {
@@ -159,14 +161,14 @@ public final class HttpFallback implements AutoCloseable {
 
   /** Answers a request whose body is over {@link #maxBodyBytes()}: 413. */
   public void tooLarge(HttpExchange exchange) {
-    error(exchange, 413, cors(header(exchange, "Origin")),
+    error(exchange, 413, Answers.cors(origins, Answers.header(exchange, "Origin")),
         "the body is over " + maxBodyBytes + " bytes: send fewer frames at a time");
   }
 
   private void route(HttpExchange ex) {
     Action action = Action.of(ex.action());
-    String origin = header(ex, "Origin");
-    Map<String, String> cors = cors(origin);
+    String origin = Answers.header(ex, "Origin");
+    Map<String, String> cors = Answers.cors(origins, origin);
     if (action == null) {
       error(ex, 404, cors, "no such request: open, stream, poll, send or close");
       return;
@@ -203,7 +205,7 @@ public final class HttpFallback implements AutoCloseable {
         // cannot read a 401, but it reads a close event
         HttpExchange.Body body = ex.startBody(eventStream(cors), () -> { });
         body.write(Sse.encode(List.of(new EventLog.Entry(1,
-            HttpSession.closeEvent(r.code().code(), r.reason()), 0, true))), () -> { });
+            closeEvent(r.code().code(), r.reason()), 0, true))), () -> { });
         body.end();
       } else {
         ex.respond(401, json(cors), json("code", r.code().code(), "reason", r.reason()));
@@ -288,18 +290,18 @@ public final class HttpFallback implements AutoCloseable {
       return;
     }
     if (frames.isEmpty()) {
-      ex.respond(204, standard(new LinkedHashMap<>(cors)), "");
+      noContent(ex, cors);
       return;
     }
     if (held(id)) {
       HttpSession s = session(ex, hs, user, cors);
       if (s != null) {
         s.post(first, frames);
-        ex.respond(204, standard(new LinkedHashMap<>(cors)), "");
+        noContent(ex, cors);
       }
       return;
     }
-    relay(ex, id, user, HttpSession.relaySend(first, frames), cors);
+    relay(ex, id, user, Relayed.send(first, frames), cors);
   }
 
   private void close(HttpExchange ex, Handshake hs, User user, Map<String, String> cors) {
@@ -316,11 +318,11 @@ public final class HttpFallback implements AutoCloseable {
       HttpSession s = session(ex, hs, user, cors);
       if (s != null) {
         s.closeByClient((int) code, reason);
-        ex.respond(204, standard(new LinkedHashMap<>(cors)), "");
+        noContent(ex, cors);
       }
       return;
     }
-    relay(ex, id, user, HttpSession.relayClose((int) code, reason), cors);
+    relay(ex, id, user, Relayed.close((int) code, reason), cors);
   }
 
   /** Hands a POST for a session of another node to that node. */
@@ -328,7 +330,7 @@ public final class HttpFallback implements AutoCloseable {
       Map<String, String> cors) {
     chat.receive(id, user, frames).whenCompleteAsync((ok, failure) -> {
       if (failure == null) {
-        ex.respond(204, standard(new LinkedHashMap<>(cors)), "");
+        noContent(ex, cors);
       } else {
         log.warn("could not relay to session {} of {}: {}", id, user.id(), failure.toString());
         error(ex, 503, cors, "the node holding this session cannot be reached now: try again");
@@ -367,94 +369,11 @@ public final class HttpFallback implements AutoCloseable {
       error(ex, 403, Map.of(), "origin not allowed");
       return;
     }
-    Map<String, String> h = new LinkedHashMap<>(cors(origin));
+    Map<String, String> h = new LinkedHashMap<>(Answers.cors(origins, origin));
     h.put("Access-Control-Allow-Methods", "GET, POST");
     h.put("Access-Control-Allow-Headers", "Content-Type, Last-Event-ID");
     h.put("Access-Control-Max-Age", "600");
-    ex.respond(204, standard(h), "");
-  }
-
-  /** CORS headers for a request from a page at {@code origin}, when it may connect. */
-  private Map<String, String> cors(String origin) {
-    if (origin == null || !origins.allows(origin)) {
-      return Map.of();
-    }
-    Map<String, String> h = new LinkedHashMap<>();
-    h.put("Access-Control-Allow-Origin", origin);
-    h.put("Access-Control-Allow-Credentials", "true");
-    h.put("Vary", "Origin");
-    return h;
-  }
-
-  /** The headers of a stream or a poll's answer. */
-  private static Map<String, String> eventStream(Map<String, String> cors) {
-    Map<String, String> headers = new LinkedHashMap<>(cors);
-    headers.put("Content-Type", Sse.CONTENT_TYPE);
-    headers.put("X-Accel-Buffering", "no"); // nginx: do not buffer this response
-    return standard(headers);
-  }
-
-  private static Map<String, String> standard(Map<String, String> headers) {
-    headers.put("Cache-Control", "no-cache");
-    headers.put("X-Content-Type-Options", "nosniff");
-    return headers;
-  }
-
-  private static Map<String, String> json(Map<String, String> cors) {
-    Map<String, String> h = new LinkedHashMap<>(cors);
-    h.put("Content-Type", JSON);
-    return standard(h);
-  }
-
-  private static void error(HttpExchange ex, int status, Map<String, String> headers,
-      String reason) {
-    ex.respond(status, json(headers), json("reason", reason));
-  }
-
-  private static String header(HttpExchange ex, String name) {
-    for (Map.Entry<String, List<String>> e : ex.headers().entrySet()) {
-      if (e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty()) {
-        return e.getValue().get(0);
-      }
-    }
-    return null;
-  }
-
-  /** A non-negative decimal number; {@code absent} when null, -1 when not such a number. */
-  private static long number(String s, long absent) {
-    if (s == null) {
-      return absent;
-    }
-    if (s.isEmpty() || s.length() > 18) {
-      return -1;
-    }
-    for (int i = 0; i < s.length(); i++) {
-      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
-        return -1;
-      }
-    }
-    return Long.parseLong(s);
-  }
-
-  /** A JSON object of alternating names and values (strings or numbers). */
-  static String json(Object... namesAndValues) {
-    StringWriter out = new StringWriter();
-    try (JsonWriter w = new JsonWriter(out)) {
-      w.beginObject();
-      for (int i = 0; i < namesAndValues.length; i += 2) {
-        w.name((String) namesAndValues[i]);
-        Object v = namesAndValues[i + 1];
-        if (v instanceof Number n) {
-          w.value(n);
-        } else {
-          w.value(String.valueOf(v));
-        }
-      }
-      w.endObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toString();
+    noContent(ex, h);
   }
 
   /**

@@ -1,16 +1,11 @@
 package dev.parley.core.transport.http;
 
-import com.google.gson.stream.JsonWriter;
 import dev.parley.core.ChatSession;
 import dev.parley.core.Connection;
 import dev.parley.core.transport.IdentifiedConnection;
 import dev.parley.protocol.CloseCode;
 import dev.parley.protocol.Protocol;
 import dev.parley.protocol.User;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -40,12 +35,6 @@ import org.slf4j.LoggerFactory;
 final class HttpSession extends IdentifiedConnection implements Connection.Relay {
   /** {@link Connection#transport()} of every fallback session. */
   static final String TRANSPORT = "http";
-  /**
-   * How the frames another node's fallback relays through {@code ChatServer.receive} begin: a
-   * line no JSON frame starts with, naming the POST's first frame number (or a close).
-   */
-  static final String MARK = "\u0001parley-http ";
-
   private static final Logger log = LoggerFactory.getLogger(HttpSession.class);
 
   private final Settings settings;
@@ -62,21 +51,6 @@ final class HttpSession extends IdentifiedConnection implements Connection.Relay
   private long closedAt;
   private boolean finished;
   private boolean stopping;
-
-  /** A stream or poll, while attached. */
-  private static final class Downstream {
-    final boolean poll;
-    final long since = System.nanoTime();
-    HttpExchange.Body body;
-    /** Entries up to here were handed to {@link #body}. */
-    long sentUpTo;
-    boolean writing;
-    long lastWrite = since;
-
-    Downstream(boolean poll) {
-      this.poll = poll;
-    }
-  }
 
   /** What became of a stream or poll request. */
   enum Attach {
@@ -165,7 +139,7 @@ final class HttpSession extends IdentifiedConnection implements Connection.Relay
         }
         log.warn("closing slow consumer {}: {}", this, events);
       }
-      events.addClose(closeEvent(code, reason));
+      events.addClose(Answers.closeEvent(code, reason));
       kick();
       if (chat != null && !chatEnded) {
         chatEnded = true;
@@ -176,16 +150,6 @@ final class HttpSession extends IdentifiedConnection implements Connection.Relay
     if (toEnd != null) {
       settings.executor().execute(toEnd::closed);
     }
-  }
-
-  static String closeEvent(int code, String reason) {
-    StringWriter out = new StringWriter();
-    try (JsonWriter w = new JsonWriter(out)) {
-      w.beginObject().name("code").value(code).name("reason").value(reason).endObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toString();
   }
 
   /** Starts a write to the attached downstream when it is idle and something waits. */
@@ -355,36 +319,21 @@ final class HttpSession extends IdentifiedConnection implements Connection.Relay
     end(CloseCode.INTERNAL_ERROR.code(), "frame " + missing + " never arrived", false);
   }
 
-  /** What a node relays for a POST that reached it: the mark, then the frames. */
-  static List<String> relaySend(long first, List<String> frames) {
-    List<String> out = new ArrayList<>(frames.size() + 1);
-    out.add(MARK + "send " + first);
-    out.addAll(frames);
-    return out;
-  }
-
-  /** What a node relays for a {@code close} request that reached it. */
-  static List<String> relayClose(int code, String reason) {
-    return List.of(MARK + "close " + code + " " + reason);
-  }
-
   @Override
   public void relayed(List<String> frames) {
-    if (frames.isEmpty() || !frames.get(0).startsWith(MARK)) {
-      upstream.unnumbered(frames, this::receive); // ChatServer.receive with plain frames
+    Relayed.Request r;
+    try {
+      r = Relayed.read(frames);
+    } catch (IllegalArgumentException e) {
+      log.warn("{}: {}", this, e.getMessage());
       return;
     }
-    String[] head = frames.get(0).substring(MARK.length()).split(" ", 3);
-    try {
-      if (head[0].equals("send") && head.length == 2) {
-        post(Long.parseLong(head[1]), frames.subList(1, frames.size()));
-      } else if (head[0].equals("close") && head.length >= 2) {
-        closeByClient(Integer.parseInt(head[1]), head.length == 3 ? head[2] : "");
-      } else {
-        log.warn("{}: relayed frames with an unknown head {}", this, frames.get(0));
-      }
-    } catch (NumberFormatException e) {
-      log.warn("{}: relayed frames with a bad head {}", this, frames.get(0));
+    if (r == null) {
+      upstream.unnumbered(frames, this::receive); // ChatServer.receive with plain frames
+    } else if (r.close()) {
+      closeByClient(r.code(), r.reason());
+    } else {
+      post(r.first(), r.frames());
     }
   }
 
@@ -442,11 +391,6 @@ final class HttpSession extends IdentifiedConnection implements Connection.Relay
     log.info("closing {}: {}", this, settings.detachedReason());
     settings.observer().closedByServer(TRANSPORT, CloseCode.HEARTBEAT_TIMEOUT);
     end(CloseCode.HEARTBEAT_TIMEOUT.code(), settings.detachedReason(), false);
-  }
-
-  /** The outbound state, for tests. */
-  synchronized String outbound() {
-    return events.toString();
   }
 
   @Override

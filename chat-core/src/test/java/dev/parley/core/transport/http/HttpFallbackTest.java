@@ -104,11 +104,11 @@ class HttpFallbackTest {
     stream.next(); // the welcome
     String ping = "{\"type\":\"ping\"}";
     // what another node relays for dave's POSTs, the second before the first, and a retry
-    chat.receive(id, User.of("dave"), HttpSession.relaySend(2, List.of(ping)));
-    chat.receive(id, User.of("dave"), HttpSession.relaySend(1, List.of(ping)));
-    chat.receive(id, User.of("dave"), HttpSession.relaySend(1, List.of(ping, ping)));
-    chat.receive(id, User.of("mallory"), HttpSession.relaySend(3, List.of(ping)));
-    chat.receive(id, User.of("dave"), HttpSession.relayClose(4000, "done"));
+    chat.receive(id, User.of("dave"), Relayed.send(2, List.of(ping)));
+    chat.receive(id, User.of("dave"), Relayed.send(1, List.of(ping)));
+    chat.receive(id, User.of("dave"), Relayed.send(1, List.of(ping, ping)));
+    chat.receive(id, User.of("mallory"), Relayed.send(3, List.of(ping)));
+    chat.receive(id, User.of("dave"), Relayed.close(4000, "done"));
     assertEquals("id: 2\ndata: {\"type\":\"pong\"}\n\nid: 3\ndata: {\"type\":\"pong\"}\n\n"
         + "id: 4\nevent: close\ndata: {\"code\":4000,\"reason\":\"done\"}\n\n",
         stream.readUntil("event: close"));
