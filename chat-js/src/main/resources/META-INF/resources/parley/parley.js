@@ -1072,9 +1072,9 @@
       const es = this._es = new EventSource(this._url("stream", `last=${this._last}`),
           {withCredentials: true});
       let heard = false;
-      if (this._mode === "auto") {
+      if (this._mode === "auto" && this.readyState === 0) { // a stream that worked once stays
         setTimeout(() => { // nothing came through: a proxy holds the stream back; poll instead
-          if (!heard && this._reader === me && this.readyState < 2) {
+          if (!heard && this._reader === me && this.readyState === 0) {
             this._mode = "poll";
             this._stopReading();
             this._poll(); // a session that never said welcome is left to the server's heartbeat
