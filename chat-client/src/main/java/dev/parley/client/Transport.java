@@ -6,9 +6,10 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The client transport SPI: how a {@link ChatSocket} reaches a server. {@link Transports} makes
- * the two that come with the client: {@link Transports#tyrus() Tyrus} (the default) and
- * {@link Transports#jdk() the JDK's WebSocket}; the test kit ({@code chat-testkit}) adds one to a
- * server in the same JVM, without sockets.
+ * those that come with the client: {@link Transports#tyrus() Tyrus} (the default),
+ * {@link Transports#jdk() the JDK's WebSocket} and {@link Transports#http() the HTTP fallback}
+ * (for networks that refuse WebSocket); the test kit ({@code chat-testkit}) adds one to a server
+ * in the same JVM, without sockets.
  *
  * <p>A transport carries text frames and close handshakes; {@link ChatSocket} builds the browser
  * semantics (ready states, the send buffer, ordering, timeouts) on top, so a transport stays

@@ -1,7 +1,7 @@
 /**
  * Parley's JVM client: {@link dev.parley.client.ChatSocket}, the browser's WebSocket API over a
  * pluggable {@link dev.parley.client.Transport} ({@link dev.parley.client.Transports}: Tyrus by
- * default, or the JDK's WebSocket); {@link dev.parley.client.ChatClient}, which speaks wire
+ * default, the JDK's WebSocket, or the HTTP fallback); {@link dev.parley.client.ChatClient}, which speaks wire
  * protocol v1 with reconnect, resume and an outbox; and {@link dev.parley.client.ChatBot}, a small
  * framework for bots. It depends on the shared {@code chat-protocol} module, not on the server:
  * testing without sockets against a server in the same JVM is the separate {@code chat-testkit}.
@@ -43,7 +43,7 @@
  * </ul>
  * Idle pool threads end after 30 s. The Tyrus transport adds one shared Grizzly container
  * (a few selector and worker threads), four handshake threads and Tyrus's own scheduler; the JDK
- * transport adds one selector thread and {@code max(2, cores)} callback threads: bounded however
- * many sockets are open.
+ * transport adds one selector thread and {@code max(2, cores)} callback threads, and so does the
+ * HTTP fallback's ({@code parley-http-N}): bounded however many sockets are open.
  */
 package dev.parley.client;

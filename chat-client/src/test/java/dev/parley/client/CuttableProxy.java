@@ -27,6 +27,8 @@ final class CuttableProxy implements AutoCloseable {
   private final long latencyNanos;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
   private volatile boolean down;
+  private final java.util.concurrent.atomic.AtomicInteger refused =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   CuttableProxy(int upstreamPort) throws IOException {
     this(upstreamPort, Duration.ZERO);
@@ -56,6 +58,15 @@ final class CuttableProxy implements AutoCloseable {
     sockets.clear();
   }
 
+  /** Waits (at most {@code timeout}) until a connection was refused while cut; false if none. */
+  boolean awaitRefused(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (refused.get() == 0 && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(1_000_000);
+    }
+    return refused.get() > 0;
+  }
+
   /** Lets connections through again. */
   void restore() {
     down = false;
@@ -76,6 +87,7 @@ final class CuttableProxy implements AutoCloseable {
         return;
       }
       if (down) {
+        refused.incrementAndGet();
         reset(client);
         continue;
       }

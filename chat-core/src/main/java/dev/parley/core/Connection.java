@@ -3,6 +3,7 @@ package dev.parley.core;
 import dev.parley.protocol.User;
 import dev.parley.protocol.CloseCode;
 import dev.parley.protocol.Protocol;
+import java.util.List;
 
 /**
  * The transport SPI: one open connection of one client, as a transport (a JSR-356 session, the
@@ -69,4 +70,19 @@ public interface Connection {
    * queued are sent first unless the code is {@link CloseCode#SLOW_CONSUMER}. Idempotent.
    */
   void close(CloseCode code, String reason);
+
+  /**
+   * Implemented by a connection whose transport takes the frames {@link ChatServer#receive} hands
+   * over itself, as they were given, and passes them to its {@link ChatSession} in its own order:
+   * the HTTP fallback numbers its POSTs so that each is applied once and in order, whichever node
+   * it reached. The frames of any other connection go to its session one by one.
+   */
+  interface Relay {
+    /**
+     * Frames handed over for this connection, on the thread that handed them over (this node's
+     * request thread or the backplane's); must not block. Only the connection's own user's
+     * frames arrive here.
+     */
+    void relayed(List<String> frames);
+  }
 }

@@ -243,7 +243,11 @@ final class Rooms implements Backplane.Receiver {
           connectionId, s.user.id(), userId);
       return false;
     }
-    frames.forEach(s::receive);
+    if (s.connection instanceof Connection.Relay relay) {
+      relay.relayed(frames); // the transport orders them (the HTTP fallback's numbered POSTs)
+    } else {
+      frames.forEach(s::receive);
+    }
     return true;
   }
 

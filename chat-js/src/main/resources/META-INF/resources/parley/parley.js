@@ -11,6 +11,8 @@
  * connected)* -> closed. While it is not connected, sends wait in an outbox and go out after the
  * reconnect with the same cid (so the server stores each once), rooms are joined again with
  * `since`/`epoch` (so missed messages arrive once, in order), and a lost history is a `gap` event.
+ * Where the WebSocket handshake fails (a network that refuses the upgrade), the same frames go
+ * over plain HTTP (HttpSocket: Server-Sent Events or long polls down, POSTs up).
  * Handlers run on the page's event loop; a handler that throws is reported (reportError) and
  * the client carries on.
  */
@@ -979,6 +981,292 @@
     }
   }
 
+  // ---- the HTTP fallback ------------------------------------------------------------------------
+
+  /**
+   * Parley's HTTP fallback (docs/PROTOCOL.md, "The HTTP fallback") in the shape of the browser's
+   * WebSocket, for networks that refuse the upgrade: frames come down as Server-Sent Events
+   * (EventSource), or as long polls (fetch) when a proxy holds the stream back, and go up as
+   * POSTs, one at a time, numbered so that the server applies each once and in order. A stream or
+   * poll that breaks starts again after the last event it got: nothing lost, nothing repeated.
+   * Every request carries the URL's query (the credentials) and the page's cookies.
+   */
+  class HttpSocket {
+    constructor(url, protocols) {
+      const u = new URL(url);
+      u.protocol = u.protocol === "wss:" || u.protocol === "https:" ? "https:" : "http:";
+      this._base = `${u.origin}${u.pathname.replace(/\/?$/, "/")}http/`;
+      this._query = u.search.slice(1);
+      this.url = url;
+      this.readyState = 0;
+      this.protocol = "";
+      this.bufferedAmount = 0;
+      this.onopen = this.onmessage = this.onerror = this.onclose = null;
+      this._session = null;
+      this._last = 0; // the last event received
+      this._posted = 0; // frames the server took
+      this._queue = [];
+      this._sending = false;
+      this._closing = null;
+      this._reader = 0; // the current stream or poll loop
+      this._es = null;
+      this._abort = null;
+      this._mode = HttpSocket.mode;
+      const offered = [].concat(protocols ?? []);
+      if (!offered.includes(PROTOCOL)) {
+        setTimeout(() => this._closed(1006, "the HTTP fallback speaks parley.v1 only", false));
+        return;
+      }
+      setTimeout(() => this._open()); // events come later, as a WebSocket's do
+    }
+
+    send(text) {
+      if (this.readyState === 0) throw new DOMException("still connecting", "InvalidStateError");
+      const s = String(text);
+      this.bufferedAmount += s.length;
+      if (this.readyState !== 1) return;
+      this._queue.push(s);
+      this._pump();
+    }
+
+    close(code = 1000, reason = "") {
+      if (this.readyState >= 2) return;
+      if (this.readyState === 0) {
+        this.readyState = 2;
+        setTimeout(() => this._closed(1006, "closed before it opened", false));
+        return;
+      }
+      this.readyState = 2;
+      this._closing = {code, reason};
+      this._stopReading();
+      this._pump();
+    }
+
+    _url(action, more) {
+      const q = [this._query, this._session && `session=${encodeURIComponent(this._session)}`, more]
+          .filter(Boolean).join("&");
+      return this._base + action + (q ? `?${q}` : "");
+    }
+
+    // ---- down
+
+    /**
+     * The first stream (or poll) opens the session: its first event is the welcome, which names
+     * it. One request, so a load balancer may send each request to another node.
+     */
+    _open() {
+      if (this.readyState !== 0) return;
+      if (this._mode === "poll") this._poll();
+      else this._stream();
+    }
+
+    /** After a broken stream or poll: the same session, after the last event received. */
+    _resume() {
+      if (this.readyState !== 1) return;
+      if (this._mode === "poll") this._poll();
+      else this._stream();
+    }
+
+    _stream() {
+      const me = ++this._reader;
+      const es = this._es = new EventSource(this._url("stream", `last=${this._last}`),
+          {withCredentials: true});
+      let heard = false;
+      if (this._mode === "auto" && this.readyState === 0) { // a stream that worked once stays
+        setTimeout(() => { // nothing came through: a proxy holds the stream back; poll instead
+          if (!heard && this._reader === me && this.readyState === 0) {
+            this._mode = "poll";
+            this._stopReading();
+            this._poll(); // a session that never said welcome is left to the server's heartbeat
+          }
+        }, HttpSocket.streamTimeout);
+      }
+      es.onmessage = e => {
+        heard = true;
+        this._failing = 0;
+        if (this._reader === me) this._event(e.lastEventId, "", e.data);
+      };
+      es.addEventListener("close", e => {
+        if (this._reader === me) this._event(e.lastEventId, "close", e.data);
+      });
+      es.onopen = () => { this._failing = 0; }; // (re)connected: the window starts over
+      es.onerror = () => { // never EventSource's own retry: its URL may name no session yet
+        if (this._reader !== me) return;
+        const refused = es.readyState === EventSource.CLOSED; // a status but 200: 404, …
+        this._stopReading();
+        if (this.readyState === 0 || refused) {
+          this._closed(1006, refused ? "the stream was refused" : "no stream", false);
+        } else if (this._failed()) {
+          this._closed(1006, "the stream could not be resumed", false);
+        } else {
+          setTimeout(() => this._resume(), 250);
+        }
+      };
+    }
+
+    async _poll() {
+      const me = ++this._reader;
+      while (this._reader === me && this.readyState < 2) {
+        const abort = this._abort = new AbortController();
+        const timer = setTimeout(() => abort.abort(), 90000);
+        try {
+          const r = await fetch(this._url("poll", `last=${this._last}`),
+              {credentials: "include", cache: "no-store", signal: abort.signal});
+          if (r.status === 401) return this._closed(4401, "credentials refused", true);
+          if (r.status === 404 || r.status === 400 || (r.status !== 200 && this.readyState === 0)) {
+            return this._closed(1006, `the fallback answered ${r.status}`, false);
+          }
+          if (r.status !== 200) throw new Error(`poll answered ${r.status}`);
+          const body = await r.text();
+          this._failing = 0;
+          if (this._reader === me) eachEvent(body, (id, type, data) => this._event(id, type, data));
+        } catch (e) {
+          if (this._reader !== me || this.readyState > 1) return;
+          if (this.readyState === 0) return this._closed(1006, String(e && e.message || e), false);
+          if (this._failed()) return this._closed(1006, "the polls could not go on", false);
+          await new Promise(resolve => setTimeout(resolve, 200));
+        } finally {
+          clearTimeout(timer);
+        }
+      }
+    }
+
+    _event(id, type, data) {
+      if (this.readyState > 1) return;
+      const n = Number(id) || 0;
+      if (n > 0 && n <= this._last) return; // had it already
+      if (n > 0) this._last = n;
+      if (this.readyState === 0) { // the first event: the welcome, or a refusal (4401)
+        let session = null;
+        try {
+          const f = JSON.parse(data);
+          if (type !== "close" && f.type === "welcome") session = f.session;
+        } catch (e) { /* not JSON: no welcome */ }
+        if (type !== "close" && !session) return this._closed(1006, "no welcome", false);
+        this._session = session;
+        this.readyState = 1;
+        this.protocol = PROTOCOL;
+        if (this.onopen) this.onopen({type: "open"}); // as a WebSocket server: open, then closed
+      }
+      if (type === "close") {
+        const c = JSON.parse(data);
+        this._closed(c.code, c.reason || "", true);
+      } else if (this.onmessage) {
+        this.onmessage({data});
+        if (n === 1) this._pump();
+      }
+    }
+
+    /** A request failed: true once they have failed for longer than HttpSocket.retryWindow. */
+    _failed() {
+      if (!this._failing) this._failing = now();
+      return now() - this._failing > HttpSocket.retryWindow;
+    }
+
+    _stopReading() {
+      this._reader++;
+      if (this._es) this._es.close();
+      if (this._abort) this._abort.abort();
+      this._es = this._abort = null;
+    }
+
+    // ---- up
+
+    async _pump() {
+      if (this._sending || !this._session) return;
+      if (this._queue.length === 0) {
+        if (this._closing) this._sendClose();
+        return;
+      }
+      this._sending = true;
+      const batch = [];
+      let size = 0;
+      while (this._queue.length > 0 && (batch.length === 0 || size + this._queue[0].length < 65536)) {
+        size += this._queue[0].length;
+        batch.push(this._queue.shift());
+      }
+      const first = this._posted + 1;
+      let failing = 0;
+      while (this.readyState === 1 || this.readyState === 2) {
+        try {
+          const r = await fetch(this._url("send", `first=${first}`), {method: "POST",
+            credentials: "include", headers: {"Content-Type": "text/plain;charset=UTF-8"},
+            body: JSON.stringify(batch)});
+          if (r.status === 204) break;
+          if (r.status === 401) return this._closed(4401, "credentials refused", true);
+          if ([400, 403, 404, 413].includes(r.status)) {
+            return this._closed(r.status === 413 ? 1009 : 1006, `send answered ${r.status}`, false);
+          }
+          throw new Error(`send answered ${r.status}`);
+        } catch (e) {
+          if (this.readyState === 3) return;
+          if (!failing) failing = now();
+          if (now() - failing > HttpSocket.retryWindow) {
+            return this._closed(1006, "frames could not be sent", false);
+          }
+          await new Promise(resolve => setTimeout(resolve, 200));
+        }
+      }
+      this._posted += batch.length;
+      this.bufferedAmount = Math.max(0, this.bufferedAmount - size);
+      this._sending = false;
+      this._pump();
+    }
+
+    _sendClose() {
+      const {code, reason} = this._closing;
+      this._closing = null;
+      fetch(this._url("close", `code=${code}&reason=${encodeURIComponent(reason)}`),
+          {method: "POST", credentials: "include", keepalive: true})
+          .catch(() => {})
+          .finally(() => this._closed(code, reason, true));
+    }
+
+    _closed(code, reason, wasClean) {
+      if (this.readyState === 3) return;
+      this.readyState = 3;
+      this._stopReading();
+      if (!wasClean && this._session) { // tell the server, best effort, not to wait for us
+        fetch(this._url("close", "code=1000&reason=gone"),
+            {method: "POST", credentials: "include", keepalive: true}).catch(() => {});
+      }
+      if (!wasClean && this.onerror) this.onerror({type: "error"});
+      if (this.onclose) this.onclose({code, reason, wasClean});
+    }
+  }
+  /** "auto" (a stream; polls when nothing comes through it), "stream" or "poll". */
+  HttpSocket.mode = "auto";
+  /** ms a new stream may stay silent before "auto" gives up on it and polls. */
+  HttpSocket.streamTimeout = 5000;
+  /** ms requests may keep failing before the connection counts as lost. */
+  HttpSocket.retryWindow = 10000;
+
+  /** Calls fn(id, type, data) for each event of a text/event-stream body (a poll's answer). */
+  function eachEvent(text, fn) {
+    let id = "", type = "", data = [];
+    const flush = () => {
+      if (data.length > 0) fn(id, type, data.join("\n"));
+      id = "";
+      type = "";
+      data = [];
+    };
+    for (const line of text.split(/\r\n|\r|\n/)) {
+      if (line === "") {
+        flush();
+        continue;
+      }
+      if (line[0] === ":") continue;
+      const i = line.indexOf(":");
+      const field = i < 0 ? line : line.slice(0, i);
+      let value = i < 0 ? "" : line.slice(i + 1);
+      if (value[0] === " ") value = value.slice(1);
+      if (field === "data") data.push(value);
+      else if (field === "id") id = value;
+      else if (field === "event") type = value;
+    }
+    flush();
+  }
+
   // ---- helpers ----------------------------------------------------------------------------------
 
   function normalize(options) {
@@ -1070,9 +1358,14 @@
     },
     /**
      * The transports clients try, in order, when options.transports is not given: constructors
-     * with the browser WebSocket's shape. A fallback transport adds itself here.
+     * with the browser WebSocket's shape. WebSocket, then the HTTP fallback (HttpSocket), each
+     * where the browser has what it needs.
      */
-    transports: typeof global.WebSocket === "function" ? [global.WebSocket] : [],
+    transports: [typeof global.WebSocket === "function" && global.WebSocket,
+      typeof global.fetch === "function" && typeof global.EventSource === "function" && HttpSocket]
+        .filter(Boolean),
+    /** The HTTP fallback transport (Server-Sent Events or long polls down, POSTs up). */
+    HttpSocket,
     ParleyError,
   });
   global.Parley = Parley;

@@ -4,7 +4,9 @@
  * ({@link dev.parley.protocol.ErrorCode}, {@link dev.parley.protocol.CloseCode}), the
  * subprotocol ({@link dev.parley.protocol.Protocol}), the naming rules
  * ({@link dev.parley.protocol.Names}) and the rate rule ({@link dev.parley.protocol.TokenBucket}:
- * the server enforces it, the client paces itself by a copy). Immutable values and pure
- * functions, safe on any thread; the one mutable type, {@code TokenBucket}, is thread-safe.
+ * the server enforces it, the client paces itself by a copy), and the reader of the HTTP
+ * fallback's event streams ({@link dev.parley.protocol.EventStream}). Immutable values and pure
+ * functions, safe on any thread; the mutable types: {@code TokenBucket} is thread-safe, an
+ * {@code EventStream} belongs to one response.
  */
 package dev.parley.protocol;

@@ -317,6 +317,29 @@ class ParleyJsBrowserTest {
     assertEquals(1L, js("return BlockedSocket.made;"));
   }
 
+  @Test
+  void theHttpFallbackPollsWhenAProxyHoldsItsStreamBackAndResumesAfterADrop() {
+    // an EventSource that never delivers: what a proxy that buffers responses leaves a page with
+    js("Parley.HttpSocket.streamTimeout = 300;"
+        + "window.EventSource = class { addEventListener() {} close() {} };"
+        + "start('alice', {transports: [Parley.HttpSocket]}).join('general');");
+    until("clients.alice.chat.room('general').joined");
+    assertEquals("poll", js("return clients.alice.chat._socket._mode;"));
+    User carol = User.of("carol");
+    chat.post("general", carol, "m1");
+    until("clients.alice.log.messages.length === 1");
+    assertEquals(2L, await("clients.alice.chat.room('general').send('mine').then(m => done(m.seq));"));
+
+    chat.disconnect("alice", CloseCode.GOING_AWAY, "test drop");
+    until("clients.alice.chat.state === 'reconnecting'");
+    chat.post("general", carol, "m3");
+    chat.post("general", carol, "m4");
+    until("clients.alice.chat.state === 'connected'");
+    assertEquals(5L, await("clients.alice.chat.room('general').send('after').then(m => done(m.seq));"));
+    assertEquals(List.of("1:m1", "2:mine", "3:m3", "4:m4", "5:after"), shown("alice"));
+    assertEquals(true, js("return clients.alice.log.joined.at(-1).recovered;"));
+  }
+
   private static String jsArray(List<String> strings) {
     return strings.stream().map(s -> "'" + s + "'").toList().toString();
   }

@@ -10,6 +10,7 @@ import com.google.gson.JsonObject;
 import dev.parley.core.ChatServer;
 import dev.parley.protocol.User;
 import dev.parley.testing.Json;
+import dev.parley.testing.Peer;
 import dev.parley.testing.RawSocket;
 import dev.parley.testing.WsPeer;
 import java.io.ByteArrayOutputStream;
@@ -235,12 +236,18 @@ class HostileFramesTest {
             + "\"body\":\"x\",\"cid\":\"c\\u0000\"}", "bad_frame"));
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("framesAnsweredWithAnError")
-  void answeredWithAnErrorFrameAndNothingChanges(String what, String frame, String code)
-      throws Exception {
+  /** Each of {@link #framesAnsweredWithAnError()} over WebSocket and over the HTTP fallback. */
+  static Stream<Arguments> framesAnsweredWithAnErrorOverEachTransport() {
+    return Stream.of("ws", "http").flatMap(transport -> framesAnsweredWithAnError()
+        .map(a -> Arguments.of(transport, a.get()[0], a.get()[1], a.get()[2])));
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("framesAnsweredWithAnErrorOverEachTransport")
+  void answeredWithAnErrorFrameAndNothingChanges(String transport, String what, String frame,
+      String code) throws Exception {
     String name = nextOffender();
-    try (WsPeer offender = WsPeer.v1(server.uri(), name)) {
+    try (Peer offender = server.peer(transport, name)) {
       offender.join("arena");
 
       offender.send(frame);

@@ -11,12 +11,9 @@ import dev.parley.core.ChatServer;
 import dev.parley.testing.Json;
 import dev.parley.testing.RawSocket;
 import dev.parley.testing.WsPeer;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,16 +52,6 @@ class SlowAndVanishedPeersTest {
   private <T extends AutoCloseable> T track(T c) {
     closeables.add(c);
     return c;
-  }
-
-  /** The kernel's largest TCP send buffer (tcp_wmem max), 4 MiB when it cannot be read. */
-  private static long kernelSendBufferMax() {
-    try {
-      String[] v = Files.readString(Path.of("/proc/sys/net/ipv4/tcp_wmem")).trim().split("\\s+");
-      return Long.parseLong(v[2]);
-    } catch (IOException | RuntimeException e) {
-      return 4L << 20;
-    }
   }
 
   /** Waits for {@code p}'s next presence frame about {@code user}; returns it. */
@@ -131,7 +118,7 @@ class SlowAndVanishedPeersTest {
     // from here on, slow reads nothing
 
     // everything the server can hold for slow: its queue, the kernel's buffers, one batch
-    long holdable = limits.maxOutboundBytes() + kernelSendBufferMax() + 64 * 1024 + 64 * 1024
+    long holdable = limits.maxOutboundBytes() + TestServer.kernelSendBufferMax() + 64 * 1024 + 64 * 1024
         + 32 * 1024;
     String body = "x".repeat(30_000);
     long posted = 0;
@@ -197,7 +184,7 @@ class SlowAndVanishedPeersTest {
     stuck.readUntilType("joined");
     presenceOf(bob, "stuck", Duration.ofSeconds(20));
 
-    long holdable = limits.maxOutboundBytes() + kernelSendBufferMax() + 160 * 1024;
+    long holdable = limits.maxOutboundBytes() + TestServer.kernelSendBufferMax() + 160 * 1024;
     String body = "y".repeat(30_000);
     long posted = 0;
     int n = 0;

@@ -9,8 +9,13 @@ import dev.parley.core.transport.WebChatServer;
 import dev.parley.protocol.User;
 import dev.parley.server.jetty.JettyChatServer;
 import dev.parley.server.netty.NettyChatServer;
+import dev.parley.testing.HttpPeer;
+import dev.parley.testing.Peer;
 import dev.parley.testing.WsPeer;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
@@ -106,8 +111,39 @@ final class TestServer implements AutoCloseable {
     return WsPeer.welcomed(uri(credentials.apply(user)), user);
   }
 
+  /**
+   * A parley.v1 peer connected as {@code user}, welcomed, over {@code transport}: {@code ws}
+   * (WebSocket), {@code http} (the HTTP fallback's event stream) or {@code poll} (its polls).
+   */
+  Peer peer(String transport, String user) throws Exception {
+    return switch (transport) {
+      case "ws" -> peer(user);
+      case "http" -> HttpPeer.welcomed(server.uri(), credentials.apply(user), user,
+          HttpPeer.Mode.STREAM);
+      case "poll" -> HttpPeer.welcomed(server.uri(), credentials.apply(user), user,
+          HttpPeer.Mode.POLL);
+      default -> throw new IllegalArgumentException("transport must be ws, http or poll: "
+          + transport);
+    };
+  }
+
   URI uri() {
     return server.uri();
+  }
+
+  /** The kernel's largest TCP send buffer (tcp_wmem max), 4 MiB when it cannot be read. */
+  static long kernelSendBufferMax() {
+    try {
+      String[] v = Files.readString(Path.of("/proc/sys/net/ipv4/tcp_wmem")).trim().split("\\s+");
+      return Long.parseLong(v[2]);
+    } catch (IOException | RuntimeException e) {
+      return 4L << 20;
+    }
+  }
+
+  /** The HTTP fallback's base, {@code http://127.0.0.1:<port>/chat/http/}. */
+  URI fallback() {
+    return HttpPeer.base(server.uri());
   }
 
   URI uri(String query) {

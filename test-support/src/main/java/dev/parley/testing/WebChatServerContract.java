@@ -30,10 +30,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.LockSupport;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,15 +41,11 @@ import org.junit.jupiter.api.io.TempDir;
  * its server ({@link #builder(ChatServer)}) and inherits every test; what one server does beyond
  * this stays in that server's own tests.
  */
-public abstract class WebChatServerContract {
+public abstract class WebChatServerContract extends ServerContract {
   private static final HttpClient HTTP = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(5)).build();
   /** How long any one wait may take. */
   protected static final Duration WAIT = WsPeer.WAIT;
-
-  private final List<AutoCloseable> resources = new ArrayList<>();
-  /** The chat server under test; a test may replace it before it starts a server. */
-  protected ChatServer chat = ChatServer.builder().build();
 
   @TempDir
   private Path temp;
@@ -59,28 +53,6 @@ public abstract class WebChatServerContract {
   /** A folder of the test's own, deleted after it. */
   protected final Path temp() {
     return temp;
-  }
-
-  /** A builder of the server under test, serving {@code chat}, with nothing else set. */
-  protected abstract WebChatServer.Builder<?> builder(ChatServer chat);
-
-  /** A builder of the server under test on 127.0.0.1 and a port the system chooses. */
-  protected final WebChatServer.Builder<?> local() {
-    return builder(chat).host("127.0.0.1").port(0);
-  }
-
-  /** Closes {@code resource} after the test, in the reverse order of tracking. */
-  protected final <T extends AutoCloseable> T track(T resource) {
-    resources.add(resource);
-    return resource;
-  }
-
-  @AfterEach
-  void stopAll() throws Exception {
-    for (int i = resources.size() - 1; i >= 0; i--) {
-      resources.get(i).close();
-    }
-    chat.close();
   }
 
   @Test
@@ -394,15 +366,6 @@ public abstract class WebChatServerContract {
   }
 
   // ---- helpers ----------------------------------------------------------------------------------
-
-  /** Waits until the chat server no longer counts {@code user} as online. */
-  protected final void awaitOffline(String user) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (chat.isOnline(user) && System.nanoTime() < deadline) {
-      LockSupport.parkNanos(1_000_000);
-    }
-    assertFalse(chat.isOnline(user), user + " still online after " + WAIT);
-  }
 
   /**
    * A jar in {@link #temp()} with these entries: {@code "folder/"}, or {@code "path=content"}.

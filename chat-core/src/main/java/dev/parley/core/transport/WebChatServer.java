@@ -45,7 +45,10 @@ public interface WebChatServer extends AutoCloseable {
     return options().httpUri(port());
   }
 
-  /** Open WebSocket connections (upgraded and attached, not yet ended). */
+  /**
+   * Open connections: WebSocket connections (upgraded and attached, not yet ended) and HTTP
+   * fallback sessions (not yet over).
+   */
   int connectionCount();
 
   /**

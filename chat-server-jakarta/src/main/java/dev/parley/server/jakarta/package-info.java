@@ -1,7 +1,9 @@
 /**
  * Parley's JSR-356 (Jakarta WebSocket 2.2) server adapter: {@link dev.parley.server.jakarta.ParleyEndpoint}
  * builds a {@code ServerEndpointConfig} that plugs a {@code ChatServer} into any container (Jetty,
- * Tomcat, Tyrus…), tuned by {@link dev.parley.server.jakarta.EndpointOptions}.
+ * Tomcat, Tyrus…), tuned by {@link dev.parley.server.jakarta.EndpointOptions}; and
+ * {@link dev.parley.server.jakarta.HttpFallbackServlet}, the HTTP fallback for networks that
+ * refuse WebSocket, as an asynchronous Servlet.
  *
  * <h2>Threading</h2>
  * The handshake (origin check, authentication) runs on the container's upgrade thread; inbound
@@ -18,5 +20,11 @@
  * sweeps and close watchdogs run on one daemon thread ({@code parley-ws-heartbeat}) and never
  * block. {@code ChatSession.closed()} runs exactly once per connection, on the container's thread
  * or the heartbeat thread; no frame is delivered to the {@code ChatSession} after it.
+ *
+ * <p>{@link dev.parley.server.jakarta.HttpFallbackServlet}, the HTTP fallback, reads each request
+ * whole on the container's thread, authenticates it and applies its frames there; its responses
+ * are written with the Servlet API's non-blocking output, started from the writer pool and
+ * continued on the container's threads ({@code onWritePossible}), so no thread waits for a peer;
+ * its sweep runs on {@code parley-ws-heartbeat}.
  */
 package dev.parley.server.jakarta;

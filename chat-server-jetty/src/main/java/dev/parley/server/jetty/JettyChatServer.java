@@ -4,7 +4,9 @@ import dev.parley.core.ChatServer;
 import dev.parley.core.transport.ServerOptions;
 import dev.parley.core.transport.TlsOptions;
 import dev.parley.core.transport.WebChatServer;
+import dev.parley.core.transport.http.HttpFallback;
 import dev.parley.server.jakarta.EndpointOptions;
+import dev.parley.server.jakarta.HttpFallbackServlet;
 import dev.parley.server.jakarta.ParleyEndpoint;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
@@ -36,7 +38,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link ChatServer} on a port in one call: the JSR-356 adapter ({@link ParleyEndpoint}) in an
- * embedded Jetty 12 (ee11), with optional static files on the same port.
+ * embedded Jetty 12 (ee11), with the HTTP fallback ({@link HttpFallbackServlet}, at
+ * {@code <path>/http/}) and optional static files on the same port.
  *
  * <pre>{@code
  * JettyChatServer server = JettyChatServer.builder(chatServer)
@@ -69,16 +72,19 @@ public final class JettyChatServer implements WebChatServer {
   private final Server jetty;
   private final ServerConnector connector;
   private final ServerEndpointConfig endpoint;
+  private final HttpFallbackServlet fallback;
   private final ServerOptions options;
   private final EndpointOptions endpointOptions;
   private final int port;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private JettyChatServer(Server jetty, ServerConnector connector, ServerEndpointConfig endpoint,
-      ServerOptions options, EndpointOptions endpointOptions, int port) {
+      HttpFallbackServlet fallback, ServerOptions options, EndpointOptions endpointOptions,
+      int port) {
     this.jetty = jetty;
     this.connector = connector;
     this.endpoint = endpoint;
+    this.fallback = fallback;
     this.options = options;
     this.endpointOptions = endpointOptions;
     this.port = port;
@@ -101,7 +107,7 @@ public final class JettyChatServer implements WebChatServer {
 
   @Override
   public int connectionCount() {
-    return ParleyEndpoint.connectionCount(endpoint);
+    return ParleyEndpoint.connectionCount(endpoint) + fallback.sessionCount();
   }
 
   /** The options the endpoint was built with (for tests). */
@@ -126,6 +132,10 @@ public final class JettyChatServer implements WebChatServer {
       Duration wait = options.closeTimeout().plusSeconds(1);
       if (!ParleyEndpoint.closeAll(endpoint, wait)) {
         log.warn("connections still open after {} ms; stopping Jetty anyway", wait.toMillis());
+      }
+      if (!fallback.closeAll(wait)) {
+        log.warn("fallback sessions still open after {} ms; stopping Jetty anyway",
+            wait.toMillis());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -220,6 +230,10 @@ public final class JettyChatServer implements WebChatServer {
         context.addServlet(files, "/");
       }
       serveClient(context);
+      HttpFallbackServlet fallback = new HttpFallbackServlet(chatServer(), endpointOptions);
+      ServletHolder fallbackHolder = new ServletHolder("parley-http-fallback", fallback);
+      fallbackHolder.setAsyncSupported(true);
+      context.addServlet(fallbackHolder, HttpFallback.basePath(options.path()) + "*");
       JakartaWebSocketServletContainerInitializer.configure(context,
           (servletContext, container) -> container.addEndpoint(endpoint));
       jetty.setHandler(new UpgradeUriCheck(options.routes().isEmpty() ? context
@@ -238,7 +252,7 @@ public final class JettyChatServer implements WebChatServer {
         }
         throw new IllegalStateException("Jetty failed to start on " + host + ":" + port, e);
       }
-      JettyChatServer server = new JettyChatServer(jetty, connector, endpoint, options,
+      JettyChatServer server = new JettyChatServer(jetty, connector, endpoint, fallback, options,
           endpointOptions, connector.getLocalPort());
       log.info("Parley listening on {} (static files {}) in {} ms", server.uri(),
           base != null ? "at " + server.httpUri() : "off",

@@ -82,6 +82,20 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
     }, server.handshakeTimeoutNanos, TimeUnit.NANOSECONDS);
   }
 
+  /** A fallback response holds the idle timeout while it lasts ({@link FallbackHandler}). */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt == FallbackHandler.Exchanging.STARTED) {
+      if (timeout != null) {
+        timeout.cancel(false);
+      }
+    } else if (evt == FallbackHandler.Exchanging.ENDED) {
+      armTimeout(ctx);
+    } else {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (!(msg instanceof FullHttpRequest req)) {
@@ -214,6 +228,9 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
     // removes once the 101 is written); frames are written from the encoder's context, already
     // encoded, so they never pass the HTTP codec
     var out = pipeline.context("wsencoder");
+    if (pipeline.get(FallbackHandler.class) != null) {
+      pipeline.remove(FallbackHandler.class);
+    }
     if (verdict instanceof Admission.Refused refused) {
       pipeline.replace(this, "parley-refused",
           new Refused(server, out, refused.code().code(), refused.reason()));
@@ -239,7 +256,7 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
     connection.start(session);
   }
 
-  private static String remoteAddress(Channel channel) {
+  static String remoteAddress(Channel channel) {
     if (channel.remoteAddress() instanceof InetSocketAddress a) {
       return a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
     }

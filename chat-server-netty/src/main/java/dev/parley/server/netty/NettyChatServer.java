@@ -51,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * log.info("chat at {}, page at {}", server.uri(), server.httpUri());
  * }</pre>
  *
+ * <p>The same port serves the HTTP fallback at {@code <path>/http/} (for networks that refuse the
+ * WebSocket upgrade; docs/PROTOCOL.md), by its own handler in each channel's pipeline; its
+ * requests run where handshakes run, its sessions count in {@link #connectionCount()}.
+ *
  * <p>Apps that already run a servlet container use the JSR-356 adapter
  * ({@code dev.parley.server.jakarta.ParleyEndpoint}) instead; {@code JettyChatServer} is the same
  * adapter in an embedded Jetty.
@@ -111,7 +115,7 @@ public final class NettyChatServer implements WebChatServer {
 
   @Override
   public int connectionCount() {
-    return context.live.size();
+    return context.live.size() + context.fallback.sessionCount();
   }
 
   /**
@@ -130,6 +134,10 @@ public final class NettyChatServer implements WebChatServer {
     }
     try {
       Duration wait = context.options.closeTimeout().plusSeconds(1);
+      if (!context.fallback.closeAll(wait)) {
+        log.warn("{} fallback sessions still open after {} ms; stopping anyway",
+            context.fallback.sessionCount(), wait.toMillis());
+      }
       if (!context.live.awaitEmpty(wait)) {
         log.warn("{} connections still open after {} ms; stopping anyway", context.live.size(),
             wait.toMillis());
@@ -137,6 +145,7 @@ public final class NettyChatServer implements WebChatServer {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    context.fallback.close();
     if (handlers != null) {
       handlers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     }
@@ -243,7 +252,7 @@ public final class NettyChatServer implements WebChatServer {
       EventLoopGroup loops = new MultiThreadIoEventLoopGroup(ioThreads,
           new DefaultThreadFactory("parley-netty"),
           epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-      ServerContext context = new ServerContext(chatServer, options, loops.next(),
+      ServerContext context = new ServerContext(chatServer, options, loops.next(), loops,
           handshakeTimeout, flushInterval, files);
       SslContext tls = options.tls() == null ? null : sslContext(options.tls());
       EventExecutorGroup handlerGroup = handlerThreads == 0 ? null
@@ -267,7 +276,9 @@ public final class NettyChatServer implements WebChatServer {
               }
               ch.pipeline()
                   .addLast("http", new HttpServerCodec(8192, 8192, 8192))
-                  .addLast("http-aggregate", new HttpObjectAggregator(64 * 1024))
+                  .addLast("http-aggregate", new HttpObjectAggregator(
+                      Math.max(64 * 1024, context.fallback.maxBodyBytes())))
+                  .addLast(handlerGroup, "parley-fallback", new FallbackHandler(context))
                   .addLast(handlerGroup, "parley-http", new HttpHandler(context));
             }
           });

@@ -4,17 +4,19 @@ import dev.parley.core.ChatServer;
 import dev.parley.core.transport.Admission;
 import dev.parley.core.transport.LiveConnections;
 import dev.parley.core.transport.ServerOptions;
+import dev.parley.core.transport.http.HttpFallback;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * What every channel of one {@link NettyChatServer} shares: the chat server, the settings, the
- * admission of handshakes, and the live connections (for the heartbeat and for closing them all
- * on shutdown).
+ * admission of handshakes, the live connections (for the heartbeat and for closing them all
+ * on shutdown), and the HTTP fallback.
  */
 final class ServerContext {
   final ChatServer chat;
@@ -30,10 +32,13 @@ final class ServerContext {
   /** How every connection's frames are decoded: the same for all, so built once. */
   final WebSocketDecoderConfig frames;
   final StaticFiles files;
+  /** The HTTP fallback, at {@link #fallbackBase} ({@code <path>/http/}). */
+  final HttpFallback fallback;
+  final String fallbackBase;
   private final Map<EventLoop, LoopOutbox> outboxes = new ConcurrentHashMap<>();
 
   ServerContext(ChatServer chat, ServerOptions options, ScheduledExecutorService heartbeats,
-      Duration handshakeTimeout, Duration flushInterval, StaticFiles files) {
+      Executor writers, Duration handshakeTimeout, Duration flushInterval, StaticFiles files) {
     this.chat = chat;
     this.options = options;
     this.admission = new Admission(chat, options.origins(), "netty");
@@ -53,6 +58,9 @@ final class ServerContext {
         .withUTF8Validator(false) // HttpHandler adds one that reports to NettyConnection too
         .build();
     this.files = files;
+    this.fallback = new HttpFallback(chat, options.origins(), options.heartbeat(),
+        options.closeTimeout(), heartbeats, writers);
+    this.fallbackBase = HttpFallback.basePath(options.path());
   }
 
   /** The outbox of an event loop (one per loop, made on first use). */
