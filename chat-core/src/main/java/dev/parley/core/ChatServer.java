@@ -357,6 +357,7 @@ public final class ChatServer implements AutoCloseable {
     Duration gapWait = Duration.ofMillis(200);
     Duration presenceTtl = Duration.ofSeconds(30);
     Duration presenceWindow = Duration.ofMillis(50);
+    int presenceFromMembers = 32;
     Duration positionCheck = Duration.ofSeconds(30);
 
     private Builder() {}
@@ -467,18 +468,24 @@ public final class ChatServer implements AutoCloseable {
     }
 
     /**
-     * The presence window: news of a join or a leave goes to a room's members at once unless other
-     * news went out less than this ago; then it waits for the window's end and goes together with
-     * what else came meanwhile. Default 50 ms. A join storm then costs each member one write per
-     * window instead of one per join (and one frame, for clients that ask for batches), while a
-     * lone join is announced at once. Zero sends every piece of news at once.
+     * Presence coalescing: in a room with at least {@code fromMembers} members on this node, news
+     * of a join or a leave goes out at once unless other news went out less than {@code window}
+     * ago; then it waits for the window's end and goes together with what else came meanwhile.
+     * Default: a 50 ms window from 32 members. A join storm in a big room then costs each member
+     * one write per window instead of one per join (and one frame, for clients that ask for
+     * batches), while a lone join is announced at once; a small room hears every piece of news at
+     * once, as v1 always did. A zero window turns coalescing off.
      */
-    public Builder presenceWindow(Duration window) {
+    public Builder presenceCoalescing(Duration window, int fromMembers) {
       Objects.requireNonNull(window, "window == null");
       if (window.isNegative()) {
         throw new IllegalArgumentException("window must not be negative: " + window);
       }
+      if (fromMembers < 0) {
+        throw new IllegalArgumentException("fromMembers must be >= 0: " + fromMembers);
+      }
       this.presenceWindow = window;
+      this.presenceFromMembers = fromMembers;
       return this;
     }
 

@@ -42,6 +42,7 @@ final class Engine {
   final Duration gapWait;
   final Duration presenceTtl;
   final Duration presenceWindow;
+  final int presenceFromMembers;
   final String plainTextRoom;
   final Authenticator authenticator;
   final List<ChatListener> listeners;
@@ -69,6 +70,7 @@ final class Engine {
     this.gapWait = b.gapWait;
     this.presenceTtl = b.presenceTtl;
     this.presenceWindow = b.presenceWindow;
+    this.presenceFromMembers = b.presenceFromMembers;
     this.plainTextRoom = b.plainTextRoom;
     this.authenticator = b.authenticator;
     this.listeners = List.copyOf(b.listeners);

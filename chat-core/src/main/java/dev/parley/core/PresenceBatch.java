@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * One room's presence news, coalesced when it comes fast: news that follows other news within
+ * One room's presence news, coalesced when it comes fast in a big room (from the server's
+ * {@code presenceFromMembers} members here): news that follows other news within
  * the server's presence window waits for the window's end and then goes to the room's members
  * together, in the order it came; news after a quiet window goes out at once. Whatever else the
  * room sends its members (a message, typing, a read marker) first sends the news waiting, so
@@ -44,7 +45,8 @@ final class PresenceBatch {
   /** News of a user: at once after a quiet window, else with the window's batch. */
   void add(User user, boolean joined) {
     News news = new News(user, joined, ++count);
-    long window = room.engine.presenceWindow.toNanos();
+    long window = room.members.size() >= room.engine.presenceFromMembers
+        ? room.engine.presenceWindow.toNanos() : 0;
     long now = System.nanoTime();
     if (!armed && now - lastSent >= window) {
       lastSent = now;

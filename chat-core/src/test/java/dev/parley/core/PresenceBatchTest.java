@@ -28,7 +28,7 @@ class PresenceBatchTest {
   }
 
   private void start(Duration window) {
-    server = ChatServer.builder().limits(DeliveryGuaranteesTest.FAST).presenceWindow(window)
+    server = ChatServer.builder().limits(DeliveryGuaranteesTest.FAST).presenceCoalescing(window, 0)
         .build();
     transport = new InMemoryTransport(server);
   }
@@ -122,5 +122,21 @@ class PresenceBatchTest {
     assertEquals("hi", str(carol.next("message"), "body"));
     carol.assertNoFrames();
     alice.assertNoFrames();
+  }
+
+  @Test
+  void byDefaultASmallRoomHearsEveryJoinAtOnce() {
+    server = ChatServer.builder().limits(DeliveryGuaranteesTest.FAST).build();
+    transport = new InMemoryTransport(server);
+    TestClient alice = TestClient.welcomed(transport, "alice");
+    alice.join("general");
+    for (int i = 0; i < 3; i++) {
+      TestClient.welcomed(transport, "j" + i).join("general");
+    }
+    alice.sendFrame("type", "ping");
+    for (int i = 0; i < 3; i++) {
+      assertEquals("j" + i, str(alice.next("presence"), "user"));
+    }
+    alice.next("pong");
   }
 }
