@@ -3,6 +3,7 @@
 -- prefix and ck a connection's key (its node and id):
 --   P..'nodes'    zset  node -> when its lease runs out (ms, Redis's clock)
 --   P..'beating'  set   nodes whose lease a heartbeat set (not just the grace of a first sighting)
+--   P..'last'     string when any node last heartbeat (ms, Redis's clock)
 --   P..'n:'..node set   the node's connections (ck)
 --   P..'c:'..ck   hash  n = node, u = user id, m = display name
 --   P..'cr:'..ck  set   rooms the connection is in
@@ -14,6 +15,7 @@
 local P = KEYS[1]
 local NODES = P .. 'nodes'
 local BEATING = P .. 'beating'
+local LAST = P .. 'last'
 
 local function now_ms()
   local t = redis.call('TIME')

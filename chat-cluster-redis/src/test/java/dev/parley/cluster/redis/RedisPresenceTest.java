@@ -69,6 +69,34 @@ class RedisPresenceTest {
     await(presence.leaveNode("n3"));
     List<String> left = Arrays.stream(redis.cli("--scan", "--pattern", ns + ":*").split("\n"))
         .filter(k -> !k.isEmpty()).toList();
-    assertEquals(List.of(ns + ":{presence}:order"), left, "only the join-order counter stays");
+    assertEquals(List.of(ns + ":{presence}:last", ns + ":{presence}:order"),
+        left.stream().sorted().toList(), "only the join-order counter and the last beat's time stay");
+  }
+
+  @Test
+  void afterRedisWasAwayLongerThanTheTtlLiveNodesKeepTheirUsersAndOnlyTheDeadAreSwept() {
+    Duration ttl = Duration.ofSeconds(30);
+    await(presence.join("live", "room", User.of("alice"), "c1"));
+    await(presence.join("dead", "room", User.of("bob"), "c2"));
+    await(presence.heartbeat("live", ttl));
+    await(presence.heartbeat("dead", ttl));
+    // Redis away for a minute: as Redis sees it when it is back, every lease and the last
+    // heartbeat of any node lie a minute in the past
+    String p = ns + ":{presence}:";
+    long minuteAgo = Long.parseLong(redis.cli("TIME").split("\n")[0].trim()) * 1000 - 60_000;
+    redis.cli("ZADD", p + "nodes", String.valueOf(minuteAgo), "live");
+    redis.cli("ZADD", p + "nodes", String.valueOf(minuteAgo), "dead");
+    redis.cli("SET", p + "last", String.valueOf(minuteAgo));
+
+    Heartbeat back = await(presence.heartbeat("live", ttl));
+    assertTrue(back.known(), "the live node's entries were kept");
+    assertEquals(List.of(), back.departures(), "nobody still connected is announced as gone");
+    assertEquals(2, await(presence.members("room", 10)).count());
+
+    // the dead node never heartbeats again: once its renewed lease ran out too, it is swept
+    redis.cli("ZADD", p + "nodes", String.valueOf(minuteAgo), "dead");
+    Heartbeat later = await(presence.heartbeat("live", ttl));
+    assertEquals(List.of(new Departure("room", User.of("bob"))), later.departures());
+    assertEquals(1, await(presence.members("room", 10)).count());
   }
 }
