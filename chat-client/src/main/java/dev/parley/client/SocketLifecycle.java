@@ -5,6 +5,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -135,6 +136,14 @@ final class SocketLifecycle implements Transport.Listener {
   }
 
   private void failLater(Throwable cause) {
+    Throwable c = cause instanceof CompletionException && cause.getCause() != null
+        ? cause.getCause() : cause;
+    if (c instanceof Transport.ClosingException) {
+      // the server's close frame came before our frame could go: its close is on the way, and
+      // it (not a 1006) is what to report; fail only if it does not come
+      schedule(closeTimeout, () -> finish(1006, "", false, c));
+      return;
+    }
     events.execute(() -> finish(1006, "", false, cause));
   }
 

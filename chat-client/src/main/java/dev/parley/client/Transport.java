@@ -1,5 +1,6 @@
 package dev.parley.client;
 
+import java.io.IOException;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -45,7 +46,8 @@ public interface Transport extends AutoCloseable {
   interface Connection {
     /**
      * Sends one text frame; the stage completes when the frame was handed to the network (or
-     * failed). The caller waits for it before the next {@code send}.
+     * failed: with a {@link ClosingException} when the peer's close frame came first). The
+     * caller waits for it before the next {@code send}.
      */
     CompletionStage<?> send(String text);
 
@@ -57,6 +59,22 @@ public interface Transport extends AutoCloseable {
 
     /** Drops the connection now, without a handshake; the listener may or may not hear more. */
     void cancel();
+  }
+
+  /**
+   * How {@link Connection#send} fails when the peer's close frame has arrived and the transport
+   * takes no more frames: not a broken connection, since the close follows through {@link
+   * Listener#onClosed}. The socket then waits for that close (its close timeout at most) and
+   * reports the peer's code, as a browser does for a send in the CLOSING state, instead of
+   * failing the connection with 1006.
+   */
+  final class ClosingException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    /** A send refused because the connection is closing, for the reason {@code message}. */
+    public ClosingException(String message, Throwable cause) {
+      super(message, cause);
+    }
   }
 
   /** What a transport reports about one connection. */

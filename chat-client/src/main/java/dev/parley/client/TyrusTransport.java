@@ -189,6 +189,10 @@ final class TyrusTransport implements Transport {
             sent.completeExceptionally(result.getException());
           }
         });
+      } catch (IllegalStateException e) {
+        // Tyrus refuses a send once the server's close frame has arrived; onClose follows
+        sent.completeExceptionally(
+            new Transport.ClosingException("the connection is closing", e));
       } catch (RuntimeException e) {
         sent.completeExceptionally(e);
       }

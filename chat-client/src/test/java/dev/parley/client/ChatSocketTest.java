@@ -155,6 +155,51 @@ class ChatSocketTest {
   }
 
   @Test
+  void aSendRefusedBecauseTheServerIsClosingEndsWithTheServersCloseNotA1006() throws Exception {
+    ChatSocket socket = open();
+    FakeTransport.Link link = transport.awaitLink();
+    assertTrue(socket.send("hello"));
+    link.awaitSent(1);
+    // the server's close frame arrived as the frame was going out: the transport refuses it
+    link.failNext(new Transport.ClosingException("closing", null));
+    executor.awaitIdle();
+    assertEquals(List.of("open"), recorder.kinds(), "no error and no close before the server's");
+    link.listener.onClosed(1001, "going away");
+    ChatSocket.CloseEvent close = recorder.awaitClose();
+    assertEquals(List.of("open", "close"), recorder.kinds());
+    assertEquals(1001, close.code());
+    assertEquals("going away", close.reason());
+    assertTrue(close.wasClean());
+  }
+
+  @Test
+  void aSendRefusedAsClosingWithoutTheCloseFollowingFailsAfterTheCloseTimeout() throws Exception {
+    ChatSocket socket = connect(ChatSocket.builder(URI.create("fake:/chat"))
+        .closeTimeout(Duration.ofMillis(100)));
+    FakeTransport.Link link = transport.awaitLink();
+    link.listener.onOpen("");
+    recorder.awaitOpen();
+    assertTrue(socket.send("hello"));
+    link.awaitSent(1);
+    link.failNext(new Transport.ClosingException("closing", null));
+    recorder.assertFailedWith1006();
+    assertInstanceOf(Transport.ClosingException.class,
+        recorder.await(ChatSocket.ErrorEvent.class, e -> true).error());
+    assertTrue(link.cancelled(), "the dead connection is dropped");
+  }
+
+  @Test
+  void aSendThatFailsOtherwiseFailsTheConnectionAtOnce() throws Exception {
+    ChatSocket socket = open();
+    FakeTransport.Link link = transport.awaitLink();
+    assertTrue(socket.send("hello"));
+    link.awaitSent(1);
+    link.failNext(new IOException("broken pipe"));
+    recorder.assertFailedWith1006();
+    assertEquals(List.of("open", "error", "close"), recorder.kinds());
+  }
+
+  @Test
   void overflowingTheSendBufferFailsTheConnection() throws Exception {
     ChatSocket socket = connect(ChatSocket.builder(URI.create("fake:/chat"))
         .maxBufferedAmount(10));

@@ -126,6 +126,16 @@ final class FakeTransport implements Transport {
       f.complete(null);
     }
 
+    /** Fails the oldest outstanding send with {@code cause}. */
+    void failNext(Throwable cause) {
+      CompletableFuture<Void> f;
+      synchronized (this) {
+        f = pending.stream().filter(p -> !p.isDone()).findFirst()
+            .orElseThrow(() -> new AssertionError("no send outstanding; sent " + sent));
+      }
+      f.completeExceptionally(cause);
+    }
+
     synchronized List<String> sent() {
       return List.copyOf(sent);
     }

@@ -281,9 +281,16 @@ public final class HttpPeer extends RecordingPeer {
             ended(gen, "stream answered " + info.statusCode());
           }
           return HttpResponse.BodySubscribers.fromLineSubscriber(new Flow.Subscriber<String>() {
+            // this stream's own subscription: the field moves on to a newer stream's, and an old
+            // stream that still gets a line must cancel itself, not its successor
+            private Flow.Subscription mine;
+
             @Override
             public void onSubscribe(Flow.Subscription s) {
-              stream = s;
+              mine = s;
+              if (current(gen)) {
+                stream = s;
+              }
               s.request(1);
             }
 
@@ -292,10 +299,10 @@ public final class HttpPeer extends RecordingPeer {
               if (current(gen)) {
                 parser.line(line);
                 if (!paused) {
-                  stream.request(1);
+                  mine.request(1);
                 }
               } else {
-                stream.cancel();
+                mine.cancel();
               }
             }
 
