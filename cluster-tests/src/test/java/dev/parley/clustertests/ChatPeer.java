@@ -3,10 +3,10 @@ package dev.parley.clustertests;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.parley.testing.TextListener;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -241,7 +241,8 @@ final class ChatPeer implements AutoCloseable {
     Link l = link;
     if (l != null && l.ready && !l.closed.isDone()) {
       String text = f.toString();
-      l.chain = l.chain.thenCompose(v -> l.ws.sendText(text, true).thenApply(ws -> (Void) null))
+      l.chain = l.chain
+          .thenCompose(v -> l.socket().sendText(text, true).thenApply(ws -> (Void) null))
           .exceptionally(e -> null); // a dropped connection: the send stays pending
     }
   }
@@ -463,8 +464,9 @@ final class ChatPeer implements AutoCloseable {
     synchronized (this) {
       l = link;
     }
-    if (l.ws != null) {
-      l.ws.sendClose(1000, "bye");
+    WebSocket w = l.socket();
+    if (w != null) {
+      w.sendClose(1000, "bye");
     }
   }
 
@@ -510,11 +512,9 @@ final class ChatPeer implements AutoCloseable {
   }
 
   /** One connection; frames of a replaced one are ignored. */
-  private final class Link implements WebSocket.Listener {
+  private final class Link extends TextListener {
     final CompletableFuture<Void> welcome = new CompletableFuture<>();
     final CompletableFuture<Integer> closed = new CompletableFuture<>();
-    private final StringBuilder partial = new StringBuilder();
-    volatile WebSocket ws;
     /** Welcomed, and rejoined what the peer is in: sends go out. */
     boolean ready;
     /** Its frames are no longer heard ({@link #sendThenGoDeaf}). */
@@ -522,27 +522,8 @@ final class ChatPeer implements AutoCloseable {
     CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
 
     @Override
-    public void onOpen(WebSocket webSocket) {
-      ws = webSocket;
-      webSocket.request(1);
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        JsonObject f = JsonParser.parseString(partial.toString()).getAsJsonObject();
-        partial.setLength(0);
-        handle(this, f);
-      }
-      webSocket.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-      webSocket.request(1);
-      return null;
+    protected void onMessage(String text) {
+      handle(this, JsonParser.parseString(text).getAsJsonObject());
     }
 
     @Override
@@ -565,7 +546,7 @@ final class ChatPeer implements AutoCloseable {
     }
 
     void abort() {
-      WebSocket w = ws;
+      WebSocket w = socket();
       if (w != null) {
         w.abort();
       }

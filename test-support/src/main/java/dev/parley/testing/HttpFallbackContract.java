@@ -100,10 +100,7 @@ public abstract class HttpFallbackContract extends ServerContract {
 
   @Test
   void aStreamReconnectedAfterItsLastEventNeitherLosesNorRepeatsAFrame() throws Exception {
-    WebChatServer server = track(local().start());
-    HttpPeer reader = track(HttpPeer.v1(server.uri(), "reader"));
-    reader.join("room");
-    reader.roundTrip();
+    HttpPeer reader = inRoom("reader");
     for (int i = 1; i <= 3; i++) {
       chat.post("room", User.of("sys"), "m" + i);
     }
@@ -125,10 +122,7 @@ public abstract class HttpFallbackContract extends ServerContract {
 
   @Test
   void aSecondPollEndsTheFirstEmptyAndGetsEveryFrame() throws Exception {
-    WebChatServer server = track(local().start());
-    HttpPeer alice = track(HttpPeer.v1(server.uri(), "alice"));
-    alice.join("room");
-    alice.roundTrip();
+    HttpPeer alice = inRoom("alice");
     long last = alice.lastEventId();
     CompletableFuture<HttpResponse<String>> first = HTTP.sendAsync(
         HttpRequest.newBuilder(URI.create(alice.base() + "poll?" + alice.query("last=" + last)))
@@ -221,10 +215,7 @@ public abstract class HttpFallbackContract extends ServerContract {
 
   @Test
   void aSessionIdIsWorthNothingToAnotherUser() throws Exception {
-    WebChatServer server = track(local().start());
-    HttpPeer alice = track(HttpPeer.v1(server.uri(), "alice"));
-    alice.join("room");
-    alice.roundTrip();
+    HttpPeer alice = inRoom("alice");
     String mallory = "name=mallory&session=" + alice.session();
     URI base = alice.base();
     for (String[] r : List.of(new String[] {"GET", "stream", ""}, new String[] {"GET", "poll", ""},
@@ -322,5 +313,14 @@ public abstract class HttpFallbackContract extends ServerContract {
     assertEquals(new Peer.Closed(1001, "server shutting down", true), bob.awaitClose());
     assertEquals(0, chat.connectionCount());
     assertFalse(chat.isClosed());
+  }
+
+  /** A server started for this test, and on it the HTTP peer {@code name}, joined to "room". */
+  private HttpPeer inRoom(String name) throws Exception {
+    WebChatServer server = track(local().start());
+    HttpPeer peer = track(HttpPeer.v1(server.uri(), name));
+    peer.join("room");
+    peer.roundTrip();
+    return peer;
   }
 }

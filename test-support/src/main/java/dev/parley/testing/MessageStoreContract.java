@@ -131,10 +131,7 @@ public abstract class MessageStoreContract {
     String r = room("dedup");
     Appended first = append(store, r, "alice", "once", cid("c1"));
     Appended again = append(store, r, "alice", "once", cid("c1"));
-    assertTrue(again.duplicate());
-    assertEquals(first.message(), again.message());
-    assertEquals(first.epoch(), again.epoch());
-    assertEquals(1, await(store.position(r)).seq());
+    assertAnsweredWithTheFirst(first, again, store, r);
     // the same cid from someone else is another message
     Appended bobs = append(store, r, "bob", "mine", cid("c1"));
     assertFalse(bobs.duplicate());
@@ -338,11 +335,20 @@ public abstract class MessageStoreContract {
       String r = room("retry-elsewhere");
       Appended first = append(store, r, "alice", "once", cid("c-9"));
       Appended retry = append(second, r, "alice", "once", cid("c-9"));
-      assertTrue(retry.duplicate());
-      assertEquals(first.message(), retry.message());
-      assertEquals(first.epoch(), retry.epoch());
-      assertEquals(1, await(second.position(r)).seq());
+      assertAnsweredWithTheFirst(first, retry, second, r);
     }
+  }
+
+  /**
+   * A retried append was answered as a duplicate with the first message and epoch, and
+   * {@code s}'s room {@code r} holds that one message only.
+   */
+  private static void assertAnsweredWithTheFirst(Appended first, Appended retry, MessageStore s,
+      String r) {
+    assertTrue(retry.duplicate());
+    assertEquals(first.message(), retry.message());
+    assertEquals(first.epoch(), retry.epoch());
+    assertEquals(1, await(s.position(r)).seq());
   }
 
   /**

@@ -25,11 +25,11 @@ import javax.net.ssl.SSLContext;
  * closes ({@link #awaitClose()}), after {@link #close(int, String)}, or at once by
  * {@link #close()}, which drops the connection.
  */
-public final class WsPeer extends RecordingPeer implements WebSocket.Listener {
+public final class WsPeer extends RecordingPeer {
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
   private static final HttpClient HTTP = http(null);
 
-  private final StringBuilder partial = new StringBuilder();
+  private final TextListener listener = new Listener();
   private final Object sendLock = new Object();
   private volatile WebSocket ws;
 
@@ -67,7 +67,7 @@ public final class WsPeer extends RecordingPeer implements WebSocket.Listener {
       System.arraycopy(protocols, 1, more, 0, more.length);
       b.subprotocols(protocols[0], more);
     }
-    return b.buildAsync(uri, p).thenApply(ws -> {
+    return b.buildAsync(uri, p.listener).thenApply(ws -> {
       p.ws = ws;
       return p;
     });
@@ -125,43 +125,32 @@ public final class WsPeer extends RecordingPeer implements WebSocket.Listener {
     ws.sendClose(code, reason);
   }
 
-  // ---- WebSocket.Listener ---------------------------------------------------------------------
-
-  @Override
-  public void onOpen(WebSocket webSocket) {
-    ws = webSocket;
-    webSocket.request(1);
-  }
-
-  @Override
-  public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-    partial.append(data);
-    if (last) {
-      received(partial.toString());
-      partial.setLength(0);
+  /** What the JDK's WebSocket reports: every text frame and the end are recorded. */
+  private final class Listener extends TextListener {
+    @Override
+    protected void onMessage(String text) {
+      received(text);
     }
-    webSocket.request(1);
-    return null;
-  }
 
-  @Override
-  public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-    received("{\"type\":\"unexpected binary frame\"}");
-    webSocket.request(1);
-    return null;
-  }
+    @Override
+    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+      received("{\"type\":\"unexpected binary frame\"}");
+      webSocket.request(1);
+      return null;
+    }
 
-  @Override
-  public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-    // 1006: the JDK's way of saying the input ended without a close frame
-    ended(new Closed(statusCode, reason, statusCode != 1006),
-        new IllegalStateException("closed " + statusCode + " " + reason));
-    return null;
-  }
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      // 1006: the JDK's way of saying the input ended without a close frame
+      ended(new Closed(statusCode, reason, statusCode != 1006),
+          new IllegalStateException("closed " + statusCode + " " + reason));
+      return null;
+    }
 
-  @Override
-  public void onError(WebSocket webSocket, Throwable error) {
-    ended(new Closed(1006, String.valueOf(error), false), error);
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+      ended(new Closed(1006, String.valueOf(error), false), error);
+    }
   }
 
   /** Drops the connection. */

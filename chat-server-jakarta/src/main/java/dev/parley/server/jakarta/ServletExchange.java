@@ -1,6 +1,6 @@
 package dev.parley.server.jakarta;
 
-import dev.parley.core.transport.http.HttpExchange;
+import dev.parley.core.transport.http.BufferedExchange;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -21,14 +21,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * whole on the container's thread, the response goes out through {@link AsyncOutput}, so no
  * thread waits for the network.
  */
-final class ServletExchange implements HttpExchange, AsyncListener {
-  private final HttpServletRequest req;
+final class ServletExchange extends BufferedExchange implements AsyncListener {
   private final HttpServletResponse res;
   private final AsyncContext async;
-  private final String action;
-  private final Map<String, List<String>> headers = new LinkedHashMap<>();
-  private final Map<String, List<String>> query;
-  private final byte[] body;
   private final AtomicBoolean answered = new AtomicBoolean();
   private final AtomicBoolean lost = new AtomicBoolean();
   private volatile Runnable gone;
@@ -36,16 +31,18 @@ final class ServletExchange implements HttpExchange, AsyncListener {
 
   ServletExchange(HttpServletRequest req, HttpServletResponse res, AsyncContext async,
       String action, Map<String, List<String>> query, byte[] body) {
-    this.req = req;
+    super(req.getMethod(), action, headers(req), query, req.getRemoteAddr(), body);
     this.res = res;
     this.async = async;
-    this.action = action;
-    this.query = query;
-    this.body = body;
+    async.addListener(this);
+  }
+
+  private static Map<String, List<String>> headers(HttpServletRequest req) {
+    Map<String, List<String>> headers = new LinkedHashMap<>();
     for (String name : Collections.list(req.getHeaderNames())) {
       headers.put(name, Collections.list(req.getHeaders(name)));
     }
-    async.addListener(this);
+    return headers;
   }
 
   /**
@@ -70,35 +67,11 @@ final class ServletExchange implements HttpExchange, AsyncListener {
     return q;
   }
 
-  @Override
-  public String method() {
-    return req.getMethod();
-  }
 
-  @Override
-  public String action() {
-    return action;
-  }
 
-  @Override
-  public Map<String, List<String>> headers() {
-    return headers;
-  }
 
-  @Override
-  public Map<String, List<String>> query() {
-    return query;
-  }
 
-  @Override
-  public String remoteAddress() {
-    return req.getRemoteAddr();
-  }
 
-  @Override
-  public byte[] body() {
-    return body;
-  }
 
   private AsyncOutput start(int status, Map<String, String> headers) throws IOException {
     res.setStatus(status);
@@ -201,6 +174,6 @@ final class ServletExchange implements HttpExchange, AsyncListener {
 
   @Override
   public String toString() {
-    return req.getMethod() + " " + action + " from " + req.getRemoteAddr();
+    return method() + " " + action() + " from " + remoteAddress();
   }
 }

@@ -1,6 +1,6 @@
 package dev.parley.server.netty;
 
-import dev.parley.core.transport.http.HttpExchange;
+import dev.parley.core.transport.http.BufferedExchange;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -28,16 +28,10 @@ import java.util.Map;
  * called, so a write and an {@code end} from different threads cannot overtake each other there
  * (a write that comes after the end is dropped).
  */
-final class FallbackExchange implements HttpExchange {
+final class FallbackExchange extends BufferedExchange {
   private final ChannelHandlerContext ctx;
   private final EventExecutor loop;
   private final FallbackHandler owner;
-  private final String method;
-  private final String action;
-  private final Map<String, List<String>> headers = new LinkedHashMap<>();
-  private final Map<String, List<String>> query;
-  private final String remoteAddress;
-  private final byte[] body;
   private final boolean keepAlive;
   // confined to the loop
   private boolean answered;
@@ -46,48 +40,26 @@ final class FallbackExchange implements HttpExchange {
 
   FallbackExchange(ChannelHandlerContext ctx, FallbackHandler owner, FullHttpRequest req,
       String action, Map<String, List<String>> query, String remoteAddress) {
+    super(req.method().name(), action, headers(req), query, remoteAddress,
+        ByteBufUtil.getBytes(req.content()));
     this.ctx = ctx;
     this.loop = ctx.executor();
     this.owner = owner;
-    this.method = req.method().name();
-    this.action = action;
-    for (String name : req.headers().names()) {
-      headers.put(name, req.headers().getAll(name));
-    }
-    this.query = query;
-    this.remoteAddress = remoteAddress;
-    this.body = ByteBufUtil.getBytes(req.content());
     this.keepAlive = HttpUtil.isKeepAlive(req);
   }
 
-  @Override
-  public String method() {
-    return method;
-  }
 
-  @Override
-  public String action() {
-    return action;
-  }
 
-  @Override
-  public Map<String, List<String>> headers() {
+
+
+
+
+  private static Map<String, List<String>> headers(FullHttpRequest req) {
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    for (String name : req.headers().names()) {
+      headers.put(name, req.headers().getAll(name));
+    }
     return headers;
-  }
-
-  @Override
-  public Map<String, List<String>> query() {
-    return query;
-  }
-
-  @Override
-  public String remoteAddress() {
-    return remoteAddress;
-  }
-
-  @Override
-  public byte[] body() {
-    return body;
   }
 
   private void onLoop(Runnable r) {
@@ -205,6 +177,6 @@ final class FallbackExchange implements HttpExchange {
 
   @Override
   public String toString() {
-    return method + " " + action + " on " + ctx.channel();
+    return method() + " " + action() + " on " + ctx.channel();
   }
 }

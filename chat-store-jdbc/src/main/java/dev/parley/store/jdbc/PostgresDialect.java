@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * PostgreSQL: a group commit's write is one statement over arrays ({@code unnest}), so a batch
@@ -191,19 +192,21 @@ final class PostgresDialect extends Dialect {
 
   private static <T> Array texts(Connection c, List<T> items, Function<T, String> f)
       throws SQLException {
-    String[] a = new String[items.size()];
-    for (int i = 0; i < a.length; i++) {
-      a[i] = f.apply(items.get(i));
-    }
-    return c.createArrayOf("text", a);
+    return array(c, "text", items, f, String[]::new);
   }
 
   private static <T> Array longs(Connection c, List<T> items, Function<T, Long> f)
       throws SQLException {
-    Long[] a = new Long[items.size()];
+    return array(c, "int8", items, f, Long[]::new);
+  }
+
+  /** A typed array parameter: the driver picks its encoding by the Java array's element type. */
+  private static <T, E> Array array(Connection c, String sqlType, List<T> items,
+      Function<T, E> f, IntFunction<E[]> newArray) throws SQLException {
+    E[] a = newArray.apply(items.size());
     for (int i = 0; i < a.length; i++) {
       a[i] = f.apply(items.get(i));
     }
-    return c.createArrayOf("int8", a);
+    return c.createArrayOf(sqlType, a);
   }
 }

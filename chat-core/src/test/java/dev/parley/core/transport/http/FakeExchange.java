@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * A fallback request without a network, for the core's tests: it records the response (or each
  * piece of a started body) and, unless {@link #stuck}, reports every write as done at once.
  */
-final class FakeExchange implements HttpExchange {
+final class FakeExchange extends BufferedExchange {
   /** A complete response. */
   record Response(int status, Map<String, String> headers, String body) {}
 
@@ -22,52 +22,28 @@ final class FakeExchange implements HttpExchange {
   final CompletableFuture<Void> ended = new CompletableFuture<>();
   final CompletableFuture<Void> aborted = new CompletableFuture<>();
   volatile boolean stuck;
-  private final String method;
-  private final String action;
-  private final Map<String, List<String>> query = new LinkedHashMap<>();
-  private final byte[] body;
 
   FakeExchange(String method, String action, String query, String body) {
-    this.method = method;
-    this.action = action;
+    super(method, action, Map.of(), query(query), "127.0.0.1",
+        body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static Map<String, List<String>> query(String query) {
+    Map<String, List<String>> q = new LinkedHashMap<>();
     for (String pair : query.split("&")) {
       if (!pair.isEmpty()) {
         int eq = pair.indexOf('=');
-        this.query.put(pair.substring(0, eq), List.of(pair.substring(eq + 1)));
+        q.put(pair.substring(0, eq), List.of(pair.substring(eq + 1)));
       }
     }
-    this.body = body.getBytes(StandardCharsets.UTF_8);
+    return q;
   }
 
-  @Override
-  public String method() {
-    return method;
-  }
 
-  @Override
-  public String action() {
-    return action;
-  }
 
-  @Override
-  public Map<String, List<String>> headers() {
-    return Map.of();
-  }
 
-  @Override
-  public Map<String, List<String>> query() {
-    return query;
-  }
 
-  @Override
-  public String remoteAddress() {
-    return "127.0.0.1";
-  }
 
-  @Override
-  public byte[] body() {
-    return body;
-  }
 
   @Override
   public void respond(int status, Map<String, String> headers, String text) {
