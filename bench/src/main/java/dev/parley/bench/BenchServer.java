@@ -6,19 +6,23 @@ import dev.parley.core.ChatServer;
 import dev.parley.core.transport.WebChatServer;
 import dev.parley.server.jetty.JettyChatServer;
 import dev.parley.core.spi.MessageStore;
+import dev.parley.server.netty.IoTransport;
 import dev.parley.server.netty.NettyChatServer;
 import dev.parley.store.jdbc.JdbcMessageStore;
 import dev.parley.testing.PostgresServer;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The Parley server the end-to-end benchmark measures, in its own JVM so its CPU time and memory
- * are its own: {@link NettyChatServer} ({@code --transport=netty}, the default) or
+ * are its own: {@link NettyChatServer} ({@code --transport=netty}, the default;
+ * {@code netty-uring}, {@code netty-epoll}, {@code netty-nio}: on that {@link IoTransport};
+ * {@code netty-flushN}, {@code netty-uring-flushN}: with a flush interval of N ms) or
  * {@link JettyChatServer} ({@code --transport=embedded}: Jetty and the JSR-356 adapter) on
  * 127.0.0.1 at {@code /chat}, every feature on (JSON
  * protocol v1, seq, in-memory history, acks, de-duplication, presence up to 200 users), with rate
@@ -95,7 +99,7 @@ public final class BenchServer {
         transport = a.substring("--transport=".length());
       } else {
         System.err.println("usage: BenchServer [--port=18080]"
-            + " [--transport=netty|netty-flushN|embedded|inline|dispatch|batch]"
+            + " [--transport=netty[-uring|-epoll|-nio][-flushN]|embedded|inline|dispatch|batch]"
             + " [--redis=redis://127.0.0.1:PORT]"
             + " [--store=sqlite:DIR|postgres|jdbc:postgresql://...]");
         System.exit(2);
@@ -119,11 +123,21 @@ public final class BenchServer {
         redis.close();
       }
     };
-    if (transport.equals("netty") || transport.startsWith("netty-flush")) {
-      // netty-flushN: the same with a flush interval of N ms (NettyChatServer.flushInterval)
-      long flushMs = transport.equals("netty") ? 0
-          : Long.parseLong(transport.substring("netty-flush".length()));
-      WebChatServer netty = start(NettyChatServer.builder(chat)
+    if (transport.equals("netty") || transport.startsWith("netty-")) {
+      // netty[-uring|-epoll|-nio][-flushN]: NettyChatServer on that IoTransport (default AUTO)
+      // with a flush interval of N ms (NettyChatServer.flushInterval)
+      String rest = transport.substring("netty".length());
+      IoTransport io = IoTransport.AUTO;
+      for (IoTransport t : new IoTransport[] {IoTransport.IO_URING, IoTransport.EPOLL,
+          IoTransport.NIO}) {
+        String name = t == IoTransport.IO_URING ? "-uring" : "-" + t.name().toLowerCase(Locale.ROOT);
+        if (rest.startsWith(name)) {
+          io = t;
+          rest = rest.substring(name.length());
+        }
+      }
+      long flushMs = rest.isEmpty() ? 0 : Long.parseLong(rest.substring("-flush".length()));
+      WebChatServer netty = start(NettyChatServer.builder(chat).ioTransport(io)
           .flushInterval(Duration.ofMillis(flushMs)), port);
       serveUntilStopped(chat, netty, afterwards);
       return;

@@ -12,12 +12,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
@@ -69,7 +64,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The options every server shares (host, port, path, static files, origins, heartbeat, close
  * timeout, TLS) are {@link ServerOptions}; this builder adds Netty's own (threads, flush interval,
- * handshake timeout, native transport).
+ * handshake timeout, the socket transport: {@link IoTransport}).
  *
  * <h2>Lifecycle</h2>
  * As every {@link WebChatServer}: RUNNING once {@link Builder#start()} returns (it blocks until
@@ -87,11 +82,13 @@ public final class NettyChatServer implements WebChatServer {
   private final EventExecutorGroup handlers;
   private final Channel listener;
   private final int port;
+  private final IoTransport transport;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private NettyChatServer(ServerContext context, EventLoopGroup loops, EventExecutorGroup handlers,
-      Channel listener, int port) {
+      Channel listener, int port, IoTransport transport) {
     this.context = context;
+    this.transport = transport;
     this.loops = loops;
     this.handlers = handlers;
     this.listener = listener;
@@ -111,6 +108,11 @@ public final class NettyChatServer implements WebChatServer {
   @Override
   public int port() {
     return port;
+  }
+
+  /** The transport the event loops run on ({@link IoTransport#AUTO} resolved). */
+  public IoTransport ioTransport() {
+    return transport;
   }
 
   @Override
@@ -164,7 +166,7 @@ public final class NettyChatServer implements WebChatServer {
     private Duration flushInterval = Duration.ZERO;
     private int ioThreads = Runtime.getRuntime().availableProcessors();
     private int handlerThreads;
-    private boolean nativeTransport = true;
+    private IoTransport ioTransport = IoTransport.AUTO;
 
     private Builder(ChatServer chatServer) {
       super(chatServer);
@@ -224,18 +226,31 @@ public final class NettyChatServer implements WebChatServer {
     }
 
     /**
-     * Whether to use Linux's native epoll transport when it is available (default true);
-     * otherwise, and on other systems, Java NIO.
+     * Which socket transport the event loops run on; default {@link IoTransport#AUTO} (epoll
+     * where available, else NIO). An explicit {@link IoTransport#IO_URING} or
+     * {@link IoTransport#EPOLL} that this machine cannot run makes {@link #start()} fail with
+     * an {@link IllegalStateException} naming the reason. The choice and its reason are logged
+     * at INFO when the server starts.
+     */
+    public Builder ioTransport(IoTransport transport) {
+      this.ioTransport = Objects.requireNonNull(transport, "ioTransport == null");
+      return this;
+    }
+
+    /**
+     * Shorthand kept from before {@link #ioTransport(IoTransport)}: {@code false} is
+     * {@link IoTransport#NIO}, {@code true} is {@link IoTransport#AUTO}.
      */
     public Builder nativeTransport(boolean enabled) {
-      this.nativeTransport = enabled;
-      return this;
+      return ioTransport(enabled ? IoTransport.AUTO : IoTransport.NIO);
     }
 
     /**
      * Binds the port and starts serving; returns once listening.
      *
      * @throws UncheckedIOException when the port cannot be bound or a static folder is missing
+     * @throws IllegalStateException when the chosen {@link #ioTransport(IoTransport)} is not
+     *     available on this machine
      */
     @Override
     public NettyChatServer start() {
@@ -248,10 +263,9 @@ public final class NettyChatServer implements WebChatServer {
               ? StaticFiles.classpath(options.staticResources(), classLoader())
               : StaticFiles.none();
       files = files.withClient(classLoader());
-      boolean epoll = nativeTransport && Epoll.isAvailable();
+      Transports.Chosen transport = Transports.choose(ioTransport);
       EventLoopGroup loops = new MultiThreadIoEventLoopGroup(ioThreads,
-          new DefaultThreadFactory("parley-netty"),
-          epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+          new DefaultThreadFactory("parley-netty"), transport.ioHandlerFactory());
       ServerContext context = new ServerContext(chatServer, options, loops.next(), loops,
           handshakeTimeout, flushInterval, files);
       SslContext tls = options.tls() == null ? null : sslContext(options.tls());
@@ -260,7 +274,7 @@ public final class NettyChatServer implements WebChatServer {
       long maxOut = chatServer.limits().maxOutboundBytes();
       ServerBootstrap bootstrap = new ServerBootstrap()
           .group(loops)
-          .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+          .channel(transport.serverChannel())
           .option(ChannelOption.SO_BACKLOG, ACCEPT_QUEUE)
           .option(ChannelOption.SO_REUSEADDR, true)
           .childOption(ChannelOption.TCP_NODELAY, true)
@@ -295,9 +309,10 @@ public final class NettyChatServer implements WebChatServer {
             e instanceof IOException io ? io : new IOException(e.toString(), e));
       }
       int bound = ((InetSocketAddress) listener.localAddress()).getPort();
-      NettyChatServer server = new NettyChatServer(context, loops, handlerGroup, listener, bound);
-      log.info("Parley listening on {} ({}, {} I/O threads, static files {}) in {} ms",
-          server.uri(), epoll ? "epoll" : "nio", ioThreads,
+      NettyChatServer server = new NettyChatServer(context, loops, handlerGroup, listener, bound,
+          transport.transport());
+      log.info("Parley listening on {} ({}: {}; {} I/O threads, static files {}) in {} ms",
+          server.uri(), transport.label(), transport.reason(), ioThreads,
           files.enabled() ? "at " + server.httpUri() : "off",
           (System.nanoTime() - started) / 1_000_000);
       return server;
