@@ -164,6 +164,7 @@ public final class NettyChatServer implements WebChatServer {
   public static final class Builder extends WebChatServer.Builder<Builder> {
     private Duration handshakeTimeout = Duration.ofSeconds(10);
     private Duration flushInterval = Duration.ZERO;
+    private boolean adaptiveFlush;
     private int ioThreads = Runtime.getRuntime().availableProcessors();
     private int handlerThreads;
     private IoTransport ioTransport = IoTransport.AUTO;
@@ -192,15 +193,36 @@ public final class NettyChatServer implements WebChatServer {
      * faster wait for the next flush and share its system call: a member of a busy room gets
      * one write per interval instead of one per message, at the price of at most that much
      * latency; quiet connections never wait. 25–50 ms halves the CPU a delivery costs when
-     * members receive 40 messages a second or more (docs/PERFORMANCE.md). At most 1 s.
+     * members receive 40 messages a second or more (docs/PERFORMANCE.md). At most 1 s. Replaces
+     * an {@link #adaptiveFlush(Duration)} set before.
      */
     public Builder flushInterval(Duration interval) {
-      Objects.requireNonNull(interval, "interval == null");
-      if (interval.isNegative() || interval.compareTo(Duration.ofSeconds(1)) > 0) {
-        throw new IllegalArgumentException("flushInterval must be 0..1 s: " + interval);
-      }
-      this.flushInterval = interval;
+      this.flushInterval = checkInterval(interval, "flushInterval");
+      this.adaptiveFlush = false;
       return this;
+    }
+
+    /**
+     * Adaptive flushing: the same as {@link #flushInterval(Duration)}, but only for connections
+     * that have lately been receiving frames faster than one per {@code budget} (a smoothed
+     * rate); every other frame is flushed at once, even right after a flush. A member of a busy
+     * room gets the frames of one {@code budget} together, in one system call, at most that much
+     * later; a message to a quiet connection, a burst after a pause, a history reply are never
+     * held. 0 turns flushing back to immediate. At most 1 s. Replaces a
+     * {@link #flushInterval(Duration)} set before.
+     */
+    public Builder adaptiveFlush(Duration budget) {
+      this.flushInterval = checkInterval(budget, "adaptiveFlush");
+      this.adaptiveFlush = true;
+      return this;
+    }
+
+    private static Duration checkInterval(Duration d, String name) {
+      Objects.requireNonNull(d, name + " == null");
+      if (d.isNegative() || d.compareTo(Duration.ofSeconds(1)) > 0) {
+        throw new IllegalArgumentException(name + " must be 0..1 s: " + d);
+      }
+      return d;
     }
 
     /** Event-loop threads; default one per core. */
@@ -267,7 +289,7 @@ public final class NettyChatServer implements WebChatServer {
       EventLoopGroup loops = new MultiThreadIoEventLoopGroup(ioThreads,
           new DefaultThreadFactory("parley-netty"), transport.ioHandlerFactory());
       ServerContext context = new ServerContext(chatServer, options, loops.next(), loops,
-          handshakeTimeout, flushInterval, files);
+          handshakeTimeout, flushInterval, adaptiveFlush, files);
       SslContext tls = options.tls() == null ? null : sslContext(options.tls());
       EventExecutorGroup handlerGroup = handlerThreads == 0 ? null
           : new DefaultEventExecutorGroup(handlerThreads, new DefaultThreadFactory("parley-handler"));
