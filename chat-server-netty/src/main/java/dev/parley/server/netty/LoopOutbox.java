@@ -23,6 +23,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * trades at most that much latency for a system call per interval instead of one per frame (on
  * loopback the kernel's send and receive path is most of the CPU a delivery costs).
  *
+ * <h2>Adaptive flushing</h2>
+ * With {@code adaptive} set ({@code NettyChatServer.Builder.adaptiveFlush}), the interval is
+ * also a rate: only a connection whose frames have lately come more often than once per
+ * interval (a smoothed gap, {@link Pace}) is held to one flush per interval. Any other one is
+ * flushed at once, even when it was flushed a moment ago: two messages in a quiet room, a
+ * history reply after a join, a burst after a pause go out without waiting; a member of a busy
+ * room, who would get a second frame within the interval anyway, gets them together.
+ *
  * <p>Order: one queue per loop, appended in the order {@code send} was called, so each
  * connection's frames keep that order (a room's frames are sent under its lock).
  */
@@ -37,6 +45,31 @@ final class LoopOutbox implements Runnable {
 
     /** The {@code now} of the last {@link #flush}. */
     long lastFlushNanos();
+
+    /** This connection's frame rate, for adaptive flushing; used by the outbox only. */
+    Pace pace();
+  }
+
+  /**
+   * How often frames come to one connection: an exponentially smoothed gap between them
+   * (weight ¼ for the newest gap, each gap counted at most 4 s), starting quiet. Frames
+   * written in one run of the outbox count as a gap of 0. Loop-confined.
+   */
+  static final class Pace {
+    private static final long MAX_GAP = TimeUnit.SECONDS.toNanos(4);
+    private long lastFrame;
+    private long gap = MAX_GAP;
+
+    void frame(long now) {
+      long g = lastFrame == 0 ? MAX_GAP : Math.min(MAX_GAP, now - lastFrame);
+      lastFrame = now;
+      gap += (g - gap) >> 2;
+    }
+
+    /** Whether frames came faster than one per {@code intervalNanos} of late. */
+    boolean busy(long intervalNanos) {
+      return gap < intervalNanos;
+    }
   }
 
   /** A frame (or ping, or close) for one connection. */
@@ -44,6 +77,8 @@ final class LoopOutbox implements Runnable {
 
   private final EventLoop loop;
   private final long intervalNanos;
+  /** Whether only busy connections wait for their interval ({@link Pace}). */
+  private final boolean adaptive;
   private final ChatObserver observer;
   /** Text payload bytes written in this run, reported once at its end. Loop-confined. */
   private long sent;
@@ -59,12 +94,13 @@ final class LoopOutbox implements Runnable {
   private final Runnable timerTask = this::flushDue;
 
   LoopOutbox(EventLoop loop, long intervalNanos) {
-    this(loop, intervalNanos, new ChatObserver() {});
+    this(loop, intervalNanos, false, new ChatObserver() {});
   }
 
-  LoopOutbox(EventLoop loop, long intervalNanos, ChatObserver observer) {
+  LoopOutbox(EventLoop loop, long intervalNanos, boolean adaptive, ChatObserver observer) {
     this.loop = loop;
     this.intervalNanos = intervalNanos;
+    this.adaptive = adaptive && intervalNanos > 0;
     this.observer = observer;
   }
 
@@ -83,17 +119,20 @@ final class LoopOutbox implements Runnable {
   @Override
   public void run() {
     scheduled.set(0);
+    long now = intervalNanos == 0 ? 0 : System.nanoTime();
     Item item;
     while ((item = queue.poll()) != null) {
+      if (adaptive) {
+        item.to.pace().frame(now);
+      }
       if (item.to.write(item.what)) {
         written.add(item.to);
       }
     }
-    long now = intervalNanos == 0 ? 0 : System.nanoTime();
     for (int i = 0, n = written.size(); i < n; i++) {
       Outlet c = written.get(i);
       long due = c.lastFlushNanos() + intervalNanos;
-      if (intervalNanos == 0 || due - now <= 0) {
+      if (intervalNanos == 0 || due - now <= 0 || adaptive && !c.pace().busy(intervalNanos)) {
         c.flush(now);
       } else {
         deferred.add(c);

@@ -12,12 +12,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
@@ -69,7 +64,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The options every server shares (host, port, path, static files, origins, heartbeat, close
  * timeout, TLS) are {@link ServerOptions}; this builder adds Netty's own (threads, flush interval,
- * handshake timeout, native transport).
+ * handshake timeout, the socket transport: {@link IoTransport}).
  *
  * <h2>Lifecycle</h2>
  * As every {@link WebChatServer}: RUNNING once {@link Builder#start()} returns (it blocks until
@@ -87,11 +82,13 @@ public final class NettyChatServer implements WebChatServer {
   private final EventExecutorGroup handlers;
   private final Channel listener;
   private final int port;
+  private final IoTransport transport;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private NettyChatServer(ServerContext context, EventLoopGroup loops, EventExecutorGroup handlers,
-      Channel listener, int port) {
+      Channel listener, int port, IoTransport transport) {
     this.context = context;
+    this.transport = transport;
     this.loops = loops;
     this.handlers = handlers;
     this.listener = listener;
@@ -111,6 +108,11 @@ public final class NettyChatServer implements WebChatServer {
   @Override
   public int port() {
     return port;
+  }
+
+  /** The transport the event loops run on ({@link IoTransport#AUTO} resolved). */
+  public IoTransport ioTransport() {
+    return transport;
   }
 
   @Override
@@ -162,9 +164,10 @@ public final class NettyChatServer implements WebChatServer {
   public static final class Builder extends WebChatServer.Builder<Builder> {
     private Duration handshakeTimeout = Duration.ofSeconds(10);
     private Duration flushInterval = Duration.ZERO;
+    private boolean adaptiveFlush;
     private int ioThreads = Runtime.getRuntime().availableProcessors();
     private int handlerThreads;
-    private boolean nativeTransport = true;
+    private IoTransport ioTransport = IoTransport.AUTO;
 
     private Builder(ChatServer chatServer) {
       super(chatServer);
@@ -190,15 +193,36 @@ public final class NettyChatServer implements WebChatServer {
      * faster wait for the next flush and share its system call: a member of a busy room gets
      * one write per interval instead of one per message, at the price of at most that much
      * latency; quiet connections never wait. 25–50 ms halves the CPU a delivery costs when
-     * members receive 40 messages a second or more (docs/PERFORMANCE.md). At most 1 s.
+     * members receive 40 messages a second or more (docs/PERFORMANCE.md). At most 1 s. Replaces
+     * an {@link #adaptiveFlush(Duration)} set before.
      */
     public Builder flushInterval(Duration interval) {
-      Objects.requireNonNull(interval, "interval == null");
-      if (interval.isNegative() || interval.compareTo(Duration.ofSeconds(1)) > 0) {
-        throw new IllegalArgumentException("flushInterval must be 0..1 s: " + interval);
-      }
-      this.flushInterval = interval;
+      this.flushInterval = checkInterval(interval, "flushInterval");
+      this.adaptiveFlush = false;
       return this;
+    }
+
+    /**
+     * Adaptive flushing: the same as {@link #flushInterval(Duration)}, but only for connections
+     * that have lately been receiving frames faster than one per {@code budget} (a smoothed
+     * rate); every other frame is flushed at once, even right after a flush. A member of a busy
+     * room gets the frames of one {@code budget} together, in one system call, at most that much
+     * later; a message to a quiet connection, a burst after a pause, a history reply are never
+     * held. 0 turns flushing back to immediate. At most 1 s. Replaces a
+     * {@link #flushInterval(Duration)} set before.
+     */
+    public Builder adaptiveFlush(Duration budget) {
+      this.flushInterval = checkInterval(budget, "adaptiveFlush");
+      this.adaptiveFlush = true;
+      return this;
+    }
+
+    private static Duration checkInterval(Duration d, String name) {
+      Objects.requireNonNull(d, name + " == null");
+      if (d.isNegative() || d.compareTo(Duration.ofSeconds(1)) > 0) {
+        throw new IllegalArgumentException(name + " must be 0..1 s: " + d);
+      }
+      return d;
     }
 
     /** Event-loop threads; default one per core. */
@@ -224,18 +248,31 @@ public final class NettyChatServer implements WebChatServer {
     }
 
     /**
-     * Whether to use Linux's native epoll transport when it is available (default true);
-     * otherwise, and on other systems, Java NIO.
+     * Which socket transport the event loops run on; default {@link IoTransport#AUTO} (epoll
+     * where available, else NIO). An explicit {@link IoTransport#IO_URING} or
+     * {@link IoTransport#EPOLL} that this machine cannot run makes {@link #start()} fail with
+     * an {@link IllegalStateException} naming the reason. The choice and its reason are logged
+     * at INFO when the server starts.
+     */
+    public Builder ioTransport(IoTransport transport) {
+      this.ioTransport = Objects.requireNonNull(transport, "ioTransport == null");
+      return this;
+    }
+
+    /**
+     * Shorthand kept from before {@link #ioTransport(IoTransport)}: {@code false} is
+     * {@link IoTransport#NIO}, {@code true} is {@link IoTransport#AUTO}.
      */
     public Builder nativeTransport(boolean enabled) {
-      this.nativeTransport = enabled;
-      return this;
+      return ioTransport(enabled ? IoTransport.AUTO : IoTransport.NIO);
     }
 
     /**
      * Binds the port and starts serving; returns once listening.
      *
      * @throws UncheckedIOException when the port cannot be bound or a static folder is missing
+     * @throws IllegalStateException when the chosen {@link #ioTransport(IoTransport)} is not
+     *     available on this machine
      */
     @Override
     public NettyChatServer start() {
@@ -248,19 +285,18 @@ public final class NettyChatServer implements WebChatServer {
               ? StaticFiles.classpath(options.staticResources(), classLoader())
               : StaticFiles.none();
       files = files.withClient(classLoader());
-      boolean epoll = nativeTransport && Epoll.isAvailable();
+      Transports.Chosen transport = Transports.choose(ioTransport);
       EventLoopGroup loops = new MultiThreadIoEventLoopGroup(ioThreads,
-          new DefaultThreadFactory("parley-netty"),
-          epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+          new DefaultThreadFactory("parley-netty"), transport.ioHandlerFactory());
       ServerContext context = new ServerContext(chatServer, options, loops.next(), loops,
-          handshakeTimeout, flushInterval, files);
+          handshakeTimeout, flushInterval, adaptiveFlush, files);
       SslContext tls = options.tls() == null ? null : sslContext(options.tls());
       EventExecutorGroup handlerGroup = handlerThreads == 0 ? null
           : new DefaultEventExecutorGroup(handlerThreads, new DefaultThreadFactory("parley-handler"));
       long maxOut = chatServer.limits().maxOutboundBytes();
       ServerBootstrap bootstrap = new ServerBootstrap()
           .group(loops)
-          .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+          .channel(transport.serverChannel())
           .option(ChannelOption.SO_BACKLOG, ACCEPT_QUEUE)
           .option(ChannelOption.SO_REUSEADDR, true)
           .childOption(ChannelOption.TCP_NODELAY, true)
@@ -295,9 +331,10 @@ public final class NettyChatServer implements WebChatServer {
             e instanceof IOException io ? io : new IOException(e.toString(), e));
       }
       int bound = ((InetSocketAddress) listener.localAddress()).getPort();
-      NettyChatServer server = new NettyChatServer(context, loops, handlerGroup, listener, bound);
-      log.info("Parley listening on {} ({}, {} I/O threads, static files {}) in {} ms",
-          server.uri(), epoll ? "epoll" : "nio", ioThreads,
+      NettyChatServer server = new NettyChatServer(context, loops, handlerGroup, listener, bound,
+          transport.transport());
+      log.info("Parley listening on {} ({}: {}; {} I/O threads, static files {}) in {} ms",
+          server.uri(), transport.label(), transport.reason(), ioThreads,
           files.enabled() ? "at " + server.httpUri() : "off",
           (System.nanoTime() - started) / 1_000_000);
       return server;

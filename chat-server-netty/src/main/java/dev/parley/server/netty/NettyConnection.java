@@ -89,6 +89,8 @@ final class NettyConnection extends ChannelInboundHandlerAdapter
   private boolean unflushed;
   /** When this connection was last flushed; for the flush interval. Event-loop confined. */
   private long lastFlushNanos;
+  /** This connection's frame rate, for adaptive flushing. Event-loop confined. */
+  private final LoopOutbox.Pace pace = new LoopOutbox.Pace();
   /** Set by a close that discards what is queued: {@link #write} releases frames instead. */
   private volatile boolean dropFrames;
   private volatile long queuedBytes;
@@ -259,6 +261,11 @@ final class NettyConnection extends ChannelInboundHandlerAdapter
   @Override
   public long lastFlushNanos() {
     return lastFlushNanos;
+  }
+
+  @Override
+  public LoopOutbox.Pace pace() {
+    return pace;
   }
 
   private void writeClose(CloseRequest close) {

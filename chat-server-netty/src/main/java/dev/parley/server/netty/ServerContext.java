@@ -27,6 +27,8 @@ final class ServerContext {
   final long handshakeTimeoutNanos;
   /** The least time between two flushes of one connection; 0: flush at once. */
   final long flushIntervalNanos;
+  /** Whether the interval holds only connections that receive faster than it (adaptive). */
+  final boolean adaptiveFlush;
   /** The largest inbound message, in UTF-8 bytes: the core's character limit, ×3. */
   final int maxFrameBytes;
   /** How every connection's frames are decoded: the same for all, so built once. */
@@ -38,7 +40,8 @@ final class ServerContext {
   private final Map<EventLoop, LoopOutbox> outboxes = new ConcurrentHashMap<>();
 
   ServerContext(ChatServer chat, ServerOptions options, ScheduledExecutorService heartbeats,
-      Executor writers, Duration handshakeTimeout, Duration flushInterval, StaticFiles files) {
+      Executor writers, Duration handshakeTimeout, Duration flushInterval, boolean adaptiveFlush,
+      StaticFiles files) {
     this.chat = chat;
     this.options = options;
     this.admission = new Admission(chat, options.origins(), "netty");
@@ -46,6 +49,7 @@ final class ServerContext {
     this.closeTimeoutNanos = options.closeTimeout().toNanos();
     this.handshakeTimeoutNanos = handshakeTimeout.toNanos();
     this.flushIntervalNanos = flushInterval.toNanos();
+    this.adaptiveFlush = adaptiveFlush;
     // a character takes at most 3 UTF-8 bytes (a surrogate pair: 2 characters, 4 bytes); the
     // core then checks the exact character count
     this.maxFrameBytes = (int) Math.min(Integer.MAX_VALUE - 16, 3L * chat.limits().maxFrameChars());
@@ -65,6 +69,7 @@ final class ServerContext {
 
   /** The outbox of an event loop (one per loop, made on first use). */
   LoopOutbox outbox(EventLoop loop) {
-    return outboxes.computeIfAbsent(loop, l -> new LoopOutbox(l, flushIntervalNanos, chat.observer()));
+    return outboxes.computeIfAbsent(loop, l -> new LoopOutbox(l, flushIntervalNanos, adaptiveFlush,
+        chat.observer()));
   }
 }

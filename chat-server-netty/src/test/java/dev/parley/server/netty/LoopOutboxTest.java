@@ -28,6 +28,7 @@ final class LoopOutboxTest {
     final CountDownLatch firstFlush = new CountDownLatch(1);
     private boolean unflushed;
     private long last;
+    private final LoopOutbox.Pace pace = new LoopOutbox.Pace();
 
     Recording(int expectedFlushes) {
       flushes = new CountDownLatch(expectedFlushes);
@@ -56,6 +57,11 @@ final class LoopOutboxTest {
     @Override
     public long lastFlushNanos() {
       return last;
+    }
+
+    @Override
+    public LoopOutbox.Pace pace() {
+      return pace;
     }
   }
 
@@ -98,6 +104,38 @@ final class LoopOutboxTest {
     assertEquals(2, a.flushedAt.size(), a.events.toString()); // one syscall for frames 2 and 3 at most
     long gap = a.flushedAt.get(1) - a.flushedAt.get(0);
     assertTrue(gap >= interval - TimeUnit.MICROSECONDS.toNanos(500), "flushes " + gap + " ns apart");
+  }
+
+  @Test
+  void adaptiveFlushingHoldsOnlyAConnectionThatReceivesFast() throws Exception {
+    long interval = TimeUnit.SECONDS.toNanos(1);
+    LoopOutbox outbox = new LoopOutbox(loop, interval, true, new dev.parley.core.ChatObserver() {});
+    // a quiet connection: flushed at once, and again at once right after
+    Recording quiet = new Recording(2);
+    outbox.offer(quiet, "1");
+    assertTrue(quiet.firstFlush.await(10, TimeUnit.SECONDS));
+    outbox.offer(quiet, "2");
+    assertTrue(quiet.flushes.await(10, TimeUnit.SECONDS), quiet.events.toString());
+    long quietGap = quiet.flushedAt.get(1) - quiet.flushedAt.get(0);
+    assertTrue(quietGap < interval, "a quiet connection waited " + quietGap + " ns");
+
+    // a busy one (twenty frames at once): its first flush goes at once, the next frame waits
+    // for the interval
+    Recording busy = new Recording(2);
+    CountDownLatch release = new CountDownLatch(1);
+    loop.execute(() -> await(release));
+    for (int i = 0; i < 20; i++) {
+      outbox.offer(busy, "b" + i);
+    }
+    release.countDown();
+    assertTrue(busy.firstFlush.await(10, TimeUnit.SECONDS));
+    outbox.offer(busy, "b20");
+    assertTrue(busy.flushes.await(10, TimeUnit.SECONDS), busy.events.toString());
+    loop.submit(() -> { }).sync();
+    assertEquals("flush", busy.events.get(busy.events.size() - 1));
+    long busyGap = busy.flushedAt.get(1) - busy.flushedAt.get(0);
+    assertTrue(busyGap >= interval - TimeUnit.MICROSECONDS.toNanos(500),
+        "a busy connection's flushes " + busyGap + " ns apart");
   }
 
   private static void await(CountDownLatch latch) {

@@ -8,6 +8,7 @@ import dev.parley.core.ChatServer;
 import dev.parley.testing.RawHttp;
 import dev.parley.testing.TestJar;
 import dev.parley.testing.WebChatServerContract;
+import io.netty.channel.epoll.Epoll;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,5 +70,13 @@ final class NettyChatServerTest extends WebChatServerContract {
         () -> netty().flushInterval(Duration.ofSeconds(2)));
     assertThrows(IllegalArgumentException.class, () -> netty().ioThreads(0));
     assertThrows(IllegalArgumentException.class, () -> netty().handlerThreads(-1));
+    assertThrows(NullPointerException.class, () -> netty().ioTransport(null));
+  }
+
+  @Test
+  void theDefaultTransportIsEpollWhereItRunsAndNioOnRequest() {
+    IoTransport auto = track(netty().start()).ioTransport();
+    assertEquals(Epoll.isAvailable() ? IoTransport.EPOLL : IoTransport.NIO, auto);
+    assertEquals(IoTransport.NIO, track(netty().nativeTransport(false).start()).ioTransport());
   }
 }
