@@ -1,5 +1,6 @@
 package dev.parley.client;
 
+import dev.parley.protocol.TextListener;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -96,10 +97,8 @@ final class JdkTransport implements Transport {
     return e;
   }
 
-  private static final class Link implements Connection, WebSocket.Listener {
+  private static final class Link extends TextListener implements Connection {
     private final Listener listener;
-    private final StringBuilder partial = new StringBuilder();
-    private volatile WebSocket ws;
     volatile boolean cancelled;
 
     Link(Listener listener) {
@@ -107,33 +106,18 @@ final class JdkTransport implements Transport {
     }
 
     @Override
-    public void onOpen(WebSocket webSocket) {
-      ws = webSocket;
+    protected boolean opened(WebSocket webSocket) {
       if (cancelled) {
         webSocket.abort();
-        return;
+        return false;
       }
       listener.onOpen(webSocket.getSubprotocol());
-      webSocket.request(1);
+      return true;
     }
 
     @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        String text = partial.toString();
-        partial.setLength(0);
-        listener.onText(text);
-      }
-      webSocket.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onBinary(WebSocket webSocket, java.nio.ByteBuffer data,
-        boolean last) {
-      webSocket.request(1);
-      return null;
+    protected void onMessage(String text) {
+      listener.onText(text);
     }
 
     @Override
@@ -155,7 +139,7 @@ final class JdkTransport implements Transport {
 
     @Override
     public CompletionStage<?> send(String text) {
-      WebSocket w = ws;
+      WebSocket w = socket();
       if (w == null) {
         return CompletableFuture.failedFuture(new IOException("not connected"));
       }
@@ -164,7 +148,7 @@ final class JdkTransport implements Transport {
 
     @Override
     public void close(int code, String reason) {
-      WebSocket w = ws;
+      WebSocket w = socket();
       if (w == null) {
         return;
       }
@@ -178,7 +162,7 @@ final class JdkTransport implements Transport {
     @Override
     public void cancel() {
       cancelled = true;
-      WebSocket w = ws;
+      WebSocket w = socket();
       if (w != null) {
         w.abort();
       }
