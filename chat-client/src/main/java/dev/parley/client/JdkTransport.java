@@ -12,9 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -34,11 +31,7 @@ final class JdkTransport implements Transport {
   private final boolean shared;
 
   private JdkTransport(SSLContext tls) {
-    int n = Math.max(2, Runtime.getRuntime().availableProcessors());
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(n, n, 30, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), ClientThreads.daemon("parley-jdk-ws-"));
-    pool.allowCoreThreadTimeOut(true);
-    HttpClient.Builder b = HttpClient.newBuilder().executor(pool)
+    HttpClient.Builder b = HttpClient.newBuilder().executor(ClientThreads.pool("parley-jdk-ws-"))
         .connectTimeout(HANDSHAKE_TIMEOUT);
     if (tls != null) {
       b.sslContext(tls);
