@@ -29,9 +29,15 @@ abstract class Dialect {
   static final String COLUMNS = "m.seq, m.id, m.sender, m.name, m.recipient, m.body, m.ts";
 
   private final int statementTimeoutSeconds;
+  private final String beginRead;
 
-  Dialect(int statementTimeoutSeconds) {
+  /**
+   * {@code beginRead} is the statement that starts a read-only transaction over one snapshot;
+   * {@link #endRead} commits it.
+   */
+  Dialect(int statementTimeoutSeconds, String beginRead) {
     this.statementTimeoutSeconds = statementTimeoutSeconds;
+    this.beginRead = beginRead;
   }
 
   /** The migrations' folder name. */
@@ -56,7 +62,9 @@ abstract class Dialect {
   abstract void rollback(Connection c);
 
   /** Starts a read-only transaction whose reads all see one snapshot. */
-  abstract void beginRead(Connection c) throws SQLException;
+  void beginRead(Connection c) throws SQLException {
+    execute(c, beginRead);
+  }
 
   /** Ends what {@link #beginRead} started. */
   void endRead(Connection c) throws SQLException {
