@@ -29,6 +29,8 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -38,10 +40,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -63,12 +67,15 @@ final class RedisLink implements AutoCloseable {
   private final StatefulConnection<String, String> connection;
   private final RedisClusterAsyncCommands<String, String> commands;
   private final Supplier<StatefulRedisPubSubConnection<String, String>> pubSub;
-  /** Issues the commands whose order matters, one at a time: see {@link #runInOrder}. */
-  private final ExecutorService ordered = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "parley-redis-order");
-    t.setDaemon(true);
-    return t;
-  });
+  /**
+   * Issues the commands whose order matters, one at a time, in call order: one of Lettuce's event
+   * loops (the command connection's, when it answers there), else a thread of its own. See
+   * {@link #inOrder}.
+   */
+  private final Executor ordered;
+  /** The thread behind {@link #ordered} when no event loop was found; null otherwise. */
+  private final ExecutorService orderThread;
+  private volatile boolean closed;
 
   private RedisLink(String namespace, ClientResources resources, AbstractRedisClient client,
       StatefulConnection<String, String> connection,
@@ -80,6 +87,47 @@ final class RedisLink implements AutoCloseable {
     this.connection = connection;
     this.commands = commands;
     this.pubSub = pubSub;
+    EventExecutor loop = loopOf(commands);
+    if (loop != null) {
+      this.ordered = loop;
+      this.orderThread = null;
+    } else {
+      this.orderThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "parley-redis-order");
+        t.setDaemon(true);
+        return t;
+      });
+      this.ordered = orderThread;
+    }
+  }
+
+  /**
+   * The event loop the command connection completes its commands on (Lettuce answers on the
+   * connection's I/O thread), or null when that cannot be told. Issuing ordered commands there
+   * costs no thread of its own: the write that follows is made on the loop itself, where Netty
+   * writes at once, instead of waking one more thread that hands it to the loop.
+   */
+  private static EventExecutor loopOf(RedisClusterAsyncCommands<String, String> commands) {
+    for (int attempt = 0; attempt < 3; attempt++) {
+      CompletableFuture<EventExecutor> loop = new CompletableFuture<>();
+      AtomicBoolean attached = new AtomicBoolean();
+      commands.ping().whenComplete((pong, failure) ->
+          // completed before the callback was attached: this is the caller's thread
+          loop.complete(attached.get() ? ThreadExecutorMap.currentExecutor() : null));
+      attached.set(true);
+      try {
+        EventExecutor e = loop.get(5, TimeUnit.SECONDS);
+        if (e != null) {
+          return e;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        return null;
+      }
+    }
+    return null;
   }
 
   private static ClientResources resources() {
@@ -178,6 +226,11 @@ final class RedisLink implements AutoCloseable {
     }
   }
 
+  /** True when ordered commands are issued on Lettuce's event loop, not on a thread of their own. */
+  boolean ordersOnEventLoop() {
+    return orderThread == null;
+  }
+
   /** Commands on the shared connection; wrap what they return in {@link #guard}. */
   RedisClusterAsyncCommands<String, String> commands() {
     return commands;
@@ -221,17 +274,30 @@ final class RedisLink implements AutoCloseable {
    * and on Lettuce's): Netty writes a command at once when it is issued on the connection's event
    * loop and queues it when it is issued elsewhere, so a later call made on the loop would
    * overtake an earlier one still queued. Here every call is issued by one thread, in call order,
-   * so every write is queued, in that order. The price is a thread hop per command.
+   * always through that thread's queue (even when the caller is that thread), so each write is
+   * made after every earlier one. That thread is the command connection's event loop, so the
+   * write is made at once there; after a reconnect that put the connection on another loop,
+   * the writes are queued there from one thread, still in order.
    */
   private <T> CompletionStage<T> inOrder(String what, Supplier<? extends CompletionStage<T>> call) {
-    CompletableFuture<CompletionStage<T>> issued = new CompletableFuture<>();
+    if (closed) {
+      return CompletableFuture.failedFuture(
+          new UnavailableException("the Redis engine is closed (" + what + ")"));
+    }
+    CompletableFuture<T> out = new CompletableFuture<>();
     try {
-      ordered.execute(() -> issued.complete(guard(what, call)));
+      ordered.execute(() -> guard(what, call).whenComplete((value, failure) -> {
+        if (failure == null) {
+          out.complete(value);
+        } else {
+          out.completeExceptionally(failure);
+        }
+      }));
     } catch (RejectedExecutionException e) {
       return CompletableFuture.failedFuture(
           new UnavailableException("the Redis engine is closed (" + what + ")", e));
     }
-    return issued.thenCompose(stage -> stage);
+    return out;
   }
 
   /**
@@ -298,7 +364,10 @@ final class RedisLink implements AutoCloseable {
   /** Closes the connections and stops the client's threads. */
   @Override
   public void close() {
-    ordered.shutdown();
+    closed = true;
+    if (orderThread != null) {
+      orderThread.shutdown();
+    }
     try {
       connection.close();
     } finally {
