@@ -45,7 +45,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -108,13 +107,13 @@ final class RedisLink implements AutoCloseable {
    * writes at once, instead of waking one more thread that hands it to the loop.
    */
   private static EventExecutor loopOf(RedisClusterAsyncCommands<String, String> commands) {
-    for (int attempt = 0; attempt < 3; attempt++) {
+    Thread caller = Thread.currentThread();
+    for (int attempt = 0; attempt < 5; attempt++) {
       CompletableFuture<EventExecutor> loop = new CompletableFuture<>();
-      AtomicBoolean attached = new AtomicBoolean();
       commands.ping().whenComplete((pong, failure) ->
-          // completed before the callback was attached: this is the caller's thread
-          loop.complete(attached.get() ? ThreadExecutorMap.currentExecutor() : null));
-      attached.set(true);
+          // on the caller's thread when it completed before the callback was attached: try again
+          loop.complete(Thread.currentThread() == caller ? null
+              : ThreadExecutorMap.currentExecutor()));
       try {
         EventExecutor e = loop.get(5, TimeUnit.SECONDS);
         if (e != null) {
