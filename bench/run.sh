@@ -31,7 +31,8 @@ JOINS=${JOINS:-1000}           # clients for the connect(+join) time scenario
 SCENARIOS=${SCENARIOS:-"fanout-low fanout-high idle connect"}
 # The cluster scenario: a fan-out at RATE_CLUSTER with the RECEIVERS spread over the nodes in turn
 # (the sender on the first). Its systems: netty (one node, everything in memory: the reference)
-# and redisN (N BenchServer nodes on one fresh Redis: store, backplane and presence there).
+# and redisN (N BenchServer nodes on one fresh Redis: store, backplane and presence there);
+# base-redisN runs the same nodes from BASE_CP (a build before a change).
 CLUSTER_SYSTEMS=${CLUSTER_SYSTEMS:-"netty redis1 redis2 redis3"}
 RATE_CLUSTER=${RATE_CLUSTER:-$RATE_LOW}
 REDIS_PORT=${REDIS_PORT:-18379}
@@ -124,10 +125,10 @@ wait_listening() {
   exit 1
 }
 
-# start_cluster N LOG: a fresh Redis (no persistence) and N BenchServer nodes on it, on ports
-# PARLEY_PORT, PARLEY_PORT+1, ...
+# start_cluster N LOG CP: a fresh Redis (no persistence) and N BenchServer nodes (from the class
+# path CP) on it, on ports PARLEY_PORT, PARLEY_PORT+1, ...
 start_cluster() {
-  local n=$1 log=$2
+  local n=$1 log=$2 cp=$3
   "${RUN[@]}" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
     --logfile "" >"$log.redis" 2>&1 &
   REDIS_PID=$!
@@ -137,7 +138,7 @@ start_cluster() {
   done
   for i in $(seq 0 $((n - 1))); do
     # shellcheck disable=SC2086
-    "${RUN[@]}" java $SERVER_JAVA_OPTS -cp "$CP" dev.parley.bench.BenchServer \
+    "${RUN[@]}" java $SERVER_JAVA_OPTS -cp "$cp" dev.parley.bench.BenchServer \
       --port=$((PARLEY_PORT + i)) --redis="redis://127.0.0.1:$REDIS_PORT" >"$log.$i" 2>&1 &
     SERVER_PIDS+=($!)
   done
@@ -151,8 +152,13 @@ start_cluster() {
 # waits for LISTENING.
 start_server() {
   local system=$1 log=$2
-  if [[ "$system" =~ ^redis([0-9])$ ]]; then
-    start_cluster "${BASH_REMATCH[1]}" "$log"
+  if [[ "$system" =~ ^(base-)?redis([0-9])$ ]]; then
+    local cp=$CP
+    if [[ -n "${BASH_REMATCH[1]}" ]]; then
+      [[ -n "$BASE_CP" ]] || { echo "base-* systems need BASE_CP" >&2; exit 2; }
+      cp=$BASE_CP
+    fi
+    start_cluster "${BASH_REMATCH[2]}" "$log" "$cp"
     return 0
   elif [[ "$system" != peer ]]; then
     local cp=$CP transport=$system store=()
@@ -185,9 +191,9 @@ measure() {
   local scenario=$1 system=$2 round=$3
   local file="$OUT/$scenario.$system.$round.txt"
   local url mode jvm
-  if [[ "$system" =~ ^redis([0-9])$ ]]; then
+  if [[ "$system" =~ ^(base-)?redis([0-9])$ ]]; then
     url=""
-    for i in $(seq 0 $((BASH_REMATCH[1] - 1))); do
+    for i in $(seq 0 $((BASH_REMATCH[2] - 1))); do
       url="$url${url:+,}ws://127.0.0.1:$((PARLEY_PORT + i))/chat"
     done
     mode=parley; jvm=true

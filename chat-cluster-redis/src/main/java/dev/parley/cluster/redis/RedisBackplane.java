@@ -94,6 +94,9 @@ public final class RedisBackplane implements Backplane {
     if (targets == null) {
       return; // a channel no node here wants any longer
     }
+    if (fromItself(targets, text)) {
+      return; // this node already has what it published: do not decode it
+    }
     BusEvent.Envelope envelope;
     try {
       envelope = BusEvent.decode(text);
@@ -107,6 +110,16 @@ public final class RedisBackplane implements Backplane {
         node.deliver(spiChannel, envelope);
       }
     }
+  }
+
+  /** True when every target is the node that published {@code text}. */
+  private static boolean fromItself(Set<RedisNode> targets, String text) {
+    for (RedisNode node : targets) {
+      if (!text.startsWith(node.originPrefix)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Re-subscribes everything wanted (also what failed while Redis was down), then resets. */
@@ -193,6 +206,11 @@ public final class RedisBackplane implements Backplane {
   private final class RedisNode implements Node {
     final String id;
     final Receiver receiver;
+    /**
+     * How {@link BusEvent#encode} begins an event this node published: its origin as a complete
+     * JSON string and the comma after it (so node "a" is not taken for node "ab").
+     */
+    final String originPrefix;
     /** The Redis channels this node subscribed to; guarded by the backplane's lock. */
     final Set<String> channels = new HashSet<>();
     volatile boolean closed;
@@ -200,6 +218,18 @@ public final class RedisBackplane implements Backplane {
     RedisNode(String id, Receiver receiver) {
       this.id = id;
       this.receiver = receiver;
+      this.originPrefix = originPrefix(id);
+    }
+
+    /**
+     * Cut from an encoded event, so the origin is escaped exactly as {@link BusEvent#encode}
+     * escapes it; a text no event begins with if that encoding does not begin with the origin.
+     */
+    private static String originPrefix(String id) {
+      String sample = BusEvent.encode(id, new BusEvent.Read("r", "u", 0));
+      String start = "{\"o\":\"";
+      int end = sample.indexOf("\",\"t\":");
+      return sample.startsWith(start) && end > 0 ? sample.substring(0, end + 2) : "\u0000";
     }
 
     @Override

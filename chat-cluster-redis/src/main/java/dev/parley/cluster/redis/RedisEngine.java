@@ -48,6 +48,11 @@ public final class RedisEngine implements AutoCloseable {
     }
   }
 
+  /** The connection the parts share (for tests). */
+  RedisLink link() {
+    return redis;
+  }
+
   /** An engine on one Redis server, with the defaults of {@link Builder}. */
   public static RedisEngine connect(URI uri) {
     return builder().connect(uri);

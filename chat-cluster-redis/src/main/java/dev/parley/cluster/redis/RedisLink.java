@@ -30,6 +30,8 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -39,6 +41,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -64,9 +67,15 @@ final class RedisLink implements AutoCloseable {
   private final StatefulConnection<String, String> connection;
   private final RedisClusterAsyncCommands<String, String> commands;
   private final Supplier<StatefulRedisPubSubConnection<String, String>> pubSub;
-  /** Issues the commands whose order matters, one at a time: see {@link #runInOrder}. */
-  private final ExecutorService ordered =
-      Executors.newSingleThreadExecutor(DaemonThreads.named("parley-redis-order"));
+  /**
+   * Issues the commands whose order matters, one at a time, in call order: one of Lettuce's event
+   * loops (the command connection's, when it answers there), else a thread of its own. See
+   * {@link #inOrder}.
+   */
+  private final Executor ordered;
+  /** The thread behind {@link #ordered} when no event loop was found; null otherwise. */
+  private final ExecutorService orderThread;
+  private volatile boolean closed;
 
   private RedisLink(String namespace, ClientResources resources, AbstractRedisClient client,
       StatefulConnection<String, String> connection,
@@ -78,6 +87,44 @@ final class RedisLink implements AutoCloseable {
     this.connection = connection;
     this.commands = commands;
     this.pubSub = pubSub;
+    EventExecutor loop = loopOf(commands);
+    if (loop != null) {
+      this.ordered = loop;
+      this.orderThread = null;
+    } else {
+      this.orderThread =
+          Executors.newSingleThreadExecutor(DaemonThreads.named("parley-redis-order"));
+      this.ordered = orderThread;
+    }
+  }
+
+  /**
+   * The event loop the command connection completes its commands on (Lettuce answers on the
+   * connection's I/O thread), or null when that cannot be told. Issuing ordered commands there
+   * costs no thread of its own: the write that follows is made on the loop itself, where Netty
+   * writes at once, instead of waking one more thread that hands it to the loop.
+   */
+  private static EventExecutor loopOf(RedisClusterAsyncCommands<String, String> commands) {
+    Thread caller = Thread.currentThread();
+    for (int attempt = 0; attempt < 5; attempt++) {
+      CompletableFuture<EventExecutor> loop = new CompletableFuture<>();
+      commands.ping().whenComplete((pong, failure) ->
+          // on the caller's thread when it completed before the callback was attached: try again
+          loop.complete(Thread.currentThread() == caller ? null
+              : ThreadExecutorMap.currentExecutor()));
+      try {
+        EventExecutor e = loop.get(5, TimeUnit.SECONDS);
+        if (e != null) {
+          return e;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        return null;
+      }
+    }
+    return null;
   }
 
   private static ClientResources resources() {
@@ -176,6 +223,11 @@ final class RedisLink implements AutoCloseable {
     }
   }
 
+  /** True when ordered commands are issued on Lettuce's event loop, not on a thread of their own. */
+  boolean ordersOnEventLoop() {
+    return orderThread == null;
+  }
+
   /** Commands on the shared connection; wrap what they return in {@link #guard}. */
   RedisClusterAsyncCommands<String, String> commands() {
     return commands;
@@ -219,17 +271,30 @@ final class RedisLink implements AutoCloseable {
    * and on Lettuce's): Netty writes a command at once when it is issued on the connection's event
    * loop and queues it when it is issued elsewhere, so a later call made on the loop would
    * overtake an earlier one still queued. Here every call is issued by one thread, in call order,
-   * so every write is queued, in that order. The price is a thread hop per command.
+   * always through that thread's queue (even when the caller is that thread), so each write is
+   * made after every earlier one. That thread is the command connection's event loop, so the
+   * write is made at once there; after a reconnect that put the connection on another loop,
+   * the writes are queued there from one thread, still in order.
    */
   private <T> CompletionStage<T> inOrder(String what, Supplier<? extends CompletionStage<T>> call) {
-    CompletableFuture<CompletionStage<T>> issued = new CompletableFuture<>();
+    if (closed) {
+      return CompletableFuture.failedFuture(
+          new UnavailableException("the Redis engine is closed (" + what + ")"));
+    }
+    CompletableFuture<T> out = new CompletableFuture<>();
     try {
-      ordered.execute(() -> issued.complete(guard(what, call)));
+      ordered.execute(() -> guard(what, call).whenComplete((value, failure) -> {
+        if (failure == null) {
+          out.complete(value);
+        } else {
+          out.completeExceptionally(failure);
+        }
+      }));
     } catch (RejectedExecutionException e) {
       return CompletableFuture.failedFuture(
           new UnavailableException("the Redis engine is closed (" + what + ")", e));
     }
-    return issued.thenCompose(stage -> stage);
+    return out;
   }
 
   /**
@@ -296,7 +361,10 @@ final class RedisLink implements AutoCloseable {
   /** Closes the connections and stops the client's threads. */
   @Override
   public void close() {
-    ordered.shutdown();
+    closed = true;
+    if (orderThread != null) {
+      orderThread.shutdown();
+    }
     try {
       connection.close();
     } finally {

@@ -1,12 +1,15 @@
 package dev.parley.cluster.redis;
 
 import static dev.parley.testing.Stages.await;
+import static dev.parley.testing.Stages.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parley.core.spi.MessageStore.Append;
 import dev.parley.core.spi.MessageStore.Appended;
 import dev.parley.protocol.Message;
 import dev.parley.testing.RedisServer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -23,7 +26,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the opposite (a few hundred receivers each counting the same messages out of order): Netty
  * writes a command at once when it is issued on the connection's event loop and queues it when
  * issued elsewhere, so an append issued on the loop overtook an earlier one still queued; and an
- * EVALSHA refused with NOSCRIPT and sent again as EVAL ran after later appends.
+ * EVALSHA refused with NOSCRIPT and sent again as EVAL ran after later appends. Appends are
+ * issued on Lettuce's event loop; after Redis restarts, the reconnected connection may be on
+ * another loop, and the order must hold there too.
  */
 class AppendOrderTest {
   @RegisterExtension
@@ -33,47 +38,65 @@ class AppendOrderTest {
   void appendsIssuedInOrderWhileTheScriptIsUnknownAreStoredInThatOrder() {
     for (int round = 0; round < 5; round++) {
       try (RedisEngine engine = RedisEngine.builder().namespace("o" + round).connect(redis.uri())) {
-        if (round % 2 == 0) {
-          redis.cli("SCRIPT", "FLUSH"); // Redis does not know the script
-        } else {
-          await(engine.store().append(new Append(new Message("warm", "warm", 0, "a", "A", null,
-              "w", 1L), null))); // it does
-        }
-        List<CompletionStage<Appended>> sent = new ArrayList<>();
-        // as a room's serial does: the next append is issued by this thread or, when a
-        // completion gets there first, by Lettuce's thread; the lock orders the calls
-        Runnable next = new Runnable() {
-          @Override
-          public void run() {
-            synchronized (sent) {
-              if (sent.size() >= 400) {
-                return;
-              }
-              int i = sent.size();
-              CompletionStage<Appended> a = engine.store().append(new Append(new Message(
-                  UUID.randomUUID().toString(), "room", 0, "alice", "Alice", null, "m" + i, 1L),
-                  "c" + i));
-              sent.add(a);
-              if (i % 3 == 0) {
-                a.whenComplete((ok, e) -> run());
-              }
-            }
-          }
-        };
-        for (int i = 0; i < 400; i++) {
-          next.run();
-          if (i % 20 == 0) {
-            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200)); // spread over many reads
-          }
-        }
-        List<Long> seqs = new ArrayList<>();
-        List<Long> expected = new ArrayList<>();
-        for (int i = 0; i < 400; i++) {
-          seqs.add(await(sent.get(i)).message().seq());
-          expected.add(i + 1L);
-        }
-        assertEquals(expected, seqs, "round " + round + ": the seq of each append, in call order");
+        assertTrue(engine.link().ordersOnEventLoop(), "appends are issued on Lettuce's loop");
+        appendInOrder(engine, round);
       }
     }
+  }
+
+  @Test
+  void appendsStayInOrderAfterRedisRestartedAndTheConnectionReconnected() {
+    try (RedisEngine engine = RedisEngine.builder().namespace("restart")
+        .commandTimeout(Duration.ofSeconds(2)).connect(redis.uri())) {
+      for (int round = 0; round < 3; round++) {
+        redis.stop();
+        redis.start();
+        eventually(Duration.ofSeconds(15), () -> engine.store().check());
+        appendInOrder(engine, round);
+      }
+    }
+  }
+
+  private static void appendInOrder(RedisEngine engine, int round) {
+    if (round % 2 == 0) {
+      redis.cli("SCRIPT", "FLUSH"); // Redis does not know the script
+    } else {
+      await(engine.store().append(new Append(new Message("warm", "warm", 0, "a", "A", null,
+          "w", 1L), null))); // it does
+    }
+    List<CompletionStage<Appended>> sent = new ArrayList<>();
+    // as a room's serial does: the next append is issued by this thread or, when a
+    // completion gets there first, by Lettuce's thread; the lock orders the calls
+    Runnable next = new Runnable() {
+      @Override
+      public void run() {
+        synchronized (sent) {
+          if (sent.size() >= 400) {
+            return;
+          }
+          int i = sent.size();
+          CompletionStage<Appended> a = engine.store().append(new Append(new Message(
+              UUID.randomUUID().toString(), "room", 0, "alice", "Alice", null, "m" + i, 1L),
+              "c" + i));
+          sent.add(a);
+          if (i % 3 == 0) {
+            a.whenComplete((ok, e) -> run());
+          }
+        }
+      }
+    };
+    for (int i = 0; i < 400; i++) {
+      next.run();
+      if (i % 20 == 0) {
+        LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200)); // spread over many reads
+      }
+    }
+    List<Long> seqs = new ArrayList<>();
+    List<Long> expected = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      seqs.add(await(sent.get(i)).message().seq());
+      expected.add(i + 1L);
+    }
+    assertEquals(expected, seqs, "round " + round + ": the seq of each append, in call order");
   }
 }
