@@ -1,6 +1,7 @@
 package dev.parley.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,15 +21,18 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Connection#executor()}: a message stored on the store's own thread is passed on (acked to
- * its sender, delivered to the room) on the sender's executor, as a transport's event loop would
- * be, in seq order and only after the store completed; an executor that refuses the task loses
- * nothing.
+ * {@link Connection#executor()}: a message stored on the store's own thread is handed to the
+ * sender's executor (a transport's event loop) to be passed on (acked to its sender, delivered to
+ * the room), never from the store's thread, in seq order and only after the store completed; an
+ * executor that refuses the task loses nothing.
  */
 class ConnectionExecutorTest {
   private static final long TIMEOUT_S = 10;
@@ -91,12 +95,21 @@ class ConnectionExecutorTest {
   private static final class LoopConnection implements Connection {
     final BlockingQueue<Sent> sent = new LinkedBlockingQueue<>();
     final User user;
+    /** Where its inbound frames are handled. */
     final Executor loop;
+    /** What {@link #executor()} hands tasks to. */
+    final Executor home;
+    /** A permit each time the server asked for {@link #executor()}. */
+    final Semaphore asked = new Semaphore(0);
+    /** Tasks the server handed to {@link #executor()}, and those it refused. */
+    final AtomicInteger handedOver = new AtomicInteger();
+    final AtomicInteger refused = new AtomicInteger();
     ChatSession session;
 
-    LoopConnection(String name, Executor loop) {
+    LoopConnection(String name, Executor loop, Executor home) {
       this.user = new User(name, name);
       this.loop = loop;
+      this.home = home;
     }
 
     @Override
@@ -116,7 +129,16 @@ class ConnectionExecutorTest {
 
     @Override
     public Executor executor() {
-      return loop;
+      asked.release();
+      return task -> {
+        handedOver.incrementAndGet();
+        try {
+          home.execute(task);
+        } catch (RejectedExecutionException e) {
+          refused.incrementAndGet();
+          throw e;
+        }
+      };
     }
 
     @Override
@@ -145,8 +167,9 @@ class ConnectionExecutorTest {
     }
   }
 
-  private LoopConnection open(String name, Executor loop) throws InterruptedException {
-    LoopConnection c = new LoopConnection(name, loop);
+  private LoopConnection open(String name, Executor loop, Executor home)
+      throws InterruptedException {
+    LoopConnection c = new LoopConnection(name, loop, home);
     c.session = server.open(c);
     c.next("welcome");
     c.receive("{\"type\":\"join\",\"room\":\"r\"}");
@@ -156,13 +179,15 @@ class ConnectionExecutorTest {
 
   @Test
   void aStoredMessageIsAckedAndFannedOutOnTheSendersExecutorInSeqOrder() throws Exception {
-    LoopConnection alice = open("alice", loopA);
-    LoopConnection bob = open("bob", loopB);
+    LoopConnection alice = open("alice", loopA, loopA);
+    LoopConnection bob = open("bob", loopB, loopB);
     int n = 50;
     for (int i = 1; i <= n; i++) {
       alice.receive("{\"type\":\"send\",\"room\":\"r\",\"body\":\"m" + i + "\",\"cid\":\"c" + i
           + "\"}");
     }
+    // every send is with the store, which holds them all: none is complete yet
+    assertTrue(alice.asked.tryAcquire(n, TIMEOUT_S, TimeUnit.SECONDS), "all sends stored");
     // nothing is passed on before the store has it
     assertTrue(alice.sent.stream().noneMatch(s -> s.frame.get("type").getAsString().equals("ack")));
     assertTrue(bob.sent.stream().noneMatch(s -> s.frame.get("type").getAsString().equals("message")));
@@ -171,28 +196,33 @@ class ConnectionExecutorTest {
       Sent ack = alice.next("ack");
       assertEquals("c" + i, ack.frame.get("cid").getAsString());
       assertEquals(i, ack.frame.get("seq").getAsLong());
-      assertEquals("loop-a", ack.thread, "the ack is sent from the sender's executor");
+      // passed on from the sender's executor (or from a thread already running the room's
+      // tasks, which then runs it too): never from the store's thread
+      assertNotEquals("disk", ack.thread);
       Sent m = bob.next("message");
       assertEquals(i, m.frame.get("seq").getAsLong());
       assertEquals("m" + i, m.frame.get("body").getAsString());
-      assertEquals("loop-a", m.thread, "the fan-out runs on the sender's executor");
+      assertNotEquals("disk", m.thread);
     }
     assertEquals(n, store.committed);
+    assertEquals(n, alice.handedOver.get(), "each stored message went to the sender's executor");
+    assertEquals(0, bob.handedOver.get(), "bob sent nothing");
   }
 
   @Test
   void anExecutorThatRefusesLosesNothing() throws Exception {
-    ExecutorService closing = Executors.newSingleThreadExecutor(r -> new Thread(r, "closing"));
-    LoopConnection alice = open("alice", closing);
-    LoopConnection bob = open("bob", loopB);
+    Executor shutDown = task -> {
+      throw new RejectedExecutionException("shut down");
+    };
+    LoopConnection alice = open("alice", loopA, shutDown);
+    LoopConnection bob = open("bob", loopB, loopB);
     alice.receive("{\"type\":\"send\",\"room\":\"r\",\"body\":\"last\",\"cid\":\"c1\"}");
-    // the send has reached the store (which holds it) before the loop goes away
-    closing.shutdown();
-    assertTrue(closing.awaitTermination(TIMEOUT_S, TimeUnit.SECONDS));
+    // with the store, which holds it, when its sender's loop is already shut down
+    assertTrue(alice.asked.tryAcquire(1, TIMEOUT_S, TimeUnit.SECONDS), "the send stored");
     commit.countDown();
     Sent m = bob.next("message");
     assertEquals("last", m.frame.get("body").getAsString());
-    assertEquals("disk", m.thread, "refused by the sender's executor: run where it completed");
     assertEquals("c1", alice.next("ack").frame.get("cid").getAsString());
+    assertEquals(1, alice.refused.get(), "the executor refused it; it ran all the same");
   }
 }
