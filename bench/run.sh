@@ -72,6 +72,12 @@ OUT=${OUT:-bench/results/$(date +%Y%m%d-%H%M%S)}
 # shared with other work, NICE=-10 (as root) keeps the other work from deciding the figures.
 NICE=${NICE:-0}
 RUN=(nice -n "$NICE")
+# RT=N (as root): run the servers and the load tool in the real-time round-robin class at priority
+# N instead (chrt -r N): other work on the machine can no longer delay their wake-ups, which is what
+# decides tail latency on a shared machine. The kernel's real-time throttling (95 % of each second,
+# /proc/sys/kernel/sched_rt_runtime_us) still leaves the rest of the machine its share.
+RT=${RT:-0}
+if [[ "$RT" != 0 ]]; then RUN=(chrt -r "$RT"); fi
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   # package, not install: the reactor builds what bench needs, the local repository is left alone
@@ -243,7 +249,7 @@ measure() {
   if [[ " $SCENARIOS " == *" cluster "* ]]; then
     echo "cluster:   systems $CLUSTER_SYSTEMS, RATE_CLUSTER=$RATE_CLUSTER, $(redis-server --version | cut -d' ' -f1-3)"
   fi
-  echo "server JVM options: ${SERVER_JAVA_OPTS:-(JDK defaults)}; Parley servers: $PARLEY_SERVERS; nice: $NICE"
+  echo "server JVM options: ${SERVER_JAVA_OPTS:-(JDK defaults)}; Parley servers: $PARLEY_SERVERS; nice: $NICE; real-time priority: $RT"
 } | tee "$OUT/environment.txt"
 
 for round in $(seq 1 "$ROUNDS"); do

@@ -36,9 +36,18 @@ final class AckLoad {
   private final AtomicLong acks = new AtomicLong();
   private final AtomicLong measuredAcks = new AtomicLong();
   private final AtomicLong lastAckNanos = new AtomicLong();
-  private volatile long start;
-  private volatile long period;
-  private volatile int warm;
+  private volatile Timeline timeline;
+
+  /** When each message is due (message i at {@code start + i * period}) and which are measured. */
+  private record Timeline(long start, long period, int warm) {
+    long due(long i) {
+      return start + i * period;
+    }
+
+    boolean measured(long i) {
+      return i >= warm;
+    }
+  }
 
   AckLoad(LoadConfig config, PrintStream out, WsClient client) {
     this.config = config;
@@ -50,7 +59,7 @@ final class AckLoad {
     int senders = config.receivers();
     int total = (int) Math.round(config.rate() * (config.warmupSeconds()
         + config.durationSeconds()));
-    warm = (int) Math.round(config.rate() * config.warmupSeconds());
+    int warm = (int) Math.round(config.rate() * config.warmupSeconds());
     int measured = total - warm;
     if (measured < 1) {
       throw new IllegalArgumentException("the measured window holds no message");
@@ -65,14 +74,15 @@ final class AckLoad {
     out.printf(Locale.ROOT, "%s: %d senders in %d rooms; sending %d messages at %.1f/s"
         + " (%d warm-up)%n", config.label(), senders, config.rooms(), total, config.rate(), warm);
     String pad = "x".repeat(config.bodyBytes());
-    period = (long) (1e9 / config.rate());
-    start = System.nanoTime() + 200_000_000L;
+    long period = (long) (1e9 / config.rate());
+    Timeline t = new Timeline(System.nanoTime() + 200_000_000L, period, warm);
+    timeline = t;
     long[] cpuAtStart = null;
     long[] selfAtStart = null;
     long machineAtStart = -1;
     long windowStart = 0;
     for (int i = 0; i < total; i++) {
-      long intended = start + i * period;
+      long intended = t.due(i);
       for (long now = System.nanoTime(); now < intended; now = System.nanoTime()) {
         LockSupport.parkNanos(intended - now);
       }
@@ -86,7 +96,7 @@ final class AckLoad {
       s.conn.sendText("{\"type\":\"send\",\"room\":\"" + s.room + "\",\"body\":\"" + pad
           + "\",\"cid\":\"a" + i + "\"}");
     }
-    long lastIntended = start + (long) (total - 1) * period;
+    long lastIntended = t.due(total - 1);
     long deadline = lastIntended + (long) (config.drainSeconds() * 1e9);
     while (acks.get() < total && System.nanoTime() < deadline) {
       LockSupport.parkNanos(20_000_000L);
@@ -173,9 +183,10 @@ final class AckLoad {
         }
         acks.incrementAndGet();
         lastAckNanos.accumulateAndGet(now, Math::max);
-        if (i >= warm) {
+        Timeline t = timeline;
+        if (t.measured(i)) {
           measuredAcks.incrementAndGet();
-          tally.latency.recordValue(Math.max(0, (now - (start + i * period)) / 1000));
+          tally.latency.recordValue(Math.max(0, (now - t.due(i)) / 1000));
         }
       } else if (LoadPeer.startsWith(b, off, len, JOINED)) {
         ready.complete(null);

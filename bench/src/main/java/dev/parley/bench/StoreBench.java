@@ -42,58 +42,63 @@ import org.HdrHistogram.Recorder;
  *     [duration=20] [rounds=1] [keep=N]</pre>
  *
  * <p>{@code keep=N}: the JDBC stores keep the last N messages per room (default 10 000), so
- * eviction runs in the measured windows. With {@code rounds=N} the stores take turns N times (paired figures on a shared machine).
+ * eviction runs in the measured windows. With {@code rounds=N} the stores take turns N times
+ * (paired figures on a shared machine).
  * Prints one {@code RESULT} line per store, round and phase, and the load average before.
  */
 public final class StoreBench {
-  private final int rooms;
-  private final double warmup;
-  private final double duration;
+  private final Settings settings;
   private final String body = "x".repeat(100);
   private final AtomicLong sequence = new AtomicLong();
 
-  private final Retention retention;
+  private StoreBench(Settings settings) {
+    this.settings = settings;
+  }
 
-  private StoreBench(int rooms, double warmup, double duration, Retention retention) {
-    this.rooms = rooms;
-    this.retention = retention;
-    this.warmup = warmup;
-    this.duration = duration;
+  /** The command line's {@code name=value} settings (see the class documentation). */
+  private record Settings(String stores, double rate, int rooms, int window, double warmup,
+      double duration, int rounds, Retention retention) {
+    static Settings parse(String[] args) {
+      String stores = "memory,sqlite,postgres";
+      double rate = 1000;
+      int rooms = 100;
+      int window = 1000;
+      double warmup = 5;
+      double duration = 20;
+      int rounds = 1;
+      Retention retention = Retention.DEFAULT;
+      for (String a : args) {
+        String[] kv = a.split("=", 2);
+        switch (kv[0]) {
+          case "stores" -> stores = kv[1];
+          case "rate" -> rate = Double.parseDouble(kv[1]);
+          case "rooms" -> rooms = Integer.parseInt(kv[1]);
+          case "window" -> window = Integer.parseInt(kv[1]);
+          case "warmup" -> warmup = Double.parseDouble(kv[1]);
+          case "duration" -> duration = Double.parseDouble(kv[1]);
+          case "rounds" -> rounds = Integer.parseInt(kv[1]);
+          case "keep" -> retention = Retention.keepLast(Long.parseLong(kv[1]));
+          default -> throw new IllegalArgumentException("unknown setting: " + a);
+        }
+      }
+      return new Settings(stores, rate, rooms, window, warmup, duration, rounds, retention);
+    }
   }
 
   public static void main(String[] args) throws Exception {
-    String stores = "memory,sqlite,postgres";
-    double rate = 1000;
-    int rooms = 100;
-    int window = 1000;
-    double warmup = 5;
-    double duration = 20;
-    int rounds = 1;
-    Retention retention = Retention.DEFAULT;
-    for (String a : args) {
-      String[] kv = a.split("=", 2);
-      switch (kv[0]) {
-        case "stores" -> stores = kv[1];
-        case "rate" -> rate = Double.parseDouble(kv[1]);
-        case "rooms" -> rooms = Integer.parseInt(kv[1]);
-        case "window" -> window = Integer.parseInt(kv[1]);
-        case "warmup" -> warmup = Double.parseDouble(kv[1]);
-        case "duration" -> duration = Double.parseDouble(kv[1]);
-        case "rounds" -> rounds = Integer.parseInt(kv[1]);
-        case "keep" -> retention = Retention.keepLast(Long.parseLong(kv[1]));
-        default -> throw new IllegalArgumentException("unknown setting: " + a);
-      }
-    }
-    StoreBench bench = new StoreBench(rooms, warmup, duration, retention);
+    Settings settings = Settings.parse(args);
+    StoreBench bench = new StoreBench(settings);
     System.out.printf(Locale.ROOT, "load average before: %s%n", loadAverage());
-    for (int round = 1; round <= rounds; round++) {
-      for (String kind : stores.split(",")) { // the stores alternate: each round pairs them
-        bench.run(kind, rate, window, round);
+    // the stores alternate: each round pairs them
+    for (int round = 1; round <= settings.rounds(); round++) {
+      for (String kind : settings.stores().split(",")) {
+        bench.run(kind, round);
       }
     }
   }
 
-  private void run(String kind, double rate, int window, int round) throws Exception {
+  private void run(String kind, int round) throws Exception {
+    Retention retention = settings.retention();
     PostgresServer pg = kind.equals("postgres") ? PostgresServer.started() : null;
     Path dir = kind.equals("sqlite") ? Files.createTempDirectory("parley-bench-sqlite") : null;
     try {
@@ -109,10 +114,12 @@ public final class StoreBench {
       System.out.printf(Locale.ROOT, "%s round %d: opened in %.0f ms; load average %s%n", kind,
           round, (System.nanoTime() - opening) / 1e6, loadAverage());
       try (store) {
-        report(kind, round, "fixed", store, fixed(store, rate, warmup),
-            fixed(store, rate, duration));
-        report(kind, round, "max", store, closed(store, window, warmup),
-            closed(store, window, duration));
+        double rate = settings.rate();
+        report(kind, round, "fixed", store, fixed(store, rate, settings.warmup()),
+            fixed(store, rate, settings.duration()));
+        int window = settings.window();
+        report(kind, round, "max", store, closed(store, window, settings.warmup()),
+            closed(store, window, settings.duration()));
       }
     } finally {
       if (pg != null) {
@@ -132,7 +139,7 @@ public final class StoreBench {
 
   private Append next() {
     long n = sequence.incrementAndGet();
-    String room = "room" + (n % rooms);
+    String room = "room" + (n % settings.rooms());
     String from = "user" + (n % 1000);
     return new Append(new Message("m" + n, room, 0, from, from, null, body,
         System.currentTimeMillis()), "c" + n);

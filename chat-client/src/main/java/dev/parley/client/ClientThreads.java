@@ -28,15 +28,7 @@ final class ClientThreads {
   private ClientThreads() {}
 
   private static final class Events {
-    static final ThreadPoolExecutor POOL = newPool();
-
-    private static ThreadPoolExecutor newPool() {
-      int n = Math.max(2, Runtime.getRuntime().availableProcessors());
-      ThreadPoolExecutor pool = new ThreadPoolExecutor(n, n, KEEP_ALIVE_SECONDS, TimeUnit.SECONDS,
-          new LinkedBlockingQueue<>(), daemon("parley-client-event-"));
-      pool.allowCoreThreadTimeOut(true);
-      return pool;
-    }
+    static final ThreadPoolExecutor POOL = pool("parley-client-event-");
   }
 
   private static final class Timer {
@@ -60,6 +52,18 @@ final class ClientThreads {
   /** The one shared timer thread. */
   static ScheduledExecutorService timer() {
     return Timer.TIMER;
+  }
+
+  /**
+   * A pool of {@code max(2, cores)} daemon threads named {@code prefix + n}, each ended after
+   * 30 seconds without work: the events pool's shape, also that of the JDK clients' callbacks.
+   */
+  static ThreadPoolExecutor pool(String prefix) {
+    int n = Math.max(2, Runtime.getRuntime().availableProcessors());
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(n, n, KEEP_ALIVE_SECONDS, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), daemon(prefix));
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   /** A factory of daemon threads named {@code prefix + n}. */

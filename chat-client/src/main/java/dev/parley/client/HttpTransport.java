@@ -5,9 +5,6 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -20,8 +17,12 @@ import javax.net.ssl.SSLContext;
  * <p>One shared {@code HttpClient} (one selector thread, callbacks on {@code max(2, cores)}
  * daemon threads {@code parley-http-N}) serves every connection; each open one holds a stream (or
  * a poll) and, while it sends, one POST.
+ *
+ * @param client the client every request goes out on
+ * @param mode how frames come down
+ * @param name what made it, for {@link #toString()}: {@code Transports.http()} and so on
  */
-final class HttpTransport implements Transport {
+record HttpTransport(HttpClient client, Mode mode, String name) implements Transport {
   /** How frames come down. */
   enum Mode {
     /** One long response of events; resumed after its last event when it breaks. */
@@ -34,18 +35,9 @@ final class HttpTransport implements Transport {
 
   private static final class Shared {
     static final HttpClient CLIENT = client(null);
-    static final HttpTransport STREAM = new HttpTransport(CLIENT, Mode.STREAM, true);
-    static final HttpTransport POLL = new HttpTransport(CLIENT, Mode.POLL, true);
-  }
-
-  private final HttpClient client;
-  private final Mode mode;
-  private final boolean shared;
-
-  private HttpTransport(HttpClient client, Mode mode, boolean shared) {
-    this.client = client;
-    this.mode = mode;
-    this.shared = shared;
+    static final HttpTransport STREAM = new HttpTransport(CLIENT, Mode.STREAM, "Transports.http()");
+    static final HttpTransport POLL =
+        new HttpTransport(CLIENT, Mode.POLL, "Transports.httpPolling()");
   }
 
   /** The shared transport that reads in {@code mode}. */
@@ -56,15 +48,11 @@ final class HttpTransport implements Transport {
   /** A streaming transport of its own whose {@code https://} requests trust what {@code tls} does. */
   static HttpTransport trusting(SSLContext tls) {
     return new HttpTransport(client(Objects.requireNonNull(tls, "tls == null")), Mode.STREAM,
-        false);
+        "Transports.http(tls)");
   }
 
   private static HttpClient client(SSLContext tls) {
-    int n = Math.max(2, Runtime.getRuntime().availableProcessors());
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(n, n, 30, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), ClientThreads.daemon("parley-http-"));
-    pool.allowCoreThreadTimeOut(true);
-    HttpClient.Builder b = HttpClient.newBuilder().executor(pool)
+    HttpClient.Builder b = HttpClient.newBuilder().executor(ClientThreads.pool("parley-http-"))
         .version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT);
     if (tls != null) {
       b.sslContext(tls);
@@ -103,7 +91,6 @@ final class HttpTransport implements Transport {
 
   @Override
   public String toString() {
-    return shared ? (mode == Mode.STREAM ? "Transports.http()" : "Transports.httpPolling()")
-        : "Transports.http(tls)";
+    return name;
   }
 }

@@ -1,5 +1,6 @@
 package dev.parley.client;
 
+import dev.parley.protocol.TextListener;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,9 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -33,11 +31,7 @@ final class JdkTransport implements Transport {
   private final boolean shared;
 
   private JdkTransport(SSLContext tls) {
-    int n = Math.max(2, Runtime.getRuntime().availableProcessors());
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(n, n, 30, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), ClientThreads.daemon("parley-jdk-ws-"));
-    pool.allowCoreThreadTimeOut(true);
-    HttpClient.Builder b = HttpClient.newBuilder().executor(pool)
+    HttpClient.Builder b = HttpClient.newBuilder().executor(ClientThreads.pool("parley-jdk-ws-"))
         .connectTimeout(HANDSHAKE_TIMEOUT);
     if (tls != null) {
       b.sslContext(tls);
@@ -96,10 +90,8 @@ final class JdkTransport implements Transport {
     return e;
   }
 
-  private static final class Link implements Connection, WebSocket.Listener {
+  private static final class Link extends TextListener implements Connection {
     private final Listener listener;
-    private final StringBuilder partial = new StringBuilder();
-    private volatile WebSocket ws;
     volatile boolean cancelled;
 
     Link(Listener listener) {
@@ -107,33 +99,18 @@ final class JdkTransport implements Transport {
     }
 
     @Override
-    public void onOpen(WebSocket webSocket) {
-      ws = webSocket;
+    protected boolean opened(WebSocket webSocket) {
       if (cancelled) {
         webSocket.abort();
-        return;
+        return false;
       }
       listener.onOpen(webSocket.getSubprotocol());
-      webSocket.request(1);
+      return true;
     }
 
     @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        String text = partial.toString();
-        partial.setLength(0);
-        listener.onText(text);
-      }
-      webSocket.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onBinary(WebSocket webSocket, java.nio.ByteBuffer data,
-        boolean last) {
-      webSocket.request(1);
-      return null;
+    protected void onMessage(String text) {
+      listener.onText(text);
     }
 
     @Override
@@ -155,7 +132,7 @@ final class JdkTransport implements Transport {
 
     @Override
     public CompletionStage<?> send(String text) {
-      WebSocket w = ws;
+      WebSocket w = socket();
       if (w == null) {
         return CompletableFuture.failedFuture(new IOException("not connected"));
       }
@@ -164,7 +141,7 @@ final class JdkTransport implements Transport {
 
     @Override
     public void close(int code, String reason) {
-      WebSocket w = ws;
+      WebSocket w = socket();
       if (w == null) {
         return;
       }
@@ -178,7 +155,7 @@ final class JdkTransport implements Transport {
     @Override
     public void cancel() {
       cancelled = true;
-      WebSocket w = ws;
+      WebSocket w = socket();
       if (w != null) {
         w.abort();
       }

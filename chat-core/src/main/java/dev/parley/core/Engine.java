@@ -1,6 +1,7 @@
 package dev.parley.core;
 
 import dev.parley.core.spi.Backplane;
+import dev.parley.core.spi.DaemonThreads;
 import dev.parley.core.spi.MessageStore;
 import dev.parley.core.spi.Presence;
 import java.time.Clock;
@@ -76,11 +77,8 @@ final class Engine {
     this.listeners = List.copyOf(b.listeners);
     this.interceptors = List.copyOf(b.interceptors);
     this.roomOptions = b.roomOptions;
-    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread th = new Thread(r, "parley-engine-" + nodeId);
-      th.setDaemon(true);
-      return th;
-    });
+    ScheduledThreadPoolExecutor t =
+        new ScheduledThreadPoolExecutor(1, DaemonThreads.named("parley-engine-" + nodeId));
     t.setRemoveOnCancelPolicy(true);
     this.timer = t;
   }

@@ -1,5 +1,6 @@
 package dev.parley.core;
 
+import dev.parley.core.spi.DaemonThreads;
 import dev.parley.protocol.User;
 import dev.parley.protocol.CloseCode;
 import dev.parley.protocol.Protocol;
@@ -50,12 +51,8 @@ public final class InMemoryTransport implements AutoCloseable {
     this.admission = new Admission(server, OriginPolicy.any(), "in-memory");
     int n = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     int pool = POOLS.incrementAndGet();
-    AtomicInteger threads = new AtomicInteger();
-    this.pool = Executors.newFixedThreadPool(n, r -> {
-      Thread t = new Thread(r, "parley-inmemory-" + pool + "-" + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.pool = Executors.newFixedThreadPool(n,
+        DaemonThreads.numbered("parley-inmemory-" + pool + "-"));
   }
 
   /** Receives one socket's events, one at a time, in order. */

@@ -102,15 +102,7 @@ final class Cluster implements AutoCloseable {
   }
 
   /** A bus through which a dead node neither publishes nor receives. */
-  private static final class CuttableBackplane implements Backplane {
-    private final Backplane bus;
-    private final ServerNode owner;
-
-    CuttableBackplane(Backplane bus, ServerNode owner) {
-      this.bus = bus;
-      this.owner = owner;
-    }
-
+  private record CuttableBackplane(Backplane bus, ServerNode owner) implements Backplane {
     @Override
     public Backplane.Node join(String nodeId, Receiver receiver) {
       Backplane.Node inner = bus.join(nodeId, new Receiver() {

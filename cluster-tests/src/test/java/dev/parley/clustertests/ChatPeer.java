@@ -3,7 +3,7 @@ package dev.parley.clustertests;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.parley.testing.TextListener;
+import dev.parley.protocol.TextListener;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;

@@ -23,19 +23,14 @@ import org.slf4j.LoggerFactory;
  * either cannot be reached then; {@link #configure} hands the parts to a server's builder;
  * {@link #close()}, after the server closed, closes the store (its last writes are committed
  * first) and disconnects from Redis.
+ *
+ * @param redis the Redis connection; null for one node
+ * @param jdbc the database store; null when the history is elsewhere
+ * @param description where the server's nodes meet, for {@link #toString()}
  */
-final class Backends implements AutoCloseable {
+record Backends(RedisEngine redis, JdbcMessageStore jdbc, String description)
+    implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Backends.class);
-
-  private final RedisEngine redis;
-  private final JdbcMessageStore jdbc;
-  private final String description;
-
-  private Backends(RedisEngine redis, JdbcMessageStore jdbc, String description) {
-    this.redis = redis;
-    this.jdbc = jdbc;
-    this.description = description;
-  }
 
   /**
    * Opens what {@code options} names; {@code jdbcPassword} (null: none, or in the URL) is the

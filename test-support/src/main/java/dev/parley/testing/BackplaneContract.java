@@ -73,19 +73,29 @@ public abstract class BackplaneContract {
     return n;
   }
 
+  /** Node a, which publishes, and node b, which records what it hears. */
+  private record Two(Node a, Node b, EventRecorder rb) {}
+
+  /** Nodes a and b, b subscribed to {@code channels}. */
+  private Two two(EventRecorder rb, String... channels) {
+    Node a = join("a", new EventRecorder());
+    Node b = join("b", rb);
+    for (String ch : channels) {
+      await(b.subscribe(ch));
+    }
+    return new Two(a, b, rb);
+  }
+
   /** Nodes a, b and c, with b and c subscribed to the room's channel. */
   private record Three(Node a, Node b, EventRecorder rb, Node c, EventRecorder rc, String ch) {}
 
   private Three three(String room) {
-    EventRecorder rb = new EventRecorder();
-    EventRecorder rc = new EventRecorder();
-    Node a = join("a", new EventRecorder());
-    Node b = join("b", rb);
-    Node c = join("c", rc);
     String ch = Backplane.roomChannel(room);
-    await(b.subscribe(ch));
+    Two t = two(new EventRecorder(), ch);
+    EventRecorder rc = new EventRecorder();
+    Node c = join("c", rc);
     await(c.subscribe(ch));
-    return new Three(a, b, rb, c, rc, ch);
+    return new Three(t.a(), t.b(), t.rb(), c, rc, ch);
   }
 
   private static BusEvent typing(String room) {
@@ -107,12 +117,9 @@ public abstract class BackplaneContract {
 
   @Test
   void everyEventTypeSurvivesTheTrip() {
-    EventRecorder rb = new EventRecorder();
-    Node a = join("a", new EventRecorder());
-    Node b = join("b", rb);
     String r = room("types");
     String ch = Backplane.userChannel(prefix + "bob");
-    await(b.subscribe(ch));
+    Two t = two(new EventRecorder(), ch);
     List<BusEvent> events = List.of(
         new BusEvent.Posted(new Message("m1", "dm:a:b", 7, "a", "A ü", "b", "hi \"there\"\n😀",
             1_700_000_000_000L), "ep1"),
@@ -123,47 +130,41 @@ public abstract class BackplaneContract {
         new BusEvent.Read(r, "carol", 42),
         new BusEvent.Disconnect(prefix + "bob", CloseCode.values()[0], "bye"));
     for (BusEvent e : events) {
-      await(a.publish(ch, e));
+      await(t.a().publish(ch, e));
     }
     for (BusEvent e : events) {
-      assertEquals(e, rb.next().event());
+      assertEquals(e, t.rb().next().event());
     }
   }
 
   @Test
   void eventsOnAChannelArriveInPublishOrder() {
-    EventRecorder rb = new EventRecorder();
-    Node a = join("a", new EventRecorder());
-    Node b = join("b", rb);
     String ch = Backplane.roomChannel(room("order"));
-    await(b.subscribe(ch));
+    Two t = two(new EventRecorder(), ch);
     List<CompletableFuture<Void>> sent = new ArrayList<>();
     for (int i = 1; i <= 300; i++) {
-      sent.add(a.publish(ch, new BusEvent.Read(room("order"), "u", i)).toCompletableFuture());
+      sent.add(t.a().publish(ch, new BusEvent.Read(room("order"), "u", i)).toCompletableFuture());
     }
     sent.forEach(Stages::await);
     for (int i = 1; i <= 300; i++) {
-      assertEquals(i, ((BusEvent.Read) rb.next().event()).seq());
+      assertEquals(i, ((BusEvent.Read) t.rb().next().event()).seq());
     }
   }
 
   @Test
   void onlySubscribedChannelsAreDeliveredAndUnsubscribeStopsThem() {
-    EventRecorder rb = new EventRecorder();
-    Node a = join("a", new EventRecorder());
-    Node b = join("b", rb);
     String wanted = Backplane.roomChannel(room("wanted"));
     String other = Backplane.roomChannel(room("other"));
-    await(b.subscribe(wanted));
-    await(a.publish(other, typing(room("other"))));
-    await(a.publish(wanted, typing(room("wanted"))));
-    assertEquals(wanted, rb.next().channel(), "nothing from a channel never subscribed");
+    Two t = two(new EventRecorder(), wanted);
+    await(t.a().publish(other, typing(room("other"))));
+    await(t.a().publish(wanted, typing(room("wanted"))));
+    assertEquals(wanted, t.rb().next().channel(), "nothing from a channel never subscribed");
 
-    await(b.subscribe(other));
-    await(b.unsubscribe(other));
-    await(a.publish(other, typing(room("other"))));
-    await(a.publish(wanted, typing(room("wanted"))));
-    assertEquals(wanted, rb.next().channel(), "nothing after unsubscribing");
+    await(t.b().subscribe(other));
+    await(t.b().unsubscribe(other));
+    await(t.a().publish(other, typing(room("other"))));
+    await(t.a().publish(wanted, typing(room("wanted"))));
+    assertEquals(wanted, t.rb().next().channel(), "nothing after unsubscribing");
   }
 
   @Test
@@ -191,30 +192,24 @@ public abstract class BackplaneContract {
 
   @Test
   void aReceiverThatThrowsDoesNotStopDelivery() {
-    EventRecorder rb = new EventRecorder().failingFirst();
-    Node a = join("a", new EventRecorder());
-    Node b = join("b", rb);
     String ch = Backplane.roomChannel(room("throws"));
-    await(b.subscribe(ch));
-    await(a.publish(ch, new BusEvent.Read(room("throws"), "u", 1)));
-    await(a.publish(ch, new BusEvent.Read(room("throws"), "u", 2)));
-    assertEquals(2, ((BusEvent.Read) rb.next().event()).seq());
+    Two t = two(new EventRecorder().failingFirst(), ch);
+    await(t.a().publish(ch, new BusEvent.Read(room("throws"), "u", 1)));
+    await(t.a().publish(ch, new BusEvent.Read(room("throws"), "u", 2)));
+    assertEquals(2, ((BusEvent.Read) t.rb().next().event()).seq());
   }
 
   @Test
   void appendStoresAndPublishesPostedWithItsSeqAndEpochOnce() {
     MessageStore store = store();
     try {
-      EventRecorder rbob = new EventRecorder();
-      Node a = join("a", new EventRecorder());
-      Node b = join("b", rbob);
       String alice = prefix + "alice";
       String bob = prefix + "bob";
       String dm = "dm:" + alice + ":" + bob;
       String bobs = Backplane.userChannel(bob);
       String marker = Backplane.roomChannel(room("marker"));
-      await(b.subscribe(bobs));
-      await(b.subscribe(marker));
+      EventRecorder rbob = new EventRecorder();
+      Node a = two(rbob, bobs, marker).a();
       Message draft = new Message("id-1", dm, 0, alice, "Alice", bob, "psst", 5L);
       List<String> channels = List.of(Backplane.userChannel(alice), bobs);
       Appended first = await(a.append(store, new Append(draft, "cid-1"), channels));

@@ -179,38 +179,54 @@ public abstract class HttpFallbackContract extends ServerContract {
         .presence(presence).build());
     WebChatServer a = track(local().start());
     WebChatServer b = track(builder(other).host("127.0.0.1").port(0).start());
-    // alice's stream opens her session on node a, in one request: no open, no affinity needed
-    HttpPeer alice = track(HttpPeer.openedByReading(a.uri(), "name=alice", HttpPeer.Mode.STREAM));
-    alice.next("welcome");
-    WsPeer bob = track(WsPeer.v1(b.uri(), "bob"));
-    bob.join("room");
-    URI elsewhere = HttpPeer.base(b.uri());
-    // alice's frames all go to node b; her stream (the session) is on node a
-    List<String> frames = List.of(Json.object("type", "join", "room", "room").toString(),
-        message("room", "one", "c1"), message("room", "two", "c2"));
-    for (String frame : frames) {
-      alice.sendVia(elsewhere, List.of(frame));
+    postsThroughAnotherNodeReachTheNodeHoldingTheStream(a.uri(), b.uri());
+    assertEquals(3, store.position("room").toCompletableFuture().join().seq());
+  }
+
+  /**
+   * The HTTP fallback behind a load balancer without affinity, on any two nodes of one chat
+   * (their chat endpoints' URIs): a session whose stream is on {@code holding} and whose POSTs
+   * all arrive at {@code other} chats, its retried POST is applied once, another user's POST with
+   * its session id reaches nothing, a poll is served only where the session is, and its close
+   * through {@code other} ends it. Room {@code room} gets three messages.
+   */
+  public static void postsThroughAnotherNodeReachTheNodeHoldingTheStream(URI holding, URI other)
+      throws Exception {
+    // alice's stream opens her session on one node, in one request: no open, no affinity needed
+    try (HttpPeer alice = HttpPeer.openedByReading(holding, "name=alice", HttpPeer.Mode.STREAM);
+        WsPeer bob = WsPeer.v1(other, "bob")) {
+      alice.next("welcome");
+      bob.join("room");
+      URI elsewhere = HttpPeer.base(other);
+      // every frame of alice's goes to the other node
+      List<String> frames = List.of(Json.object("type", "join", "room", "room").toString(),
+          message("room", "one", "c1"), message("room", "two", "c2"));
+      for (String frame : frames) {
+        alice.sendVia(elsewhere, List.of(frame));
+      }
+      // a retry of both sends through the other node again is applied once
+      assertEquals(204, HttpPeer.request(elsewhere, "POST", "send", alice.query("first=2"),
+          HttpPeer.body(frames.subList(1, 3))).statusCode());
+      assertEquals("one", bob.nextOfType("message").get("body").getAsString());
+      assertEquals("two", bob.nextOfType("message").get("body").getAsString());
+      assertEquals("c1", alice.nextOfType("ack").get("cid").getAsString());
+      assertEquals("c2", alice.nextOfType("ack").get("cid").getAsString());
+      // another user's POST with alice's session id reaches nothing
+      assertEquals(204, HttpPeer.request(elsewhere, "POST", "send", "name=mallory&session="
+          + alice.session() + "&first=4", HttpPeer.body(List.of(message("room", "x", "m"))))
+          .statusCode());
+      // a stream or poll is served only where its session is
+      assertEquals(404, HttpPeer.request(elsewhere, "GET", "poll", alice.query(""), "")
+          .statusCode());
+      // alice's third message: bob's next message is it, not mallory's, and it is the third
+      alice.sendVia(elsewhere, List.of(message("room", "three", "c3")));
+      assertEquals("three", bob.nextOfType("message").get("body").getAsString());
+      assertEquals(3, alice.nextOfType("ack").get("seq").getAsLong());
+      // the client's close through the other node ends the session where it is
+      assertEquals(204, HttpPeer.request(elsewhere, "POST", "close",
+          alice.query("code=1000&reason=bye"), "").statusCode());
+      assertEquals(new Peer.Closed(1000, "bye", true), alice.awaitClose());
     }
-    // a retry through node b again is applied once
-    assertEquals(204, HttpPeer.request(elsewhere, "POST", "send", alice.query("first=2"),
-        HttpPeer.body(frames.subList(1, 3))).statusCode());
-    assertEquals("one", bob.nextOfType("message").get("body").getAsString());
-    assertEquals("two", bob.nextOfType("message").get("body").getAsString());
-    assertEquals("c1", alice.nextOfType("ack").get("cid").getAsString());
-    assertEquals("c2", alice.nextOfType("ack").get("cid").getAsString());
-    assertEquals(2, store.position("room").toCompletableFuture().join().seq());
-    // another user's POST through node b reaches nothing; a stream is served only where it is
-    assertEquals(204, HttpPeer.request(elsewhere, "POST", "send", "name=mallory&session="
-        + alice.session() + "&first=4", HttpPeer.body(List.of(message("room", "x", "m"))))
-        .statusCode());
-    assertEquals(404, HttpPeer.request(elsewhere, "GET", "poll", alice.query(""), "")
-        .statusCode());
-    alice.roundTrip();
-    assertEquals(2, store.position("room").toCompletableFuture().join().seq());
-    // the client's close through node b ends the session on node a
-    assertEquals(204, HttpPeer.request(elsewhere, "POST", "close",
-        alice.query("code=1000&reason=bye"), "").statusCode());
-    assertEquals(new Peer.Closed(1000, "bye", true), alice.awaitClose());
   }
 
   @Test

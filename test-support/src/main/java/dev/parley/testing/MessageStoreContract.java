@@ -19,7 +19,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +33,7 @@ public abstract class MessageStoreContract {
   /** How long a test waits for any one stage. */
   protected static final Duration WAIT = Stages.WAIT;
 
+  @AutoClose
   protected MessageStore store;
   private final String prefix = "t" + UUID.randomUUID().toString().substring(0, 6) + "-";
 
@@ -48,11 +49,6 @@ public abstract class MessageStoreContract {
   @BeforeEach
   void openStore() throws Exception {
     store = newStore();
-  }
-
-  @AfterEach
-  void closeStore() {
-    store.close();
   }
 
   /** A room name unique to this test run. */

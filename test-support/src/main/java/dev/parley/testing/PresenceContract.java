@@ -18,7 +18,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +34,7 @@ public abstract class PresenceContract {
   /** The ttl of nodes that stay alive through a test. */
   protected static final Duration LONG_TTL = Duration.ofSeconds(60);
 
+  @AutoClose
   protected Presence presence;
   private final String prefix = "p" + UUID.randomUUID().toString().substring(0, 6) + "-";
 
@@ -51,11 +52,6 @@ public abstract class PresenceContract {
   @BeforeEach
   void openPresence() throws Exception {
     presence = newPresence();
-  }
-
-  @AfterEach
-  void closePresence() {
-    presence.close();
   }
 
   protected String node(String name) {

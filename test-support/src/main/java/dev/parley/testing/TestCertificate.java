@@ -21,8 +21,14 @@ import javax.net.ssl.TrustManagerFactory;
  * the JDK's {@code keytool}, in every form a test needs: a PKCS#12 key store, PEM files, a
  * client {@link SSLContext} that trusts it, and the hash Chromium's
  * {@code --ignore-certificate-errors-spki-list} takes.
+ *
+ * @param keyStore the PKCS#12 key store holding the key and the certificate ({@link #PASSWORD})
+ * @param certificatePem the certificate, PEM
+ * @param privateKeyPem the private key, unencrypted PKCS#8 PEM
+ * @param certificate the certificate
  */
-public final class TestCertificate {
+public record TestCertificate(Path keyStore, Path certificatePem, Path privateKeyPem,
+    X509Certificate certificate) {
   /** The key store's (and key's) password. */
   public static final String PASSWORD = "parley-test";
 
@@ -30,37 +36,9 @@ public final class TestCertificate {
     static final TestCertificate INSTANCE = make();
   }
 
-  private final Path keyStore;
-  private final Path certificatePem;
-  private final Path privateKeyPem;
-  private final X509Certificate certificate;
-
-  private TestCertificate(Path keyStore, Path certificatePem, Path privateKeyPem,
-      X509Certificate certificate) {
-    this.keyStore = keyStore;
-    this.certificatePem = certificatePem;
-    this.privateKeyPem = privateKeyPem;
-    this.certificate = certificate;
-  }
-
   /** The certificate of this JVM (made on first use, in a temporary folder). */
   public static TestCertificate get() {
     return Holder.INSTANCE;
-  }
-
-  /** The PKCS#12 key store holding the key and the certificate ({@link #PASSWORD}). */
-  public Path keyStore() {
-    return keyStore;
-  }
-
-  /** The certificate, PEM. */
-  public Path certificatePem() {
-    return certificatePem;
-  }
-
-  /** The private key, unencrypted PKCS#8 PEM. */
-  public Path privateKeyPem() {
-    return privateKeyPem;
   }
 
   /** A client TLS context that trusts this certificate (and nothing else). */

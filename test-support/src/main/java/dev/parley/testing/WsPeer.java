@@ -2,6 +2,7 @@ package dev.parley.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.parley.protocol.TextListener;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;

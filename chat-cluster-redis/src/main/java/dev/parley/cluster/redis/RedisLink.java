@@ -1,5 +1,6 @@
 package dev.parley.cluster.redis;
 
+import dev.parley.core.spi.DaemonThreads;
 import dev.parley.core.spi.UnavailableException;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
@@ -64,11 +65,8 @@ final class RedisLink implements AutoCloseable {
   private final RedisClusterAsyncCommands<String, String> commands;
   private final Supplier<StatefulRedisPubSubConnection<String, String>> pubSub;
   /** Issues the commands whose order matters, one at a time: see {@link #runInOrder}. */
-  private final ExecutorService ordered = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "parley-redis-order");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService ordered =
+      Executors.newSingleThreadExecutor(DaemonThreads.named("parley-redis-order"));
 
   private RedisLink(String namespace, ClientResources resources, AbstractRedisClient client,
       StatefulConnection<String, String> connection,

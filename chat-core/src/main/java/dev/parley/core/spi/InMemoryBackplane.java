@@ -96,11 +96,8 @@ public final class InMemoryBackplane implements Backplane {
       if (t == null) {
         synchronized (this) {
           if (thread == null) {
-            thread = Executors.newSingleThreadExecutor(r -> {
-              Thread th = new Thread(r, "parley-backplane-" + id);
-              th.setDaemon(true);
-              return th;
-            });
+            thread =
+                Executors.newSingleThreadExecutor(DaemonThreads.named("parley-backplane-" + id));
           }
           t = thread;
         }

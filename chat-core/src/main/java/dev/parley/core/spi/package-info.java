@@ -2,7 +2,8 @@
  * The engine's SPIs: where history lives ({@link dev.parley.core.spi.MessageStore}), how nodes of a
  * cluster tell each other what happened ({@link dev.parley.core.spi.Backplane} carrying
  * {@link dev.parley.core.spi.BusEvent}s), and who is where
- * ({@link dev.parley.core.spi.Presence}), each with an in-memory default beside it.
+ * ({@link dev.parley.core.spi.Presence}), each with an in-memory default beside it; and
+ * {@link dev.parley.core.spi.DaemonThreads}, for the threads an implementation keeps for itself.
  *
  * <h2>Threading</h2>
  * Every SPI method returns at once with a {@link java.util.concurrent.CompletionStage}; none may

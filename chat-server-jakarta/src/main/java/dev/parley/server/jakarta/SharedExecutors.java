@@ -1,11 +1,10 @@
 package dev.parley.server.jakarta;
 
+import dev.parley.core.spi.DaemonThreads;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The adapter's only threads, shared by every endpoint in the class loader: one scheduler thread
@@ -26,7 +25,7 @@ final class SharedExecutors {
    * Pings and closes: {@code Session.close} and {@code sendPing} may block in some containers
    * (Tomcat writes them synchronously), so they run here, never on a caller's or I/O thread.
    */
-  static final ThreadPoolExecutor CONTROL = pool(CONTROL_THREADS, "parley-ws-control");
+  static final ThreadPoolExecutor CONTROL = pool(CONTROL_THREADS, "parley-ws-control-");
 
   /**
    * Outbound frames: each connection's queue hands its batches here, one batch at a time per
@@ -36,13 +35,13 @@ final class SharedExecutors {
    * are asynchronous), so a few threads serve every connection, and a peer that stops reading
    * holds none of them.
    */
-  static final ThreadPoolExecutor WRITERS = pool(WRITER_THREADS, "parley-writer");
+  static final ThreadPoolExecutor WRITERS = pool(WRITER_THREADS, "parley-writer-");
 
   private SharedExecutors() {}
 
   private static ScheduledThreadPoolExecutor scheduler() {
     ScheduledThreadPoolExecutor s =
-        new ScheduledThreadPoolExecutor(1, daemon("parley-ws-heartbeat"));
+        new ScheduledThreadPoolExecutor(1, DaemonThreads.numbered("parley-ws-heartbeat-"));
     s.setRemoveOnCancelPolicy(true);
     s.setKeepAliveTime(KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
     s.allowCoreThreadTimeOut(true);
@@ -51,17 +50,9 @@ final class SharedExecutors {
 
   private static ThreadPoolExecutor pool(int threads, String prefix) {
     ThreadPoolExecutor p = new ThreadPoolExecutor(threads, threads,
-        KEEP_ALIVE_SECONDS, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemon(prefix));
+        KEEP_ALIVE_SECONDS, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        DaemonThreads.numbered(prefix));
     p.allowCoreThreadTimeOut(true);
     return p;
-  }
-
-  private static ThreadFactory daemon(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

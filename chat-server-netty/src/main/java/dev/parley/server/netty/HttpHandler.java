@@ -233,7 +233,7 @@ final class HttpHandler extends ChannelInboundHandlerAdapter {
     }
     if (verdict instanceof Admission.Refused refused) {
       pipeline.replace(this, "parley-refused",
-          new Refused(server, out, refused.code().code(), refused.reason()));
+          new Refused(out, refused, server.closeTimeoutNanos));
       return;
     }
     Admission.Admitted admitted = (Admission.Admitted) verdict;

@@ -1,5 +1,6 @@
 package dev.parley.server.netty;
 
+import dev.parley.core.transport.Admission;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -13,24 +14,23 @@ import java.util.concurrent.TimeUnit;
  * status, but they do see a close code and reason.
  */
 final class Refused extends ChannelInboundHandlerAdapter {
-  private final ServerContext server;
   private final ChannelHandlerContext out;
-  private final int code;
-  private final String reason;
+  private final Admission.Refused verdict;
+  private final long closeTimeoutNanos;
 
-  Refused(ServerContext server, ChannelHandlerContext out, int code, String reason) {
-    this.server = server;
+  /** Writes {@code verdict}'s close frame through {@code out}, the frame encoder's context. */
+  Refused(ChannelHandlerContext out, Admission.Refused verdict, long closeTimeoutNanos) {
     this.out = out;
-    this.code = code;
-    this.reason = reason;
+    this.verdict = verdict;
+    this.closeTimeoutNanos = closeTimeoutNanos;
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
-    out.writeAndFlush(WireFrames.close(ctx.alloc(), code, reason));
+    out.writeAndFlush(WireFrames.close(ctx.alloc(), verdict.code().code(), verdict.reason()));
     ctx.executor().schedule(() -> {
       ctx.close();
-    }, server.closeTimeoutNanos, TimeUnit.NANOSECONDS);
+    }, closeTimeoutNanos, TimeUnit.NANOSECONDS);
   }
 
   @Override

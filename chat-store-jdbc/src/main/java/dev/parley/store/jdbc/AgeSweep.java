@@ -1,5 +1,6 @@
 package dev.parley.store.jdbc;
 
+import dev.parley.core.spi.DaemonThreads;
 import dev.parley.store.jdbc.Write.SweepWrite;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -27,11 +28,8 @@ final class AgeSweep implements AutoCloseable {
   AgeSweep(GroupCommit writer, Duration maxAge) {
     this.writer = writer;
     this.maxAge = maxAge;
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "parley-jdbc-sweep");
-      t.setDaemon(true);
-      return t;
-    });
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("parley-jdbc-sweep"));
     long every = Math.max(1000, Math.min(maxAge.toMillis() / 4, 60_000));
     timer.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
   }

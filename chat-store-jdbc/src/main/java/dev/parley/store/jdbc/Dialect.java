@@ -30,6 +30,7 @@ abstract class Dialect {
   static final String COLUMNS = "m.seq, m.id, m.sender, m.name, m.recipient, m.body, m.ts";
 
   private final int statementTimeoutSeconds;
+  private final String beginRead;
   /**
    * The writer's statements and the connection they were prepared on (the one {@link GroupCommit}
    * holds): each prepared once, not once per batch (SQLite compiles a statement's SQL each time it
@@ -38,8 +39,13 @@ abstract class Dialect {
   private Connection preparedOn;
   private final Map<String, PreparedStatement> prepared = new HashMap<>();
 
-  Dialect(int statementTimeoutSeconds) {
+  /**
+   * {@code beginRead} is the statement that starts a read-only transaction over one snapshot;
+   * {@link #endRead} commits it.
+   */
+  Dialect(int statementTimeoutSeconds, String beginRead) {
     this.statementTimeoutSeconds = statementTimeoutSeconds;
+    this.beginRead = beginRead;
   }
 
   /** The migrations' folder name. */
@@ -64,7 +70,9 @@ abstract class Dialect {
   abstract void rollback(Connection c);
 
   /** Starts a read-only transaction whose reads all see one snapshot. */
-  abstract void beginRead(Connection c) throws SQLException;
+  void beginRead(Connection c) throws SQLException {
+    execute(c, beginRead);
+  }
 
   /** Ends what {@link #beginRead} started. */
   void endRead(Connection c) throws SQLException {

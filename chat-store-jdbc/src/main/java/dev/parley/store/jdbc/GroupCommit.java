@@ -1,5 +1,6 @@
 package dev.parley.store.jdbc;
 
+import dev.parley.core.spi.DaemonThreads;
 import dev.parley.core.spi.UnavailableException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -72,8 +73,7 @@ final class GroupCommit {
     this.batch = batch;
     this.maxBatch = maxBatch;
     this.queue = new ArrayBlockingQueue<>(capacity);
-    this.thread = new Thread(this::run, "parley-jdbc-writer");
-    thread.setDaemon(true);
+    this.thread = DaemonThreads.daemon(this::run, "parley-jdbc-writer");
     thread.start();
   }
 

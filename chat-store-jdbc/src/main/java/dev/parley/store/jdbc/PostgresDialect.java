@@ -28,7 +28,7 @@ final class PostgresDialect extends Dialect {
   private final int networkTimeoutMillis;
 
   PostgresDialect(int statementTimeoutSeconds) {
-    super(statementTimeoutSeconds);
+    super(statementTimeoutSeconds, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     // past the statement timeout the server cancels; past this the network itself is presumed dead
     this.networkTimeoutMillis = (int) TimeUnit.SECONDS.toMillis(statementTimeoutSeconds + 5L);
   }
@@ -65,11 +65,6 @@ final class PostgresDialect extends Dialect {
     } catch (SQLException e) {
       // the connection is broken; the pool drops it, the server rolls back
     }
-  }
-
-  @Override
-  void beginRead(Connection c) throws SQLException {
-    execute(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   }
 
   /** PostgreSQL's text cannot hold U+0000: it becomes U+FFFD, as an unpaired surrogate does. */

@@ -1,5 +1,6 @@
 package dev.parley.store.jdbc;
 
+import dev.parley.core.spi.DaemonThreads;
 import dev.parley.core.spi.UnavailableException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -10,7 +11,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,13 +33,8 @@ final class ReadPool {
     this.dataSource = dataSource;
     this.dialect = dialect;
     this.queue = queue;
-    AtomicInteger n = new AtomicInteger();
     this.threads = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(queue), r -> {
-          Thread t = new Thread(r, "parley-jdbc-read-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+        new ArrayBlockingQueue<>(queue), DaemonThreads.numbered("parley-jdbc-read-"));
   }
 
   /** A query, run on a reader with a connection borrowed for it. */

@@ -27,7 +27,7 @@ final class SqliteDialect extends Dialect {
   private static final Set<Integer> UNAVAILABLE = Set.of(5, 6, 10, 13, 14, 15);
 
   SqliteDialect() {
-    super(0); // SQLite waits on its busy timeout, set on each connection
+    super(0, "BEGIN"); // SQLite waits on its busy timeout, set on each connection
   }
 
   @Override
@@ -56,11 +56,6 @@ final class SqliteDialect extends Dialect {
     } catch (SQLException e) {
       // no transaction was open, or the connection is gone: nothing to undo either way
     }
-  }
-
-  @Override
-  void beginRead(Connection c) throws SQLException {
-    execute(c, "BEGIN");
   }
 
   @Override

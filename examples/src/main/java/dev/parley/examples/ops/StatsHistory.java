@@ -1,5 +1,6 @@
 package dev.parley.examples.ops;
 
+import dev.parley.core.spi.DaemonThreads;
 import dev.parley.metrics.ChatMetrics;
 import dev.parley.metrics.MetricsSnapshot;
 import java.time.Duration;
@@ -29,11 +30,8 @@ final class StatsHistory implements AutoCloseable {
   private final int keep;
   private final ArrayDeque<Point> points = new ArrayDeque<>(); // guarded by this
   private MetricsSnapshot last; // guarded by this
-  private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "parley-dashboard-sampler");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService sampler =
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("parley-dashboard-sampler"));
 
   StatsHistory(ChatMetrics metrics, Duration interval, int keep) {
     this.metrics = Objects.requireNonNull(metrics, "metrics == null");

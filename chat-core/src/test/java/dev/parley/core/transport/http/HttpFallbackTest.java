@@ -78,6 +78,13 @@ class HttpFallbackTest {
     assertTrue(piece.startsWith("id: 1\ndata: {\"type\":\"welcome\""), piece);
     assertTrue(piece.endsWith("id: 2\nevent: close\ndata: {\"code\":4000,"
         + "\"reason\":\"no stream or poll for 400 ms\"}\n\n"), piece);
+    // the session ends once the poll's write of the close event completed (on the executor,
+    // after the bytes reached the exchange): wait for that, then nothing of it is left
+    long ended = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (fallback.sessionCount() > 0 && System.nanoTime() < ended) {
+      TimeUnit.MILLISECONDS.sleep(10);
+    }
+    assertEquals(0, fallback.sessionCount(), "the close event went out: the session is over");
     assertEquals(404, request("GET", "poll", "name=bob&session=" + id + "&last=2").await()
         .status(), "the close event went out: the session is over");
   }

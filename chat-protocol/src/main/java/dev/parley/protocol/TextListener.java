@@ -1,4 +1,4 @@
-package dev.parley.testing;
+package dev.parley.protocol;
 
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
@@ -7,8 +7,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * A JDK {@link WebSocket.Listener} that reads every frame, one at a time, and hands on each text
  * message whole, however the JDK split it; binary frames are read and passed over unless a
- * subclass says otherwise. The JDK calls a listener one callback at a time, so the partial
- * message needs no lock.
+ * subclass says otherwise. The JVM client's WebSocket transport and the test peers read through
+ * it. The JDK calls a listener one callback at a time, so the partial message needs no lock.
  */
 public abstract class TextListener implements WebSocket.Listener {
   private final StringBuilder partial = new StringBuilder();
@@ -22,10 +22,20 @@ public abstract class TextListener implements WebSocket.Listener {
   /** One whole text message, on the JDK's callback thread. */
   protected abstract void onMessage(String text);
 
+  /**
+   * The socket opened: {@link #socket()} is set and no frame has been asked for yet. Returns
+   * whether to read frames; a subclass that aborts the socket here returns false. This one reads.
+   */
+  protected boolean opened(WebSocket webSocket) {
+    return true;
+  }
+
   @Override
-  public void onOpen(WebSocket webSocket) {
+  public final void onOpen(WebSocket webSocket) {
     ws = webSocket;
-    webSocket.request(1);
+    if (opened(webSocket)) {
+      webSocket.request(1);
+    }
   }
 
   @Override
