@@ -7,6 +7,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -28,6 +30,22 @@ final class Async {
       return CompletableFuture.failedFuture(e);
     }
     return f.isDone() ? f : f.copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Runs {@code task} on {@code executor}, or at once on this thread when there is none or it
+   * refuses the task (shutting down): never lost.
+   */
+  static void runOn(Executor executor, Runnable task) {
+    if (executor != null) {
+      try {
+        executor.execute(task);
+        return;
+      } catch (RejectedExecutionException e) {
+        // shutting down: run it here rather than drop a stored message's ack and fan-out
+      }
+    }
+    task.run();
   }
 
   /** The failure behind the wrappers {@code CompletableFuture} puts around it. */

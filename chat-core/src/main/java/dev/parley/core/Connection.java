@@ -4,6 +4,8 @@ import dev.parley.protocol.User;
 import dev.parley.protocol.CloseCode;
 import dev.parley.protocol.Protocol;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The transport SPI: one open connection of one client, as a transport (a JSR-356 session, the
@@ -64,6 +66,23 @@ public interface Connection {
    * @return false when it will not be sent (closing, closed, or the outbound queue is full)
    */
   boolean send(String text);
+
+  /**
+   * Where the server runs what this connection started when it completes on another thread: a
+   * message it sent is passed on (its {@code ack}, the room's fan-out) here once the store has
+   * it, instead of on the store's thread. A transport that serves its connections on event loops
+   * returns this one's loop, so that a fan-out runs on an event loop whatever the store, as it
+   * does with the in-memory store (whose appends complete at once): the frames for that loop's
+   * connections are then queued on their own thread, and each other loop is woken once per
+   * fan-out rather than by a foreign thread's every write.
+   *
+   * <p>{@code execute} must not block, and must not drop a task silently: an executor that is
+   * shutting down throws {@link RejectedExecutionException}, and the server then runs the task
+   * where the work completed. Called from any thread. The default, null: always run it there.
+   */
+  default Executor executor() {
+    return null;
+  }
 
   /**
    * Starts closing with a close code and a reason of at most 123 UTF-8 bytes. Frames already

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -222,8 +223,13 @@ final class RoomState implements Sequencer.Output {
     Origin origin = new Origin(from, cid, result);
     awaiting.put(draft.id(), origin);
     busy++;
-    engine.call(() -> engine.bus.append(engine.busStore, new Append(draft, cid), channels()))
-        .whenComplete((a, failure) -> serial.execute(() -> appended(draft, origin, a, failure)));
+    CompletableFuture<Appended> stored =
+        engine.call(() -> engine.bus.append(engine.busStore, new Append(draft, cid), channels()));
+    // stored later, on the store's thread: pass it on from the sender's transport thread (its
+    // event loop), as an append the store completed at once is (Connection.executor)
+    Executor home = stored.isDone() || from == null ? null : from.connection.executor();
+    stored.whenComplete((a, failure) -> Async.runOn(home,
+        () -> serial.execute(() -> appended(draft, origin, a, failure))));
   }
 
   private void appended(Message draft, Origin origin, Appended a, Throwable failure) {

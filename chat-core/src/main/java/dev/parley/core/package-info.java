@@ -9,7 +9,10 @@
  *   <li>Nothing blocks a transport's thread. Inbound frames are checked on the thread that calls
  *       {@link dev.parley.core.ChatSession#receive(String)}; what needs the store, the bus or
  *       presence is asked for there and answered later, on whatever thread the back end
- *       completes on.</li>
+ *       completes on; except that a message a connection sent, once stored, is passed on (its
+ *       {@code ack}, the room's fan-out) on that connection's
+ *       {@link dev.parley.core.Connection#executor() executor} when its transport gives one (the
+ *       Netty transport: the connection's event loop).</li>
  *   <li>Each room has a serial executor instead of a lock: its tasks run one at a time, in order,
  *       on the thread that submitted them when the room is idle (so the in-memory default costs
  *       no thread hop) and on the running thread otherwise. Everything one room delivers

@@ -23,6 +23,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
@@ -135,6 +136,12 @@ final class NettyConnection extends ChannelInboundHandlerAdapter
   @Override
   public Protocol protocol() {
     return protocol;
+  }
+
+  /** Its event loop: a message it sent fans out from there once stored (see the core's SPI). */
+  @Override
+  public Executor executor() {
+    return channel.eventLoop();
   }
 
   @Override

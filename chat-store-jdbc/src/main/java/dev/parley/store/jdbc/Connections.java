@@ -22,7 +22,8 @@ final class Connections {
   /**
    * A fixed-size HikariCP pool. Its connection timeout is what a write or read waits before it
    * fails while the database is away. SQLite's connections get WAL (a property of the file, set
-   * once), {@code synchronous=FULL} (a commit is on disk before it returns) and a busy timeout;
+   * once), {@code synchronous=FULL} (a commit is on disk before it returns), a busy timeout and
+   * no generated keys;
    * PostgreSQL's get TCP keep-alive (a dead peer is noticed) and an application name.
    */
   static HikariDataSource pool(String jdbcUrl, String user, String password, int size,
@@ -41,6 +42,9 @@ final class Connections {
       config.addDataSourceProperty("journal_mode", "WAL");
       config.addDataSourceProperty("synchronous", "FULL");
       config.addDataSourceProperty("busy_timeout", String.valueOf(statementTimeout.toMillis()));
+      // the store never asks for generated keys; on (the driver's default), every INSERT is
+      // followed by a regex over its SQL and a SELECT last_insert_rowid() on a new statement
+      config.addDataSourceProperty("jdbc.get_generated_keys", "false");
     } else {
       config.addDataSourceProperty("tcpKeepAlive", "true");
       config.addDataSourceProperty("ApplicationName", "parley");

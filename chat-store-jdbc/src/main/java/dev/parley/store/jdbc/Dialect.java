@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientException;
 import java.sql.Statement;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -30,6 +31,13 @@ abstract class Dialect {
 
   private final int statementTimeoutSeconds;
   private final String beginRead;
+  /**
+   * The writer's statements and the connection they were prepared on (the one {@link GroupCommit}
+   * holds): each prepared once, not once per batch (SQLite compiles a statement's SQL each time it
+   * is prepared). Writer thread only.
+   */
+  private Connection preparedOn;
+  private final Map<String, PreparedStatement> prepared = new HashMap<>();
 
   /**
    * {@code beginRead} is the statement that starts a read-only transaction over one snapshot;
@@ -107,25 +115,23 @@ abstract class Dialect {
 
   /** Deletes each room's messages with {@code seq <= upTo}. */
   void evict(Connection c, Map<String, Long> upTo) throws SQLException {
-    try (PreparedStatement ps = prepare(c,
-        "DELETE FROM parley_messages WHERE room = ? AND seq <= ?")) {
-      for (Map.Entry<String, Long> e : upTo.entrySet()) {
-        ps.setString(1, e.getKey());
-        ps.setLong(2, e.getValue());
-        ps.addBatch();
-      }
-      ps.executeBatch();
+    PreparedStatement ps = writeStatement(c,
+        "DELETE FROM parley_messages WHERE room = ? AND seq <= ?");
+    for (Map.Entry<String, Long> e : upTo.entrySet()) {
+      ps.setString(1, e.getKey());
+      ps.setLong(2, e.getValue());
+      ps.addBatch();
     }
+    ps.executeBatch();
   }
 
   /** Deletes up to {@code limit} messages older than {@code ts}; returns how many. */
   int sweep(Connection c, long ts, int limit) throws SQLException {
-    try (PreparedStatement ps = prepare(c, "DELETE FROM parley_messages WHERE (room, seq) IN"
-        + " (SELECT room, seq FROM parley_messages WHERE ts < ? LIMIT ?)")) {
-      ps.setLong(1, ts);
-      ps.setInt(2, limit);
-      return ps.executeUpdate();
-    }
+    PreparedStatement ps = writeStatement(c, "DELETE FROM parley_messages WHERE (room, seq) IN"
+        + " (SELECT room, seq FROM parley_messages WHERE ts < ? LIMIT ?)");
+    ps.setLong(1, ts);
+    ps.setInt(2, limit);
+    return ps.executeUpdate();
   }
 
   /** A prepared statement with the statement timeout. */
@@ -135,6 +141,41 @@ abstract class Dialect {
       ps.setQueryTimeout(statementTimeoutSeconds);
     }
     return ps;
+  }
+
+  /**
+   * A statement of the writer's on {@code c}, prepared on the first call and kept until
+   * {@link #released}: the caller must not close it. Writer thread only.
+   */
+  PreparedStatement writeStatement(Connection c, String sql) throws SQLException {
+    if (c != preparedOn) {
+      // another connection than last time: the old one went back to the pool with its
+      // statements closed (released), or was never released; either way forget them here
+      prepared.clear();
+      preparedOn = c;
+    }
+    PreparedStatement ps = prepared.get(sql);
+    if (ps == null) {
+      ps = prepare(c, sql);
+      prepared.put(sql, ps);
+    }
+    return ps;
+  }
+
+  /** Closes the writer's statements on {@code c}, before it goes back to the pool. */
+  void released(Connection c) {
+    if (c != preparedOn) {
+      return;
+    }
+    for (PreparedStatement ps : prepared.values()) {
+      try {
+        ps.close();
+      } catch (SQLException e) {
+        // the connection is broken or closed: its statements are gone with it
+      }
+    }
+    prepared.clear();
+    preparedOn = null;
   }
 
   static void execute(Connection c, String sql) throws SQLException {

@@ -21,6 +21,15 @@ import org.slf4j.LoggerFactory;
  * commit waits for the disk, new writes queue up and form the next batch, so under load one fsync
  * serves many messages and at low load a write waits for no one.
  *
+ * <h2>Its connection</h2>
+ * The writer keeps the connection it borrowed, with its statements prepared on it
+ * ({@link Dialect#writeStatement}), from one batch to the next while writes keep coming: a message
+ * at a low rate, alone in its batch, then costs its statements' executions and the commit, not a
+ * borrow from the pool and the compiling of each statement again. It gives the connection back
+ * (statements closed) after {@link #IDLE} without a write, after a failure, and once it has held
+ * it for {@link #HOLD} (so the pool can still retire it), and borrows one again for the next
+ * batch.
+ *
  * <h2>Lifecycle</h2>
  * Running from construction; {@link #submit} fails fast with {@link UnavailableException} when
  * the queue holds {@code capacity} writes or after {@link #close}. {@code close} stops taking
@@ -44,6 +53,14 @@ final class GroupCommit {
   private final ArrayBlockingQueue<Write> queue;
   private final Thread thread;
   private volatile boolean closing;
+  /** The connection the writer holds between batches; null when it holds none. Writer only. */
+  private Connection held;
+  private long heldSince;
+
+  /** How long without a write before the writer gives its connection back. */
+  static final Duration IDLE = Duration.ofMillis(100);
+  /** How long the writer holds one connection at most, busy or not. */
+  static final Duration HOLD = Duration.ofSeconds(10);
 
   final LongAdder stored = new LongAdder();
   final LongAdder duplicates = new LongAdder();
@@ -86,11 +103,12 @@ final class GroupCommit {
     while (true) {
       Write first;
       try {
-        first = queue.poll(100, TimeUnit.MILLISECONDS);
+        first = queue.poll(IDLE.toNanos(), TimeUnit.NANOSECONDS);
       } catch (InterruptedException e) {
         first = null; // only close() stops this thread, by the flag
       }
       if (first == null) {
+        release(); // idle: the pool has it back
         if (closing && queue.isEmpty()) {
           return;
         }
@@ -103,6 +121,7 @@ final class GroupCommit {
       } catch (Throwable t) {
         // never let the writer die: every later write would wait forever
         log.error("message store writer: unexpected failure; {} writes failed", writes.size(), t);
+        release();
         writes.forEach(w -> w.fail(t));
       }
       writes.clear();
@@ -153,23 +172,62 @@ final class GroupCommit {
 
   private Batch.Outcome transact(List<Write> writes) throws SQLException {
     for (int attempt = 1; ; attempt++) {
-      try (Connection c = dataSource.getConnection()) {
-        dialect.onBorrow(c);
+      try {
+        Connection c = connection();
         dialect.begin(c);
+        Batch.Outcome outcome;
         try {
-          Batch.Outcome outcome = batch.run(c, writes);
+          outcome = batch.run(c, writes);
           dialect.commit(c);
-          return outcome;
         } catch (SQLException | RuntimeException e) {
           dialect.rollback(c);
           throw e;
         }
+        if (System.nanoTime() - heldSince > HOLD.toNanos()) {
+          release();
+        }
+        return outcome;
       } catch (SQLException e) {
+        release(); // after any failure, a fresh connection (and statements) for the next try
         if (attempt < 3 && dialect.retryable(e)) {
           continue;
         }
         throw e;
+      } catch (RuntimeException e) {
+        release();
+        throw e;
       }
+    }
+  }
+
+  /** The connection the writer holds, borrowed from the pool if it holds none. */
+  private Connection connection() throws SQLException {
+    if (held == null) {
+      Connection c = dataSource.getConnection();
+      try {
+        dialect.onBorrow(c);
+      } catch (SQLException | RuntimeException e) {
+        c.close();
+        throw e;
+      }
+      held = c;
+      heldSince = System.nanoTime();
+    }
+    return held;
+  }
+
+  /** Gives the held connection back to the pool, its statements closed first. */
+  private void release() {
+    Connection c = held;
+    if (c == null) {
+      return;
+    }
+    held = null;
+    dialect.released(c);
+    try {
+      c.close();
+    } catch (SQLException e) {
+      log.debug("message store writer: returning its connection failed: {}", e.toString());
     }
   }
 

@@ -27,8 +27,10 @@ import org.slf4j.LoggerFactory;
  * <h2>Writes: group commit</h2>
  * Appends and read markers go into a bounded queue ({@link Builder#queueCapacity}, 10 000 by
  * default; when full, writes fail at once) drained by one writer thread, which stores whatever is
- * queued as one transaction, so under load one commit (one fsync) serves many messages. Appends to
- * a room get their seqs in the order they were issued. Several stores, also on several nodes, may
+ * queued as one transaction, so under load one commit (one fsync) serves many messages. While
+ * writes keep coming the writer keeps its connection and its prepared statements from one batch
+ * to the next, so a message alone in its batch (a low rate) costs little more than its commit.
+ * Appends to a room get their seqs in the order they were issued. Several stores, also on several nodes, may
  * append to one PostgreSQL database: each room's row is locked while its seqs are handed out, so
  * each room keeps one gapless sequence.
  *
@@ -254,7 +256,9 @@ public final class JdbcMessageStore implements MessageStore {
      * The database as a pool the caller owns and closes (the store never does). It should hold at
      * least {@link #poolSize} connections, and for PostgreSQL a connection timeout of a few seconds
      * so that a database that is down fails writes quickly. SQLite through a caller's pool: set
-     * {@code journal_mode=WAL}, {@code synchronous=FULL} and a {@code busy_timeout} on it.
+     * {@code journal_mode=WAL}, {@code synchronous=FULL} and a {@code busy_timeout} on it, and
+     * best {@code jdbc.get_generated_keys=false} (the store never reads them; the driver would
+     * run a query after every insert to have them ready).
      */
     public Builder dataSource(DataSource dataSource) {
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource == null");

@@ -95,15 +95,14 @@ final class PostgresDialect extends Dialect {
         + "   WHERE x.sender = k.sender AND x.cid = k.cid LIMIT 1) m"
         + " JOIN parley_rooms r ON r.room = m.room";
     Map<CidKey, Appended> found = new HashMap<>();
-    try (PreparedStatement ps = prepare(c, sql)) {
-      ps.setArray(1, texts(c, keys, CidKey::sender));
-      ps.setArray(2, texts(c, keys, CidKey::cid));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          Message m = message(rs, 5, rs.getString(3));
-          found.put(new CidKey(rs.getString(1), rs.getString(2)),
-              new Appended(m, rs.getString(4), true));
-        }
+    PreparedStatement ps = writeStatement(c, sql);
+    ps.setArray(1, texts(c, keys, CidKey::sender));
+    ps.setArray(2, texts(c, keys, CidKey::cid));
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        Message m = message(rs, 5, rs.getString(3));
+        found.put(new CidKey(rs.getString(1), rs.getString(2)),
+            new Appended(m, rs.getString(4), true));
       }
     }
     return found;
@@ -156,29 +155,28 @@ final class PostgresDialect extends Dialect {
     Map<String, RoomRow> after = new HashMap<>();
     Map<MarkerKey, Long> markers = new HashMap<>();
     int inserted = 0;
-    try (PreparedStatement ps = prepare(c, WRITE)) {
-      ps.setArray(1, texts(c, rooms, room -> room));
-      ps.setArray(2, longs(c, rooms, room -> (long) appends.counts().get(room)));
-      ps.setString(3, epoch);
-      ps.setArray(4, texts(c, rows, r -> r.message().room()));
-      ps.setArray(5, longs(c, rows, r -> (long) r.k()));
-      ps.setArray(6, texts(c, rows, r -> r.message().id()));
-      ps.setArray(7, texts(c, rows, r -> r.message().from()));
-      ps.setArray(8, texts(c, rows, r -> r.message().name()));
-      ps.setArray(9, texts(c, rows, r -> r.message().to()));
-      ps.setArray(10, texts(c, rows, r -> r.message().body()));
-      ps.setArray(11, longs(c, rows, r -> r.message().ts()));
-      ps.setArray(12, texts(c, rows, Row::cid));
-      ps.setArray(13, texts(c, keys, MarkerKey::room));
-      ps.setArray(14, texts(c, keys, MarkerKey::user));
-      ps.setArray(15, longs(c, keys, marks::get));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          switch (rs.getString(1)) {
-            case "r" -> after.put(rs.getString(2), new RoomRow(rs.getLong(4), rs.getString(5)));
-            case "k" -> markers.put(new MarkerKey(rs.getString(2), rs.getString(3)), rs.getLong(4));
-            default -> inserted = (int) rs.getLong(4);
-          }
+    PreparedStatement ps = writeStatement(c, WRITE);
+    ps.setArray(1, texts(c, rooms, room -> room));
+    ps.setArray(2, longs(c, rooms, room -> (long) appends.counts().get(room)));
+    ps.setString(3, epoch);
+    ps.setArray(4, texts(c, rows, r -> r.message().room()));
+    ps.setArray(5, longs(c, rows, r -> (long) r.k()));
+    ps.setArray(6, texts(c, rows, r -> r.message().id()));
+    ps.setArray(7, texts(c, rows, r -> r.message().from()));
+    ps.setArray(8, texts(c, rows, r -> r.message().name()));
+    ps.setArray(9, texts(c, rows, r -> r.message().to()));
+    ps.setArray(10, texts(c, rows, r -> r.message().body()));
+    ps.setArray(11, longs(c, rows, r -> r.message().ts()));
+    ps.setArray(12, texts(c, rows, Row::cid));
+    ps.setArray(13, texts(c, keys, MarkerKey::room));
+    ps.setArray(14, texts(c, keys, MarkerKey::user));
+    ps.setArray(15, longs(c, keys, marks::get));
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        switch (rs.getString(1)) {
+          case "r" -> after.put(rs.getString(2), new RoomRow(rs.getLong(4), rs.getString(5)));
+          case "k" -> markers.put(new MarkerKey(rs.getString(2), rs.getString(3)), rs.getLong(4));
+          default -> inserted = (int) rs.getLong(4);
         }
       }
     }

@@ -15,7 +15,8 @@ import java.util.TreeMap;
 
 /**
  * SQLite: the database is a library in this process, so a statement costs microseconds and each
- * step runs a prepared statement per row. A write transaction starts with {@code BEGIN IMMEDIATE}
+ * step runs a prepared statement per row; the writer prepares each of its statements once per
+ * connection it holds ({@link #writeStatement}), since SQLite compiles the SQL at every prepare. A write transaction starts with {@code BEGIN IMMEDIATE}
  * (SQLite's one write lock, taken up front), so nothing changes between reading a room's
  * {@code last_seq} and writing the next ones, even with another store open on the same file.
  * Transactions are driven with SQL on connections left in auto-commit mode, because the driver's
@@ -36,12 +37,12 @@ final class SqliteDialect extends Dialect {
 
   @Override
   void begin(Connection c) throws SQLException {
-    execute(c, "BEGIN IMMEDIATE");
+    writeStatement(c, "BEGIN IMMEDIATE").execute();
   }
 
   @Override
   void commit(Connection c) throws SQLException {
-    execute(c, "COMMIT");
+    writeStatement(c, "COMMIT").execute();
   }
 
   @Override
@@ -65,17 +66,16 @@ final class SqliteDialect extends Dialect {
   @Override
   Map<CidKey, Appended> findByCid(Connection c, List<CidKey> keys) throws SQLException {
     Map<CidKey, Appended> found = new HashMap<>();
-    try (PreparedStatement ps = prepare(c, "SELECT m.room, r.epoch, " + COLUMNS
+    PreparedStatement ps = writeStatement(c, "SELECT m.room, r.epoch, " + COLUMNS
         + " FROM parley_messages m JOIN parley_rooms r ON r.room = m.room"
-        + " WHERE m.sender = ? AND m.cid = ?")) {
-      for (CidKey k : keys) {
-        ps.setString(1, k.sender());
-        ps.setString(2, k.cid());
-        try (ResultSet rs = ps.executeQuery()) {
-          if (rs.next()) {
-            Message m = message(rs, 3, rs.getString(1));
-            found.put(k, new Appended(m, rs.getString(2), true));
-          }
+        + " WHERE m.sender = ? AND m.cid = ?");
+    for (CidKey k : keys) {
+      ps.setString(1, k.sender());
+      ps.setString(2, k.cid());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          Message m = message(rs, 3, rs.getString(1));
+          found.put(k, new Appended(m, rs.getString(2), true));
         }
       }
     }
@@ -88,28 +88,27 @@ final class SqliteDialect extends Dialect {
     Map<String, RoomRow> rooms = reserve(c, appends.counts(), epoch);
     SortedMap<MarkerKey, Long> markers = new TreeMap<>(marks);
     int inserted = 0;
-    try (PreparedStatement ps = prepare(c, "INSERT INTO parley_messages"
+    PreparedStatement ps = writeStatement(c, "INSERT INTO parley_messages"
         + " (room, seq, id, sender, name, recipient, body, ts, cid)"
-        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender, cid) DO NOTHING")) {
-      for (Row r : appends.rows()) {
-        Message m = r.message();
-        long seq = rooms.get(m.room()).lastSeq() - appends.counts().get(m.room()) + r.k();
-        ps.setString(1, m.room());
-        ps.setLong(2, seq);
-        ps.setString(3, m.id());
-        ps.setString(4, m.from());
-        ps.setString(5, m.name());
-        ps.setString(6, m.to());
-        ps.setString(7, m.body());
-        ps.setLong(8, m.ts());
-        ps.setString(9, r.cid());
-        if (ps.executeUpdate() == 0) {
-          // a cid already stored: the caller rolls back
-          return new Written(rooms, inserted, Map.of());
-        }
-        inserted++;
-        markers.merge(new MarkerKey(m.room(), m.from()), seq, Math::max);
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender, cid) DO NOTHING");
+    for (Row r : appends.rows()) {
+      Message m = r.message();
+      long seq = rooms.get(m.room()).lastSeq() - appends.counts().get(m.room()) + r.k();
+      ps.setString(1, m.room());
+      ps.setLong(2, seq);
+      ps.setString(3, m.id());
+      ps.setString(4, m.from());
+      ps.setString(5, m.name());
+      ps.setString(6, m.to());
+      ps.setString(7, m.body());
+      ps.setLong(8, m.ts());
+      ps.setString(9, r.cid());
+      if (ps.executeUpdate() == 0) {
+        // a cid already stored: the caller rolls back
+        return new Written(rooms, inserted, Map.of());
       }
+      inserted++;
+      markers.merge(new MarkerKey(m.room(), m.from()), seq, Math::max);
     }
     return new Written(rooms, inserted, raiseMarkers(c, markers));
   }
@@ -117,18 +116,17 @@ final class SqliteDialect extends Dialect {
   private Map<String, RoomRow> reserve(Connection c, SortedMap<String, Integer> counts,
       String epoch) throws SQLException {
     Map<String, RoomRow> rows = new HashMap<>();
-    try (PreparedStatement ps = prepare(c,
+    PreparedStatement ps = writeStatement(c,
         "INSERT INTO parley_rooms (room, epoch, last_seq) VALUES (?, ?, ?)"
             + " ON CONFLICT (room) DO UPDATE SET last_seq = last_seq + excluded.last_seq"
-            + " RETURNING last_seq, epoch")) {
-      for (Map.Entry<String, Integer> e : counts.entrySet()) {
-        ps.setString(1, e.getKey());
-        ps.setString(2, epoch);
-        ps.setLong(3, e.getValue());
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          rows.put(e.getKey(), new RoomRow(rs.getLong(1), rs.getString(2)));
-        }
+            + " RETURNING last_seq, epoch");
+    for (Map.Entry<String, Integer> e : counts.entrySet()) {
+      ps.setString(1, e.getKey());
+      ps.setString(2, epoch);
+      ps.setLong(3, e.getValue());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        rows.put(e.getKey(), new RoomRow(rs.getLong(1), rs.getString(2)));
       }
     }
     return rows;
@@ -137,18 +135,17 @@ final class SqliteDialect extends Dialect {
   private Map<MarkerKey, Long> raiseMarkers(Connection c, SortedMap<MarkerKey, Long> markers)
       throws SQLException {
     Map<MarkerKey, Long> after = new HashMap<>();
-    try (PreparedStatement ps = prepare(c,
+    PreparedStatement ps = writeStatement(c,
         "INSERT INTO parley_read_markers (room, usr, seq) VALUES (?, ?, ?)"
             + " ON CONFLICT (room, usr) DO UPDATE SET seq = max(seq, excluded.seq)"
-            + " RETURNING seq")) {
-      for (Map.Entry<MarkerKey, Long> e : markers.entrySet()) {
-        ps.setString(1, e.getKey().room());
-        ps.setString(2, e.getKey().user());
-        ps.setLong(3, e.getValue());
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          after.put(e.getKey(), rs.getLong(1));
-        }
+            + " RETURNING seq");
+    for (Map.Entry<MarkerKey, Long> e : markers.entrySet()) {
+      ps.setString(1, e.getKey().room());
+      ps.setString(2, e.getKey().user());
+      ps.setLong(3, e.getValue());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        after.put(e.getKey(), rs.getLong(1));
       }
     }
     return after;
