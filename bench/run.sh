@@ -225,7 +225,7 @@ measure() {
     echo "    the load tool failed; see $file" >&2
   fi
   grep -E '^RESULT' "$file" | tr ' ' '\n' | grep -E \
-    '^(cpu_us_per_delivery|server_sys_share|p50_ms|p99_ms|deliveries_per_s|lost|duplicated|out_of_order|rss_per_conn_kb|heap_per_conn_kb|connect_s|others_cpu_cores|errors|redis_cpu_us_per_message|acked_per_s|lost_acks|server_cpu_us_per_ack)=' \
+    '^(cpu_us_per_delivery|server_sys_share|p50_ms|p99_ms|deliveries_per_s|lost|duplicated|out_of_order|rss_per_conn_kb|heap_per_conn_kb|connect_s|loadtool_cpu_s|others_cpu_cores|errors|redis_cpu_us_per_message|acked_per_s|lost_acks|server_cpu_us_per_ack)=' \
     | tr '\n' ' ' | sed 's/^/    /'; echo
   stop_server
 }
