@@ -289,10 +289,14 @@ public final class LoadTool {
   private LoadReport connect() throws Exception {
     Map<String, Object> v = header();
     long[] cpu0 = ProcStats.cpuTicks(config.serverPid());
+    long[] self0 = ProcStats.cpuTicks(ProcessHandle.current().pid());
+    long machine0 = ProcStats.machineBusyTicks();
     long t0 = System.nanoTime();
     List<LoadPeer> peers = connectAll(config.receivers(), 0);
     double seconds = (System.nanoTime() - t0) / 1e9;
     long[] cpu1 = ProcStats.cpuTicks(config.serverPid());
+    long[] self1 = ProcStats.cpuTicks(ProcessHandle.current().pid());
+    long machine1 = ProcStats.machineBusyTicks();
     v.put("connections", peers.size());
     v.put("connect_s", seconds);
     v.put("connects_per_s", peers.size() / seconds);
@@ -300,6 +304,19 @@ public final class LoadTool {
       double cpu = ((cpu1[0] + cpu1[1]) - (cpu0[0] + cpu0[1])) / (double) ProcStats.CLOCK_TICKS;
       v.put("server_cpu_s", cpu);
       v.put("server_cpu_ms_per_connect", cpu * 1000 / peers.size());
+      long ticks = (cpu1[0] + cpu1[1]) - (cpu0[0] + cpu0[1]);
+      v.put("server_sys_share", ticks == 0 ? -1.0 : (cpu1[1] - cpu0[1]) / (double) ticks);
+    }
+    if (self0 != null && self1 != null) {
+      // the tool's own CPU over the same phase: is it the client side that is slow?
+      long tool = (self1[0] + self1[1]) - (self0[0] + self0[1]);
+      v.put("loadtool_cpu_s", tool / (double) ProcStats.CLOCK_TICKS);
+      v.put("loadtool_cpu_cores", tool / (double) ProcStats.CLOCK_TICKS / seconds);
+      if (cpu0 != null && cpu1 != null && machine0 >= 0 && machine1 >= 0) {
+        long server = (cpu1[0] + cpu1[1]) - (cpu0[0] + cpu0[1]);
+        long others = (machine1 - machine0) - server - tool;
+        v.put("others_cpu_cores", Math.max(0, others) / (double) ProcStats.CLOCK_TICKS / seconds);
+      }
     }
     v.put("server_threads", config.serverPid() > 0 ? ProcStats.threads(config.serverPid()) : -1);
     footer(v);

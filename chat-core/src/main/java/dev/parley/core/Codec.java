@@ -16,7 +16,6 @@ import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
 import java.io.IOException;
 import java.io.StringReader;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.Collection;
 import java.util.List;
@@ -131,7 +130,12 @@ final class Codec {
   }
 
   static String object(String type, Fields fields) {
-    StringWriter out = new StringWriter(128);
+    return object(type, 256, fields);
+  }
+
+  /** The same, into room for {@code capacity} characters (a frame's likely length). */
+  static String object(String type, int capacity, Fields fields) {
+    TextOut out = new TextOut(capacity);
     try (JsonWriter w = new JsonWriter(out)) {
       w.beginObject();
       w.name("type").value(type);
@@ -215,7 +219,7 @@ final class Codec {
 
   /** A JSON array of users, for {@link #joined}. */
   static String users(Collection<User> users) {
-    StringWriter out = new StringWriter(32 * users.size() + 2);
+    TextOut out = new TextOut(32 * users.size() + 2);
     try (JsonWriter w = new JsonWriter(out)) {
       w.beginArray();
       for (User u : users) {
@@ -231,7 +235,9 @@ final class Codec {
   /** {@code members}: a JSON array from {@link #users}. */
   static String joined(String room, long seq, String epoch, String members,
       int memberCount, Boolean recovered, long lastRead, boolean truncated) {
-    return object("joined", w -> {
+    // the member list (up to ~8 KB) is most of the frame: room for it at once, no copies
+    int capacity = 192 + room.length() + (epoch == null ? 4 : epoch.length()) + members.length();
+    return object("joined", capacity, w -> {
       w.name("room").value(room);
       w.name("seq").value(seq);
       w.name("epoch").value(epoch);

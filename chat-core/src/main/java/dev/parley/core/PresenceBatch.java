@@ -92,33 +92,36 @@ final class PresenceBatch {
 
   private void send(List<News> news) {
     String batch = null;
-    List<String> single = null;
+    boolean each = false;
     for (Member m : room.members.values()) {
-      ServerSession s = m.session;
-      if (s.protocol != Protocol.V1) {
+      if (m.session.protocol != Protocol.V1) {
         continue;
       }
-      if (m.batchPresence) {
-        List<News> forIt = others(news, m);
-        if (forIt.size() == news.size()) {
-          if (batch == null) {
-            batch = Codec.presenceBatch(room.name, news);
-          }
-          m.push(batch, 0, Kind.OTHER);
-        } else if (!forIt.isEmpty()) {
-          m.push(Codec.presenceBatch(room.name, forIt), 0, Kind.OTHER);
+      if (!m.batchPresence) {
+        each = true;
+        continue;
+      }
+      List<News> forIt = others(news, m);
+      if (forIt.size() == news.size()) {
+        if (batch == null) {
+          batch = Codec.presenceBatch(room.name, news);
         }
-      } else {
-        if (single == null) {
-          single = new ArrayList<>(news.size());
-          for (News n : news) {
-            single.add(Codec.presence(room.name, n.user(), n.joined()));
-          }
-        }
-        for (int i = 0; i < news.size(); i++) {
-          if (heard(news.get(i), m)) {
-            m.push(single.get(i), 0, Kind.OTHER);
-          }
+        m.push(batch, 0, Kind.OTHER);
+      } else if (!forIt.isEmpty()) {
+        m.push(Codec.presenceBatch(room.name, forIt), 0, Kind.OTHER);
+      }
+    }
+    if (!each) {
+      return;
+    }
+    // one piece of news to every member, then the next: each member still hears them in order,
+    // and a transport that keeps the last frame it encoded (Netty's WireFrames) encodes each
+    // frame once, not once per member (a window's batch, member by member, did that)
+    for (News n : news) {
+      String frame = Codec.presence(room.name, n.user(), n.joined());
+      for (Member m : room.members.values()) {
+        if (m.session.protocol == Protocol.V1 && !m.batchPresence && heard(n, m)) {
+          m.push(frame, 0, Kind.OTHER);
         }
       }
     }

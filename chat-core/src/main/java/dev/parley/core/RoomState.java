@@ -131,7 +131,9 @@ final class RoomState implements Sequencer.Output {
 
   /** {@code joined.members} as JSON, encoded again only when the list changed. */
   String membersJson(dev.parley.core.spi.Presence.Members list) {
-    if (!list.users().equals(listed)) {
+    // presence may answer the very list it answered before (InMemoryPresence does while the
+    // first users stay): no comparison of up to 200 users then
+    if (list.users() != listed && !list.users().equals(listed)) {
       listed = list.users();
       listedJson = Codec.users(listed);
     }

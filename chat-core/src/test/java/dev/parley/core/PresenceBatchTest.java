@@ -6,9 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.parley.protocol.CloseCode;
+import dev.parley.protocol.Protocol;
+import dev.parley.protocol.User;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -138,5 +145,73 @@ class PresenceBatchTest {
       assertEquals("j" + i, str(alice.next("presence"), "user"));
     }
     alice.next("pong");
+  }
+
+  /** A v1 connection that records, in one log with the others, which frame it was given. */
+  private record Recording(String id, User user, List<Object[]> log, CountDownLatch delivered)
+      implements Connection {
+    @Override
+    public Protocol protocol() {
+      return Protocol.V1;
+    }
+
+    @Override
+    public boolean send(String text) {
+      synchronized (log) {
+        log.add(new Object[] {id, text});
+      }
+      if (text.startsWith("{\"type\":\"message\"") || text.startsWith("{\"type\":\"ack\"")) {
+        delivered.countDown();
+      }
+      return true;
+    }
+
+    @Override
+    public void close(CloseCode code, String reason) {}
+  }
+
+  /**
+   * {@link Connection}'s promise to transports: a frame for many goes to each of them one after
+   * another, the same instance, so a transport that keeps the last frame it encoded encodes it
+   * once. A window's batch of news for classic members keeps it too: news by news, not member
+   * by member.
+   */
+  @Test
+  void aWindowsBatchGoesOutNewsByNewsSoEachFrameIsOneInstanceSentInOneRun() throws Exception {
+    start(Duration.ofSeconds(30)); // a window only a message cuts short
+    List<Object[]> log = new ArrayList<>();
+    CountDownLatch delivered = new CountDownLatch(6); // the message to five, the ack to one
+    List<ChatSession> sessions = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      ChatSession s = server.open(new Recording(server.newConnectionId(), new User("u" + i, "U" + i),
+          log, delivered));
+      s.receive("{\"type\":\"join\",\"room\":\"general\"}");
+      sessions.add(s);
+    }
+    sessions.get(0).receive("{\"type\":\"send\",\"room\":\"general\",\"body\":\"go\"}");
+    // the send drains the news that waited; then the message
+    assertTrue(delivered.await(5, TimeUnit.SECONDS), "the message reached everyone");
+    List<String> presence = new ArrayList<>();
+    Map<String, Integer> recipients = new IdentityHashMap<>();
+    synchronized (log) {
+      for (Object[] e : log) {
+        String frame = (String) e[1];
+        if (frame.startsWith("{\"type\":\"presence\"")) {
+          presence.add(frame);
+          recipients.merge(frame, 1, Integer::sum);
+        }
+      }
+    }
+    // u1..u5 joined within the window: news each member after them hears (u0 hears all five)
+    assertEquals(5, recipients.size(), presence.toString());
+    assertEquals(List.of(5, 4, 3, 2, 1), new ArrayList<>(recipients.values()).stream()
+        .sorted(java.util.Comparator.reverseOrder()).toList());
+    for (int i = 1; i < presence.size(); i++) {
+      String frame = presence.get(i);
+      if (frame != presence.get(i - 1)) {
+        assertTrue(presence.subList(0, i).stream().noneMatch(f -> f == frame),
+            "a frame sent again after another one: " + presence);
+      }
+    }
   }
 }

@@ -62,7 +62,7 @@ public abstract class PresenceContract {
     return new User(id, id.toUpperCase());
   }
 
-  private static List<String> ids(Members m) {
+  protected static List<String> ids(Members m) {
     return m.users().stream().map(User::id).toList();
   }
 
@@ -124,6 +124,33 @@ public abstract class PresenceContract {
       leaves.add(presence.leave(nd, "race", "carol", "c" + i).toCompletableFuture());
     }
     assertEquals(1, leaves.stream().filter(f -> await(f)).count());
+  }
+
+  @Test
+  void membersStayRightThroughAJoinStormAndLeavesOnEitherSideOfTheLimit() {
+    String a = node("a");
+    List<String> joined = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      String u = "u" + i;
+      await(presence.join(a, "storm", user(u), u + "-c"));
+      joined.add(u);
+      Members m = await(presence.members("storm", 5));
+      assertEquals(joined.subList(0, Math.min(5, joined.size())), ids(m), "after " + u);
+      assertEquals(joined.size(), m.count());
+    }
+    await(presence.leave(a, "storm", "u9", "u9-c")); // not listed
+    assertEquals(List.of("u0", "u1", "u2", "u3", "u4"), ids(await(presence.members("storm", 5))));
+    assertEquals(11, await(presence.members("storm", 5)).count());
+    await(presence.leave(a, "storm", "u2", "u2-c")); // listed: the next one moves up
+    assertEquals(List.of("u0", "u1", "u3", "u4", "u5"), ids(await(presence.members("storm", 5))));
+    assertEquals(List.of("u0", "u1", "u3"), ids(await(presence.members("storm", 3))),
+        "another limit");
+    await(presence.disconnect(a, "u0", "u0-c"));
+    assertEquals(List.of("u1", "u3", "u4", "u5", "u6"), ids(await(presence.members("storm", 5))));
+    await(presence.join(a, "storm", user("u0"), "u0-c"));
+    assertEquals(List.of("u1", "u3", "u4", "u5", "u6"), ids(await(presence.members("storm", 5))),
+        "back, but last");
+    assertEquals(10, await(presence.members("storm", 5)).count());
   }
 
   @Test

@@ -20,6 +20,10 @@ import java.util.concurrent.CompletionStage;
  * (the default) serves a node alone; share one instance between servers in one JVM to give them
  * cluster-wide presence (tests), with expiry: a server that stops heartbeating loses its entries
  * {@code ttl} later. One lock guards everything.
+ *
+ * <p>{@link #members} keeps the list it last answered for a room and answers the same list again
+ * while the room's first users stay the same: in a join storm into a big room the listed users
+ * rarely change, and the caller can see that it got the same list (the same instance).
  */
 public final class InMemoryPresence implements Presence {
   private final Clock clock;
@@ -30,7 +34,12 @@ public final class InMemoryPresence implements Presence {
   /** Room → its users in join order, each with the connections they have in it. */
   private final Map<String, LinkedHashMap<String, InRoom>> rooms = new HashMap<>();
 
+  /** Room → the list {@link #members} last answered with that limit; dropped when it changes. */
+  private final Map<String, Listed> listed = new HashMap<>();
+
   private record Conn(String node, User user, Set<String> rooms) {}
+
+  private record Listed(int limit, List<User> users) {}
 
   private record InRoom(User user, Set<String> connections) {}
 
@@ -86,8 +95,16 @@ public final class InMemoryPresence implements Presence {
       return new Conn(node, user, new HashSet<>());
     });
     c.rooms.add(room);
-    InRoom in = rooms.computeIfAbsent(room, r -> new LinkedHashMap<>())
-        .computeIfAbsent(user.id(), u -> new InRoom(user, new HashSet<>()));
+    LinkedHashMap<String, InRoom> users = rooms.computeIfAbsent(room, r -> new LinkedHashMap<>());
+    InRoom in = users.get(user.id());
+    if (in == null) {
+      in = new InRoom(user, new HashSet<>());
+      users.put(user.id(), in);
+      Listed l = listed.get(room);
+      if (l != null && users.size() <= l.limit) {
+        listed.remove(room); // the new user is among the first ones: the list grew
+      }
+    }
     boolean first = in.connections.isEmpty();
     in.connections.add(connectionId);
     return done(first);
@@ -114,6 +131,7 @@ public final class InMemoryPresence implements Presence {
       return false;
     }
     users.remove(userId);
+    listed.remove(room);
     if (users.isEmpty()) {
       rooms.remove(room);
     }
@@ -145,14 +163,19 @@ public final class InMemoryPresence implements Presence {
     if (users == null) {
       return done(new Members(List.of(), 0));
     }
-    List<User> listed = new ArrayList<>(Math.min(limit, users.size()));
-    for (InRoom in : users.values()) {
-      if (listed.size() >= limit) {
-        break;
+    Listed last = listed.get(room);
+    if (last == null || last.limit != limit) {
+      List<User> first = new ArrayList<>(Math.min(limit, users.size()));
+      for (InRoom in : users.values()) {
+        if (first.size() >= limit) {
+          break;
+        }
+        first.add(in.user);
       }
-      listed.add(in.user);
+      last = new Listed(limit, List.copyOf(first));
+      listed.put(room, last);
     }
-    return done(new Members(listed, users.size()));
+    return done(new Members(last.users, users.size()));
   }
 
   @Override
