@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -52,6 +53,19 @@ class HttpFallbackTest {
     return JsonParser.parseString(r.body()).getAsJsonObject().get("session").getAsString();
   }
 
+  /**
+   * Waits at most 5 s for {@code condition}, which nothing signals (the fallback's sweep and the
+   * executor change it), looking every 10 ms; fails with {@code what} if it never holds.
+   */
+  private static void awaitTrue(String what, BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() < deadline, what);
+      TimeUnit.MILLISECONDS.sleep(10);
+    }
+  }
+
   @Test
   void aQuietStreamGetsCommentsAndAPollWithNothingToSayEndsEmpty() throws Exception {
     String id = open("alice");
@@ -69,10 +83,7 @@ class HttpFallbackTest {
   void aSessionClosedByTheHeartbeatTellsItsClientWhenItComesBack() throws Exception {
     String id = open("bob");
     // no stream at all: the heartbeat timeout runs from the open
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (chat.isOnline("bob") && System.nanoTime() < deadline) {
-      TimeUnit.MILLISECONDS.sleep(10);
-    }
+    awaitTrue("bob offline", () -> !chat.isOnline("bob"));
     FakeExchange poll = request("GET", "poll", "name=bob&session=" + id);
     String piece = poll.next(); // what it had: the welcome, then the close
     assertTrue(piece.startsWith("id: 1\ndata: {\"type\":\"welcome\""), piece);
@@ -80,11 +91,8 @@ class HttpFallbackTest {
         + "\"reason\":\"no stream or poll for 400 ms\"}\n\n"), piece);
     // the session ends once the poll's write of the close event completed (on the executor,
     // after the bytes reached the exchange): wait for that, then nothing of it is left
-    long ended = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (fallback.sessionCount() > 0 && System.nanoTime() < ended) {
-      TimeUnit.MILLISECONDS.sleep(10);
-    }
-    assertEquals(0, fallback.sessionCount(), "the close event went out: the session is over");
+    awaitTrue("the close event went out: the session is over",
+        () -> fallback.sessionCount() == 0);
     assertEquals(404, request("GET", "poll", "name=bob&session=" + id + "&last=2").await()
         .status(), "the close event went out: the session is over");
   }
@@ -96,11 +104,7 @@ class HttpFallbackTest {
     stream.stuck = true; // the peer reads nothing: not even the opening line leaves
     fallback.handle(stream);
     stream.aborted.get(5, TimeUnit.SECONDS);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (chat.isOnline("carol") && System.nanoTime() < deadline) {
-      TimeUnit.MILLISECONDS.sleep(10);
-    }
-    assertEquals(false, chat.isOnline("carol"));
+    awaitTrue("carol offline", () -> !chat.isOnline("carol"));
   }
 
   @Test
