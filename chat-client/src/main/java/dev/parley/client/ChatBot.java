@@ -83,21 +83,19 @@ public final class ChatBot {
     }
   }
 
-  /** What a handler knows about the message it handles, and how to answer. */
-  public static final class Context {
-    private final ChatClient client;
-    private final Message message;
-    private final MatchResult match;
-
-    Context(ChatClient client, Message message, MatchResult match) {
-      this.client = client;
-      this.message = message;
-      this.match = match;
-    }
-
-    /** The message being handled. */
-    public Message message() {
-      return message;
+  /**
+   * What a handler knows about the message it handles, and how to answer. A value: tests of a
+   * handler may make one with the client of their choice.
+   *
+   * @param client the bot's client, for anything else
+   * @param message the message being handled
+   * @param match for a message handler, what its pattern matched; null for commands
+   */
+  public record Context(ChatClient client, Message message, MatchResult match) {
+    /** Requires a client and a message. */
+    public Context {
+      Objects.requireNonNull(client, "client == null");
+      Objects.requireNonNull(message, "message == null");
     }
 
     /** The user id of its sender. */
@@ -108,16 +106,6 @@ public final class ChatBot {
     /** The room it was sent in ({@code dm:<a>:<b>} for a direct message). */
     public String room() {
       return message.room();
-    }
-
-    /** For a message handler, what its pattern matched; null for commands. */
-    public MatchResult match() {
-      return match;
-    }
-
-    /** The bot's client, for anything else. */
-    public ChatClient client() {
-      return client;
     }
 
     /** Who the bot is. */

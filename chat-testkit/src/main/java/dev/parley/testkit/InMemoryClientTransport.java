@@ -3,7 +3,7 @@ package dev.parley.testkit;
 import dev.parley.client.Transport;
 import dev.parley.core.ChatServer;
 import dev.parley.core.Handshake;
-import dev.parley.core.InMemoryTransport;
+import dev.parley.core.transport.InMemoryTransport;
 import dev.parley.protocol.Protocol;
 import java.io.IOException;
 import java.net.ConnectException;
