@@ -22,14 +22,12 @@ final class AgeSweep implements AutoCloseable {
 
   private final GroupCommit writer;
   private final Duration maxAge;
-  private final ScheduledExecutorService timer;
-  private volatile boolean closed;
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("parley-jdbc-sweep"));
 
   AgeSweep(GroupCommit writer, Duration maxAge) {
     this.writer = writer;
     this.maxAge = maxAge;
-    this.timer =
-        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("parley-jdbc-sweep"));
     long every = Math.max(1000, Math.min(maxAge.toMillis() / 4, 60_000));
     timer.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
   }
@@ -38,7 +36,7 @@ final class AgeSweep implements AutoCloseable {
     CompletableFuture<Integer> done = new CompletableFuture<>();
     writer.submit(new SweepWrite(System.currentTimeMillis() - maxAge.toMillis(), CHUNK, done));
     done.whenComplete((n, e) -> {
-      if (e == null && n == CHUNK && !closed) {
+      if (e == null && n == CHUNK && !timer.isShutdown()) {
         sweep(); // more to delete: the next chunk at once, between other writes
       } else if (e != null) {
         log.debug("retention sweep failed (the next one retries): {}", e.toString());
@@ -48,7 +46,6 @@ final class AgeSweep implements AutoCloseable {
 
   @Override
   public void close() {
-    closed = true;
     timer.shutdownNow();
   }
 }
