@@ -26,8 +26,6 @@
  *       {@link dev.parley.core.MessageInterceptor}s on the thread that received the
  *       {@code send}, before the message is stored; {@link dev.parley.core.ChatListener}s on the
  *       thread where the event took effect (often a back end's). None of them may block.</li>
- *   <li>{@link dev.parley.core.InMemoryTransport} delivers to its listeners on its own bounded
- *       pool, one event at a time per socket, in order, with no event after {@code onClose}.</li>
  * </ul>
  */
 package dev.parley.core;

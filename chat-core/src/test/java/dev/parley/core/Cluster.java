@@ -1,5 +1,6 @@
 package dev.parley.core;
 
+import dev.parley.core.transport.InMemoryTransport;
 import dev.parley.core.spi.Backplane;
 import dev.parley.core.spi.BusEvent;
 import dev.parley.core.spi.ForwardingPresence;

@@ -1,5 +1,6 @@
 package dev.parley.core;
 
+import dev.parley.core.transport.InMemoryTransport;
 import dev.parley.core.spi.ForwardingMessageStore;
 import java.util.concurrent.CompletionStage;
 import dev.parley.core.spi.MessageStore;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.parley.core.transport.InMemoryTransport;
 import dev.parley.protocol.User;
 import java.util.List;
 import java.util.Map;

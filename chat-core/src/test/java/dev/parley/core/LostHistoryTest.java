@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import dev.parley.core.transport.InMemoryTransport;
 import com.google.gson.JsonObject;
 import dev.parley.core.spi.ForwardingMessageStore;
 import dev.parley.core.spi.InMemoryMessageStore;

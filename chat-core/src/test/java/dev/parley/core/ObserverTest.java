@@ -3,6 +3,7 @@ package dev.parley.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.parley.core.transport.InMemoryTransport;
 import dev.parley.core.ChatObserver.Backend;
 import dev.parley.core.ChatObserver.Refusal;
 import dev.parley.core.ChatObserver.Resume;

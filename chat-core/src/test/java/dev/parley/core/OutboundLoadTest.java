@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.parley.core.transport.InMemoryTransport;
 import dev.parley.protocol.User;
 import java.util.List;
 import java.util.Map;

@@ -4,6 +4,7 @@ import static dev.parley.core.TestClient.str;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.parley.core.transport.InMemoryTransport;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.parley.protocol.CloseCode;

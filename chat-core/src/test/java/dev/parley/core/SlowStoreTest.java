@@ -3,6 +3,7 @@ package dev.parley.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.parley.core.transport.InMemoryTransport;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.parley.core.spi.ForwardingMessageStore;

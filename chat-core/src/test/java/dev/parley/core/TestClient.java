@@ -1,5 +1,6 @@
 package dev.parley.core;
 
+import dev.parley.core.transport.InMemoryTransport;
 import dev.parley.protocol.ErrorCode;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

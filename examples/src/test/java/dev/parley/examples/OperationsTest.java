@@ -8,7 +8,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.parley.core.ChatServer;
 import dev.parley.core.Handshake;
-import dev.parley.core.InMemoryTransport;
+import dev.parley.core.transport.InMemoryTransport;
 import dev.parley.core.spi.ForwardingMessageStore;
 import dev.parley.core.spi.InMemoryMessageStore;
 import dev.parley.core.spi.MessageStore;

@@ -1,12 +1,14 @@
-package dev.parley.core;
+package dev.parley.core.transport;
 
+import dev.parley.core.ChatServer;
+import dev.parley.core.ChatSession;
+import dev.parley.core.Connection;
+import dev.parley.core.Handshake;
+import dev.parley.core.OriginPolicy;
 import dev.parley.core.spi.DaemonThreads;
 import dev.parley.protocol.User;
 import dev.parley.protocol.CloseCode;
 import dev.parley.protocol.Protocol;
-
-import dev.parley.core.transport.Admission;
-import dev.parley.core.transport.QueuedConnection;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
