@@ -61,7 +61,9 @@ class ChaosTest {
           assertEquals(last + 1, num(f, "seq"), r.name + " out of order or twice: " + f);
           last = num(f, "seq");
         }
-        r.assertNoFrames(); // nothing after the last one: no duplicate trailing
+        // nothing after the last one: no duplicate trailing (a member's presence news travels
+        // on the bus too, so a reordered join may still come)
+        r.assertNoFramesBut("presence");
       }
       assertTrue(bus.dropped.get() > 0 && bus.duplicated.get() > 0,
           "the bus misbehaved: " + bus.dropped + " dropped, " + bus.duplicated + " duplicated");

@@ -142,6 +142,18 @@ final class TestClient implements InMemoryTransport.Listener {
     assertEquals("pong", o.get("type").getAsString(), name + ": expected nothing, got " + o);
   }
 
+  /**
+   * Asserts that nothing but frames of {@code allowed} types comes before the answer to a ping:
+   * for events that may arrive late on their own path (presence over a reordering bus).
+   */
+  void assertNoFramesBut(String... allowed) {
+    sendFrame("type", "ping");
+    List<String> ok = List.of(allowed);
+    for (JsonObject o = next(); !o.get("type").getAsString().equals("pong"); o = next()) {
+      assertTrue(ok.contains(o.get("type").getAsString()), name + ": expected nothing, got " + o);
+    }
+  }
+
   /** Collects {@code n} message frames, failing on anything else. */
   List<JsonObject> messages(int n) {
     List<JsonObject> out = new ArrayList<>(n);
