@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +24,7 @@ import org.slf4j.LoggerFactory;
  * The Parley server the end-to-end benchmark measures, in its own JVM so its CPU time and memory
  * are its own: {@link NettyChatServer} ({@code --transport=netty}, the default;
  * {@code netty-uring}, {@code netty-epoll}, {@code netty-nio}: on that {@link IoTransport};
+ * {@code netty-ioN}: with N event-loop threads;
  * {@code netty-flushN}, {@code netty-uring-flushN}: with a flush interval of N ms;
  * {@code netty-adaptiveN}: with adaptive flushing, a budget of N ms) or
  * {@link JettyChatServer} ({@code --transport=embedded}: Jetty and the JSR-356 adapter) on
@@ -100,7 +103,7 @@ public final class BenchServer {
         transport = a.substring("--transport=".length());
       } else {
         System.err.println("usage: BenchServer [--port=18080]"
-            + " [--transport=netty[-uring|-epoll|-nio][-flushN|-adaptiveN]|embedded|inline|dispatch|batch]"
+            + " [--transport=netty[-uring|-epoll|-nio][-ioN][-flushN|-adaptiveN]|embedded|inline|dispatch|batch]"
             + " [--redis=redis://127.0.0.1:PORT]"
             + " [--store=sqlite:DIR|postgres|jdbc:postgresql://...]");
         System.exit(2);
@@ -125,8 +128,9 @@ public final class BenchServer {
       }
     };
     if (transport.equals("netty") || transport.startsWith("netty-")) {
-      // netty[-uring|-epoll|-nio][-flushN|-adaptiveN]: NettyChatServer on that IoTransport
-      // (default AUTO) with a flush interval of N ms (flushInterval) or adaptive (adaptiveFlush)
+      // netty[-uring|-epoll|-nio][-ioN][-flushN|-adaptiveN]: NettyChatServer on that IoTransport
+      // (default AUTO) with N event-loop threads (ioThreads; default one per core) and a flush
+      // interval of N ms (flushInterval) or adaptive (adaptiveFlush)
       String rest = transport.substring("netty".length());
       IoTransport io = IoTransport.AUTO;
       for (IoTransport t : new IoTransport[] {IoTransport.IO_URING, IoTransport.EPOLL,
@@ -138,6 +142,11 @@ public final class BenchServer {
         }
       }
       NettyChatServer.Builder builder = NettyChatServer.builder(chat).ioTransport(io);
+      Matcher threads = Pattern.compile("-io(\\d+)").matcher(rest);
+      if (threads.lookingAt()) {
+        builder.ioThreads(Integer.parseInt(threads.group(1)));
+        rest = rest.substring(threads.end());
+      }
       if (rest.startsWith("-flush")) {
         builder.flushInterval(Duration.ofMillis(Long.parseLong(rest.substring(6))));
       } else if (rest.startsWith("-adaptive")) {
