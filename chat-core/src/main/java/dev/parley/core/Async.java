@@ -18,18 +18,19 @@ final class Async {
   private Async() {}
 
   /**
-   * Calls an SPI method and gives its stage a deadline. A method that throws instead of returning
-   * a failed stage is treated the same as one that returns it.
+   * Calls an SPI method and gives its stage a deadline from {@code deadlines} (a copy of it: the
+   * SPI's own stage is never completed here). A method that throws instead of returning a failed
+   * stage is treated the same as one that returns it.
    */
   static <T> CompletableFuture<T> call(Supplier<? extends CompletionStage<T>> spiCall,
-      Duration timeout) {
+      Deadlines deadlines) {
     CompletableFuture<T> f;
     try {
       f = spiCall.get().toCompletableFuture();
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return f.isDone() ? f : f.copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    return f.isDone() ? f : deadlines.add(f.copy());
   }
 
   /**

@@ -52,6 +52,8 @@ final class Engine {
   final ChatObserver observer;
   private final Function<String, RoomOptions> roomOptions;
   private final ScheduledExecutorService timer;
+  /** The deadlines of this node's SPI calls, swept on {@link #timer}. */
+  private final Deadlines deadlines;
   private final AtomicLong ids = new AtomicLong();
   private final AtomicLong connectionIds = new AtomicLong();
   /** Set once, by {@link #join}, before any session opens. */
@@ -81,6 +83,7 @@ final class Engine {
         new ScheduledThreadPoolExecutor(1, DaemonThreads.named("parley-engine-" + nodeId));
     t.setRemoveOnCancelPolicy(true);
     this.timer = t;
+    this.deadlines = new Deadlines(t, timeout);
   }
 
   void join(Backplane.Receiver receiver) {
@@ -94,9 +97,13 @@ final class Engine {
     return dash > 0 ? connectionId.substring(0, dash) : null;
   }
 
-  /** Calls an SPI method with this node's deadline on its stage. */
+  /**
+   * Calls an SPI method with this node's deadline on its stage: it fails with a
+   * {@link java.util.concurrent.TimeoutException} between {@link #timeout} and {@link #timeout}
+   * plus the deadlines' sweep period (a tenth of it, at most 50 ms) after the call.
+   */
   <T> CompletableFuture<T> call(Supplier<? extends CompletionStage<T>> spiCall) {
-    return Async.call(spiCall, timeout);
+    return Async.call(spiCall, deadlines);
   }
 
   RoomOptions optionsFor(String room) {

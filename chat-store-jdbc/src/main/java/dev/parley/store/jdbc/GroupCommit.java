@@ -100,32 +100,38 @@ final class GroupCommit {
 
   private void run() {
     List<Write> writes = new ArrayList<>(maxBatch);
-    while (true) {
-      Write first;
-      try {
-        first = queue.poll(IDLE.toNanos(), TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        first = null; // only close() stops this thread, by the flag
-      }
-      if (first == null) {
-        release(); // idle: the pool has it back
-        if (closing && queue.isEmpty()) {
-          return;
-        }
-        continue;
-      }
-      writes.add(first);
-      queue.drainTo(writes, maxBatch - 1);
-      try {
-        process(writes);
-      } catch (Throwable t) {
-        // never let the writer die: every later write would wait forever
-        log.error("message store writer: unexpected failure; {} writes failed", writes.size(), t);
-        release();
-        writes.forEach(w -> w.fail(t));
-      }
+    while (runBatch(writes) || !closing || !queue.isEmpty()) {
       writes.clear();
     }
+  }
+
+  /**
+   * Waits up to {@link #IDLE} for a write, then runs it with whatever else is queued (into
+   * {@code writes}) as one batch. Returns false when none came: the connection went back to the
+   * pool.
+   */
+  private boolean runBatch(List<Write> writes) {
+    Write first;
+    try {
+      first = queue.poll(IDLE.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      first = null; // only close() stops this thread, by the flag
+    }
+    if (first == null) {
+      release(); // idle: the pool has it back
+      return false;
+    }
+    writes.add(first);
+    queue.drainTo(writes, maxBatch - 1);
+    try {
+      process(writes);
+    } catch (Throwable t) {
+      // never let the writer die: every later write would wait forever
+      log.error("message store writer: unexpected failure; {} writes failed", writes.size(), t);
+      release();
+      writes.forEach(w -> w.fail(t));
+    }
+    return true;
   }
 
   private void process(List<Write> writes) {

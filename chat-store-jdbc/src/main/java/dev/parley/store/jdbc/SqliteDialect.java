@@ -11,16 +11,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
  * SQLite: the database is a library in this process, so a statement costs microseconds and each
  * step runs a prepared statement per row; the writer prepares each of its statements once per
- * connection it holds ({@link #writeStatement}), since SQLite compiles the SQL at every prepare. A write transaction starts with {@code BEGIN IMMEDIATE}
- * (SQLite's one write lock, taken up front), so nothing changes between reading a room's
- * {@code last_seq} and writing the next ones, even with another store open on the same file.
- * Transactions are driven with SQL on connections left in auto-commit mode, because the driver's
- * own transactions begin deferred.
+ * connection it holds ({@link #writeStatement}), since SQLite compiles the SQL at every prepare.
+ * Since migration V2 an append is one statement: a trigger raises the room's {@code last_seq} and
+ * the sender's read marker ({@link #write}). A write transaction starts with
+ * {@code BEGIN IMMEDIATE} (SQLite's one write lock, taken up front), so nothing changes between
+ * reading a room's {@code last_seq} and writing the next ones, even with another store open on
+ * the same file. Transactions are driven with SQL on connections left in auto-commit mode,
+ * because the driver's own transactions begin deferred.
  */
 final class SqliteDialect extends Dialect {
   /** SQLite's primary result codes meaning busy, locked, I/O error, full, cannot open. */
@@ -82,20 +83,27 @@ final class SqliteDialect extends Dialect {
     return found;
   }
 
+  /**
+   * One prepared INSERT per message: its seq is its room's {@code last_seq + 1}, read in the same
+   * statement, and the trigger of migration V2 ({@code parley_messages_stored}) raises the room's
+   * {@code last_seq} (creating the room's row with the database's epoch) and the sender's read
+   * marker. Rows of one room come in the batch's order, so their seqs are the room's next ones in
+   * that order, as {@link Dialect#write} asks. Only explicit read marks take a statement more.
+   */
   @Override
   Written write(Connection c, Appends appends, SortedMap<MarkerKey, Long> marks, String epoch)
       throws SQLException {
-    Map<String, RoomRow> rooms = reserve(c, appends.counts(), epoch);
-    SortedMap<MarkerKey, Long> markers = new TreeMap<>(marks);
+    Map<String, RoomRow> rooms = new HashMap<>();
     int inserted = 0;
     PreparedStatement ps = writeStatement(c, "INSERT INTO parley_messages"
-        + " (room, seq, id, sender, name, recipient, body, ts, cid)"
-        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender, cid) DO NOTHING");
+        + " (room, seq, id, sender, name, recipient, body, ts, cid) VALUES"
+        + " (?, coalesce((SELECT r.last_seq FROM parley_rooms r WHERE r.room = ?), 0) + 1,"
+        + " ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender, cid) DO NOTHING"
+        + " RETURNING seq, (SELECT r.epoch FROM parley_rooms r WHERE r.room = ?)");
     for (Row r : appends.rows()) {
       Message m = r.message();
-      long seq = rooms.get(m.room()).lastSeq() - appends.counts().get(m.room()) + r.k();
       ps.setString(1, m.room());
-      ps.setLong(2, seq);
+      ps.setString(2, m.room());
       ps.setString(3, m.id());
       ps.setString(4, m.from());
       ps.setString(5, m.name());
@@ -103,33 +111,18 @@ final class SqliteDialect extends Dialect {
       ps.setString(7, m.body());
       ps.setLong(8, m.ts());
       ps.setString(9, r.cid());
-      if (ps.executeUpdate() == 0) {
-        // a cid already stored: the caller rolls back
-        return new Written(rooms, inserted, Map.of());
+      ps.setString(10, m.room());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          // a cid already stored: the caller rolls back
+          return new Written(rooms, inserted, Map.of());
+        }
+        String roomEpoch = rs.getString(2);
+        rooms.put(m.room(), new RoomRow(rs.getLong(1), roomEpoch != null ? roomEpoch : epoch));
       }
       inserted++;
-      markers.merge(new MarkerKey(m.room(), m.from()), seq, Math::max);
     }
-    return new Written(rooms, inserted, raiseMarkers(c, markers));
-  }
-
-  private Map<String, RoomRow> reserve(Connection c, SortedMap<String, Integer> counts,
-      String epoch) throws SQLException {
-    Map<String, RoomRow> rows = new HashMap<>();
-    PreparedStatement ps = writeStatement(c,
-        "INSERT INTO parley_rooms (room, epoch, last_seq) VALUES (?, ?, ?)"
-            + " ON CONFLICT (room) DO UPDATE SET last_seq = last_seq + excluded.last_seq"
-            + " RETURNING last_seq, epoch");
-    for (Map.Entry<String, Integer> e : counts.entrySet()) {
-      ps.setString(1, e.getKey());
-      ps.setString(2, epoch);
-      ps.setLong(3, e.getValue());
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        rows.put(e.getKey(), new RoomRow(rs.getLong(1), rs.getString(2)));
-      }
-    }
-    return rows;
+    return new Written(rooms, inserted, marks.isEmpty() ? Map.of() : raiseMarkers(c, marks));
   }
 
   private Map<MarkerKey, Long> raiseMarkers(Connection c, SortedMap<MarkerKey, Long> markers)

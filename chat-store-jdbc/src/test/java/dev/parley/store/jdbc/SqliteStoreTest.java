@@ -30,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -86,6 +87,59 @@ class SqliteStoreTest {
       assertTrue(elsewhere.duplicate());
       assertEquals(first.message(), elsewhere.message());
       assertEquals(0, await(store.position("b")).seq());
+    }
+  }
+
+  /**
+   * A database written by version 1 of the schema (the writer raised last_seq and read markers
+   * with statements of its own) migrates to the trigger of version 2 and goes on where it was:
+   * the next seq, the same epoch, the old cids, monotonic markers.
+   */
+  @Test
+  void aVersion1DatabaseGoesOnGaplessAfterTheTrigger() throws Exception {
+    String url = "jdbc:sqlite:" + dir.resolve("parley.db").toAbsolutePath();
+    Flyway.configure(getClass().getClassLoader())
+        .dataSource(url, null, null)
+        .locations("classpath:dev/parley/store/jdbc/migration/sqlite")
+        .table("parley_schema_history")
+        .target("1")
+        .load()
+        .migrate();
+    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+      // what version 1's writer left after three messages and a read mark
+      s.execute("INSERT INTO parley_meta VALUES ('epoch', 'e1')");
+      s.execute("INSERT INTO parley_rooms VALUES ('r', 'e1', 3)");
+      for (int seq = 1; seq <= 3; seq++) {
+        String from = seq == 2 ? "alice" : "bob";
+        s.execute("INSERT INTO parley_messages VALUES ('r', " + seq + ", 'm" + seq + "', '"
+            + from + "', '" + from + "', NULL, 'b', 1, 'c-" + seq + "')");
+      }
+      s.execute("INSERT INTO parley_read_markers VALUES ('r', 'alice', 3), ('r', 'bob', 3)");
+      assertFalse(s.executeQuery("SELECT 1 FROM sqlite_master WHERE type = 'trigger'").next(),
+          "version 1 has no trigger");
+    }
+    try (JdbcMessageStore store = JdbcMessageStore.sqlite(dir)) {
+      Appended next = append(store, "r", "alice", "later", "c-4");
+      assertEquals(4, next.message().seq());
+      assertEquals("e1", next.epoch());
+      Appended retried = append(store, "r", "alice", "b", "c-2");
+      assertTrue(retried.duplicate());
+      assertEquals(2, retried.message().seq());
+      assertEquals(5, append(store, "r", "bob", "more", null).message().seq());
+      assertEquals(5, assertGapless(store, "r").size());
+      assertEquals(4L, await(store.lastRead("r", "alice")));
+      assertEquals(5L, await(store.lastRead("r", "bob")));
+      assertEquals(5L, await(store.markRead("r", "bob", 2)), "a marker never goes back");
+      Appended other = append(store, "s", "carol", "new room", null);
+      assertEquals(1, other.message().seq());
+      assertEquals("e1", other.epoch(), "a new room takes the database's epoch");
+      assertEquals(1L, await(store.lastRead("s", "carol")));
+    }
+    try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT max(CAST(version AS INTEGER))"
+            + " FROM parley_schema_history")) {
+      assertTrue(rs.next());
+      assertEquals(2, rs.getInt(1));
     }
   }
 

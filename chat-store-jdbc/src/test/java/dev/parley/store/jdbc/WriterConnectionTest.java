@@ -65,7 +65,9 @@ class WriterConnectionTest {
         wrote.set(true);
         PreparedStatement ps = (PreparedStatement) call(target, m, args);
         return proxy(PreparedStatement.class, ps, (t, pm, pa) -> {
-          if (pm.getName().equals("executeUpdate") && failNextInsert.getAndSet(false)) {
+          // SQLite's insert runs as a query since schema version 2 (RETURNING its seq)
+          if ((pm.getName().equals("executeUpdate") || pm.getName().equals("executeQuery"))
+              && failNextInsert.getAndSet(false)) {
             throw new SQLException("injected failure", "XX000");
           }
           return call(t, pm, pa);
