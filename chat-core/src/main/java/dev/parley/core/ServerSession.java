@@ -1,5 +1,6 @@
 package dev.parley.core;
 
+import dev.parley.core.spi.SmallSet;
 import dev.parley.protocol.CloseCode;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Protocol;
@@ -9,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +35,7 @@ final class ServerSession implements ChatSession {
   final User user;
   final Protocol protocol;
   /** The rooms this session is in, as it sees them (joins under way included). */
-  final Set<String> rooms = ConcurrentHashMap.newKeySet();
+  final Set<String> rooms = new SmallSet<>();
   final TokenBucket messages;
   final TokenBucket frames;
   private final FrameHandler handler;
