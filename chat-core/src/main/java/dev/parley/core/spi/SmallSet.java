@@ -1,37 +1,50 @@
 package dev.parley.core.spi;
 
 import java.util.AbstractSet;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 
 /**
  * A thread-safe set for the few elements a connection keeps per kind (its rooms, a user's
- * connections on a node, a channel's subscribers): one array, copied on every change. It costs
- * about 40 bytes with one element where a {@code ConcurrentHashMap.newKeySet()} costs about 200,
- * which at tens of thousands of connections per node is a kilobyte per connection over the few
- * sets each one has (docs/PERFORMANCE.md, "Many connections on one node").
+ * connections on a node, a channel's subscribers): one element is held as itself, two or more in
+ * an array copied on every change. It costs 16 bytes with one element where a
+ * {@code ConcurrentHashMap.newKeySet()} costs about 200, which at tens of thousands of
+ * connections per node is about a kilobyte per connection over the few sets each one has
+ * (docs/PERFORMANCE.md, "Many connections on one node").
  *
  * <p>{@link #contains}, {@link #add} and {@link #remove} are linear: meant for sets of a few
  * dozen elements at most (bounded by a limit such as {@code maxRoomsPerConnection}). Reads take
  * no lock; changes are serialized on the set. Iteration is over a snapshot: it never throws
  * {@code ConcurrentModificationException}, and its {@code remove} removes the last element it
- * returned from the set. No null elements.
+ * returned from the set. No null elements, and no arrays (an element is told from the array of
+ * several by its class).
  *
  * @param <E> the element type
  */
 public final class SmallSet<E> extends AbstractSet<E> {
   private static final Object[] EMPTY = {};
 
-  private volatile Object[] items = EMPTY;
+  /** null: empty; an {@code Object[]}: two or more elements; anything else: the one element. */
+  private volatile Object items;
 
   /** An empty set. */
   public SmallSet() {}
 
+  private static Object[] array(Object items) {
+    if (items == null) {
+      return EMPTY;
+    }
+    return items instanceof Object[] a ? a : new Object[] {items};
+  }
+
   @Override
   public boolean contains(Object o) {
-    return indexOf(items, o) >= 0;
+    Object x = items;
+    if (x instanceof Object[] a) {
+      return indexOf(a, o) >= 0;
+    }
+    return x != null && x.equals(o);
   }
 
   private static int indexOf(Object[] a, Object o) {
@@ -46,11 +59,20 @@ public final class SmallSet<E> extends AbstractSet<E> {
   @Override
   public synchronized boolean add(E e) {
     Objects.requireNonNull(e, "e == null");
-    Object[] a = items;
+    if (e instanceof Object[]) {
+      throw new IllegalArgumentException("an array cannot be an element of a SmallSet");
+    }
+    Object x = items;
+    if (x == null) {
+      items = e;
+      return true;
+    }
+    Object[] a = array(x);
     if (indexOf(a, e) >= 0) {
       return false;
     }
-    Object[] b = Arrays.copyOf(a, a.length + 1);
+    Object[] b = new Object[a.length + 1];
+    System.arraycopy(a, 0, b, 0, a.length);
     b[a.length] = e;
     items = b;
     return true;
@@ -58,13 +80,13 @@ public final class SmallSet<E> extends AbstractSet<E> {
 
   @Override
   public synchronized boolean remove(Object o) {
-    Object[] a = items;
+    Object[] a = array(items);
     int i = indexOf(a, o);
     if (i < 0) {
       return false;
     }
-    if (a.length == 1) {
-      items = EMPTY;
+    if (a.length <= 2) {
+      items = a.length == 1 ? null : a[1 - i];
       return true;
     }
     Object[] b = new Object[a.length - 1];
@@ -76,22 +98,23 @@ public final class SmallSet<E> extends AbstractSet<E> {
 
   @Override
   public synchronized void clear() {
-    items = EMPTY;
+    items = null;
   }
 
   @Override
   public int size() {
-    return items.length;
+    Object x = items;
+    return x == null ? 0 : x instanceof Object[] a ? a.length : 1;
   }
 
   @Override
   public boolean isEmpty() {
-    return items.length == 0;
+    return items == null;
   }
 
   @Override
   public Iterator<E> iterator() {
-    Object[] snapshot = items;
+    Object[] snapshot = array(items);
     return new Iterator<>() {
       private int next;
 

@@ -41,6 +41,27 @@ class SmallSetTest {
   }
 
   @Test
+  void goesFromOneElementToSeveralAndBack() {
+    Set<Object> s = new SmallSet<>();
+    assertTrue(s.add("one"));
+    assertEquals(1, s.size());
+    assertTrue(s.add("two"));
+    assertTrue(s.add("three"));
+    assertEquals(Set.of("one", "two", "three"), s);
+    assertTrue(s.remove("two"));
+    assertEquals(Set.of("one", "three"), s);
+    assertTrue(s.remove("one"));
+    assertEquals(Set.of("three"), s);
+    assertTrue(s.contains("three"));
+    assertFalse(s.remove("one"));
+    assertTrue(s.remove("three"));
+    assertTrue(s.isEmpty());
+    assertFalse(s.iterator().hasNext());
+    assertThrows(IllegalArgumentException.class, () -> s.add(new Object[] {"x"}),
+        "an array would be read as the set of several");
+  }
+
+  @Test
   void iteratesOverASnapshotAndItsRemoveRemovesFromTheSet() {
     Set<Integer> s = new SmallSet<>();
     for (int i = 0; i < 5; i++) {
