@@ -10,6 +10,10 @@
 #   SCENARIOS=cluster bench/run.sh    # 1, 2 and 3 nodes on Redis against one node in memory
 #   SCENARIOS=stores bench/run.sh     # history in SQLite and PostgreSQL against in memory: the
 #                                     # fan-out at RATE_LOW, and acks at ACK_RATE over ACK_ROOMS
+#   SCENARIOS=many-19000 PARLEY_SERVERS=netty RT=10 bench/run.sh
+#                                     # 19 000 connections from MANY_SOURCES addresses in rooms of
+#                                     # MANY_ROOM_SIZE: connect+join time, RSS and live heap per
+#                                     # connection, then MANY_RATE msg/s in all over the rooms
 #
 # All traffic stays on 127.0.0.1. Every server this script starts is killed on exit.
 set -euo pipefail
@@ -45,6 +49,14 @@ CONNECT_WARMUP=${CONNECT_WARMUP:-1}   # N: N unmeasured connect passes on the sa
 ACK_RATE=${ACK_RATE:-1000}
 ACK_ROOMS=${ACK_ROOMS:-100}
 ACK_SENDERS=${ACK_SENDERS:-$ACK_ROOMS}
+# The many-N scenario (issue 15): N connections over MANY_SOURCES local addresses (127.0.0.2 and
+# up: one address's ephemeral ports make the tool's connects slow), in rooms of MANY_ROOM_SIZE
+# (for the peer, one URL path per room), MANY_RATE messages a second in all, round-robin over the
+# rooms, each from its room's first member. The server and the tool are separate processes, each
+# under the open-files limit (ulimit -n, checked below).
+MANY_ROOM_SIZE=${MANY_ROOM_SIZE:-100}
+MANY_RATE=${MANY_RATE:-200}
+MANY_SOURCES=${MANY_SOURCES:-8}
 if [[ "${SCENARIOS:-}" == stores ]]; then
   SCENARIOS="fanout-low acks"
   PARLEY_SERVERS=${PARLEY_SERVERS:-netty netty-sqlite netty-postgres}
@@ -213,6 +225,13 @@ measure() {
     connect)     args+=(--scenario=connect --receivers="$JOINS") ;;
     cluster)     args+=(--scenario=fanout --receivers="$RECEIVERS" --rate="$RATE_CLUSTER"
                         --warmup="$WARMUP" --duration="$DURATION" --drain="$DRAIN") ;;
+    many-*)      local n=${scenario#many-}
+                 if (( n + 1000 > $(ulimit -n) )); then
+                   echo "many-$n needs ulimit -n above $((n + 1000)); it is $(ulimit -n)" >&2; exit 2
+                 fi
+                 args+=(--scenario=many --receivers="$n" --rooms=$((n / MANY_ROOM_SIZE))
+                        --sources="$MANY_SOURCES" --rate="$MANY_RATE" --warmup="$WARMUP"
+                        --duration="$DURATION" --drain="$DRAIN" --connect-timeout=300) ;;
     acks)        args+=(--scenario=acks --receivers="$ACK_SENDERS" --rooms="$ACK_ROOMS"
                         --rate="$ACK_RATE" --warmup="$WARMUP" --duration="$DURATION"
                         --drain="$DRAIN") ;;
@@ -235,12 +254,12 @@ measure() {
     done
   fi
   # shellcheck disable=SC2086
-  if ! timeout $((WARMUP + DURATION + DRAIN + 180)) \
+  if ! timeout $((WARMUP + DURATION + DRAIN + 600)) \
       "${RUN[@]}" java $TOOL_JAVA_OPTS -cp "$CP" dev.parley.bench.LoadTool "${args[@]}" >"$file" 2>&1; then
     echo "    the load tool failed; see $file" >&2
   fi
   grep -E '^RESULT' "$file" | tr ' ' '\n' | grep -E \
-    '^(cpu_us_per_delivery|server_sys_share|p50_ms|p99_ms|deliveries_per_s|lost|duplicated|out_of_order|rss_per_conn_kb|heap_per_conn_kb|connect_s|loadtool_cpu_s|others_cpu_cores|errors|redis_cpu_us_per_message|acked_per_s|lost_acks|server_cpu_us_per_ack)=' \
+    '^(cpu_us_per_delivery|server_sys_share|p50_ms|p99_ms|deliveries_per_s|lost|duplicated|out_of_order|rss_per_conn_kb|heap_per_conn_kb|connect_s|loadtool_cpu_s|others_cpu_cores|errors|redis_cpu_us_per_message|acked_per_s|lost_acks|server_cpu_us_per_ack|loadtool_cpu_cores|server_cpu_ms_per_connect)=' \
     | tr '\n' ' ' | sed 's/^/    /'; echo
   stop_server
 }
@@ -257,6 +276,9 @@ measure() {
   fi
   if [[ " $SCENARIOS " == *" cluster "* ]]; then
     echo "cluster:   systems $CLUSTER_SYSTEMS, RATE_CLUSTER=$RATE_CLUSTER, $(redis-server --version | cut -d' ' -f1-3)"
+  fi
+  if [[ " $SCENARIOS " == *" many-"* ]]; then
+    echo "many:      MANY_ROOM_SIZE=$MANY_ROOM_SIZE MANY_RATE=$MANY_RATE MANY_SOURCES=$MANY_SOURCES; ulimit -n $(ulimit -n) (hard $(ulimit -Hn))"
   fi
   echo "server JVM options: ${SERVER_JAVA_OPTS:-(JDK defaults)}; Parley servers: $PARLEY_SERVERS; nice: $NICE; real-time priority: $RT"
 } | tee "$OUT/environment.txt"

@@ -1,6 +1,8 @@
 package dev.parley.bench;
 
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,21 +12,26 @@ import java.util.Map;
  * cluster: receivers are spread over them in turn, the sender is on the first; the servers' CPU is
  * summed over {@code serverPids}; with {@code redisPid}, Redis's own CPU per message. In the
  * {@code acks} scenario {@code receivers} is the number of senders, spread over {@code rooms}
- * rooms.
+ * rooms; in the {@code many} scenario, every connection, in {@code rooms} rooms of equal size.
+ * {@code sources} above 0: clients connect from that many local addresses, 127.0.0.2 and up, in
+ * turn (0: the kernel's choice).
  */
 public record LoadConfig(String url, String mode, String scenario, int receivers, double rate,
     double warmupSeconds, double durationSeconds, int bodyBytes, double drainSeconds,
     List<Long> serverPids, boolean jvm, int connectConcurrency, String room, String label,
-    double connectTimeoutSeconds, int ioThreads, long redisPid, int rooms) {
+    double connectTimeoutSeconds, int ioThreads, long redisPid, int rooms, int sources) {
 
   /** Checks the values. */
   public LoadConfig {
     if (!mode.equals("parley") && !mode.equals("raw")) {
       throw new IllegalArgumentException("mode must be parley or raw: " + mode);
     }
-    if (!List.of("fanout", "idle", "connect", "acks").contains(scenario)) {
-      throw new IllegalArgumentException("scenario must be fanout, idle, connect or acks: "
+    if (!List.of("fanout", "idle", "connect", "acks", "many").contains(scenario)) {
+      throw new IllegalArgumentException("scenario must be fanout, idle, connect, acks or many: "
           + scenario);
+    }
+    if (sources < 0 || sources > 250) {
+      throw new IllegalArgumentException("sources must be 0..250: " + sources);
     }
     if (rooms < 1 || rooms > 10_000) {
       throw new IllegalArgumentException("rooms must be 1..10000: " + rooms);
@@ -32,7 +39,7 @@ public record LoadConfig(String url, String mode, String scenario, int receivers
     if (receivers < 1 || receivers > 100_000) {
       throw new IllegalArgumentException("receivers must be 1..100000: " + receivers);
     }
-    if ((scenario.equals("fanout") || scenario.equals("acks")) && (!(rate > 0) || rate > 100_000)) {
+    if (List.of("fanout", "acks", "many").contains(scenario) && (!(rate > 0) || rate > 100_000)) {
       throw new IllegalArgumentException("rate must be in (0, 100000]: " + rate);
     }
     if (warmupSeconds < 0 || !(durationSeconds > 0) || durationSeconds > 3600) {
@@ -59,6 +66,18 @@ public record LoadConfig(String url, String mode, String scenario, int receivers
     return List.of(url.split(","));
   }
 
+  /** The local address of client {@code i}: null with no {@code sources}, else 127.0.0.(2 + i % sources). */
+  public InetAddress source(int i) {
+    if (sources == 0) {
+      return null;
+    }
+    try {
+      return InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (2 + i % sources)});
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e); // four bytes are always a valid address
+    }
+  }
+
   /** The first server's pid (0: none). */
   public long serverPid() {
     return serverPids.isEmpty() ? 0 : serverPids.get(0);
@@ -77,7 +96,7 @@ public record LoadConfig(String url, String mode, String scenario, int receivers
   /** Defaults for everything but the target. */
   public static LoadConfig defaults(String url, String mode) {
     return new LoadConfig(url, mode, "fanout", 100, 40, 5, 10, 100, 10, List.of(), false, 100,
-        "bench", mode, 60, 1, 0, 100);
+        "bench", mode, 60, 1, 0, 100, 0);
   }
 
   LoadConfig with(Map<String, String> o) {
@@ -101,6 +120,7 @@ public record LoadConfig(String url, String mode, String scenario, int receivers
             Double.toString(connectTimeoutSeconds))),
         Integer.parseInt(o.getOrDefault("io-threads", Integer.toString(ioThreads))),
         Long.parseLong(o.getOrDefault("redis-pid", Long.toString(redisPid))),
-        Integer.parseInt(o.getOrDefault("rooms", Integer.toString(rooms))));
+        Integer.parseInt(o.getOrDefault("rooms", Integer.toString(rooms))),
+        Integer.parseInt(o.getOrDefault("sources", Integer.toString(sources))));
   }
 }

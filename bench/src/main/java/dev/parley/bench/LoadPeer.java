@@ -17,6 +17,8 @@ import java.util.concurrent.CompletableFuture;
  */
 final class LoadPeer implements WsClient.Handler {
   final String name;
+  /** The room it joins (parley mode). */
+  final String room;
   private final LoadConfig config;
   private final Tally tally;
   final CompletableFuture<LoadPeer> ready = new CompletableFuture<>();
@@ -30,8 +32,9 @@ final class LoadPeer implements WsClient.Handler {
   long outOfOrder;
   long maxSeq = -1;
 
-  LoadPeer(String name, int expectedMessages, LoadConfig config, Tally tally) {
+  LoadPeer(String name, String room, int expectedMessages, LoadConfig config, Tally tally) {
     this.name = name;
+    this.room = room;
     this.config = config;
     this.tally = tally;
     this.seen = new long[(expectedMessages + 63) / 64];
@@ -40,7 +43,7 @@ final class LoadPeer implements WsClient.Handler {
   @Override
   public void onOpen(WsConn c) {
     if (config.mode().equals("parley")) {
-      c.sendText("{\"type\":\"join\",\"room\":\"" + config.room() + "\"}");
+      c.sendText("{\"type\":\"join\",\"room\":\"" + room + "\"}");
     } else {
       ready.complete(this);
     }

@@ -2,6 +2,7 @@ package dev.parley.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,8 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
-import org.HdrHistogram.Histogram;
+import java.util.function.IntFunction;
 
 /**
  * The end-to-end load tool: one process, every client on {@link WsClient} (a small non-blocking
@@ -38,6 +38,9 @@ import org.HdrHistogram.Histogram;
  *       have joined one room), at most {@code connectConcurrency} handshakes in flight.</li>
  *   <li>{@code acks}: {@code receivers} senders over {@code rooms} rooms at {@code rate} messages
  *       a second in all: acknowledged messages a second and ack latency ({@link AckLoad}).</li>
+ *   <li>{@code many}: {@code receivers} connections in {@code rooms} rooms, from {@code sources}
+ *       local addresses: what they cost the server to open and hold, then a fan-out in every
+ *       room at once ({@link ManyLoad}).</li>
  * </ul>
  *
  * <h2>Modes</h2>
@@ -52,7 +55,7 @@ public final class LoadTool {
   private final LoadConfig config;
   private final PrintStream out;
   private final WsClient client;
-  private final Tally tally = new Tally();
+  final Tally tally = new Tally();
 
   LoadTool(LoadConfig config, PrintStream out) {
     this.config = config;
@@ -68,6 +71,7 @@ public final class LoadTool {
         case "fanout" -> tool.fanout();
         case "idle" -> tool.idle();
         case "acks" -> new AckLoad(config, out, tool.client).run();
+        case "many" -> new ManyLoad(config, out, tool, tool.tally).run();
         default -> tool.connect();
       };
     } finally {
@@ -80,8 +84,8 @@ public final class LoadTool {
     for (String a : args) {
       if (!a.startsWith("--") || !a.contains("=")) {
         System.err.println("usage: LoadTool --url=ws://127.0.0.1:PORT/PATH --mode=parley|raw"
-            + " [--scenario=fanout|idle|connect|acks] [--receivers=N] [--rate=MSG_PER_S]"
-            + " [--rooms=N]"
+            + " [--scenario=fanout|idle|connect|acks|many] [--receivers=N] [--rate=MSG_PER_S]"
+            + " [--rooms=N] [--sources=N]"
             + " [--warmup=S] [--duration=S] [--body=BYTES] [--drain=S] [--server-pid=PID]"
             + " [--jvm=true] [--connect-concurrency=N] [--io-threads=N] [--label=TEXT]");
         System.exit(2);
@@ -112,131 +116,13 @@ public final class LoadTool {
     }
     tally.warmupCount = warm;
     List<LoadPeer> receivers = connectAll(config.receivers(), total);
-    LoadPeer sender = connectOne("sender", 0, config.urls().get(0)).get((long) config.connectTimeoutSeconds(),
-        TimeUnit.SECONDS);
+    LoadPeer sender = connectOne("sender", 0, new Placement(config.room(),
+        config.urls().get(0), null)).get((long) config.connectTimeoutSeconds(), TimeUnit.SECONDS);
     sender.isSender = true;
     out.printf(Locale.ROOT, "%s: %d receivers ready; sending %d messages at %.1f/s (%d warm-up)%n",
         config.label(), receivers.size(), total, config.rate(), warm);
 
-    String pad = "x".repeat(config.bodyBytes());
-    long period = (long) (1e9 / config.rate());
-    long start = System.nanoTime() + 200_000_000L;
-    long[] cpuAtStart = null;
-    long[] redisAtStart = null;
-    long[] selfAtStart = null;
-    long machineAtStart = -1;
-    long cpuWindowStart = 0;
-    long sendErrors = 0;
-    long maxSendLagNanos = 0;
-    for (int i = 0; i < total; i++) {
-      long intended = start + i * period;
-      long now;
-      while ((now = System.nanoTime()) < intended) {
-        LockSupport.parkNanos(intended - now);
-      }
-      maxSendLagNanos = Math.max(maxSendLagNanos, now - intended);
-      if (i == warm) {
-        cpuAtStart = ProcStats.cpuTicks(config.serverPids());
-        redisAtStart = ProcStats.cpuTicks(config.redisPid());
-        selfAtStart = ProcStats.cpuTicks(ProcessHandle.current().pid());
-        machineAtStart = ProcStats.machineBusyTicks();
-        cpuWindowStart = System.nanoTime();
-      }
-      String body = body(i, intended - tally.origin, pad);
-      String frame = config.mode().equals("parley")
-          ? "{\"type\":\"send\",\"room\":\"" + config.room() + "\",\"body\":\"" + body
-              + "\",\"cid\":\"c" + i + "\"}"
-          : body;
-      if (sender.conn.isDone()) {
-        sendErrors++;
-        tally.error("the sender's connection closed before message " + i);
-        break;
-      }
-      sender.conn.sendText(frame); // never blocks: queued when the socket is full
-    }
-    long lastIntended = start + (long) (total - 1) * period;
-    long expectedAll = (long) total * receivers.size();
-    long expectedMeasured = (long) measured * receivers.size();
-    long deadline = lastIntended + (long) (config.drainSeconds() * 1e9);
-    while (tally.allDeliveries.get() < expectedAll && System.nanoTime() < deadline) {
-      LockSupport.parkNanos(20_000_000L);
-    }
-    long[] cpuAtEnd = ProcStats.cpuTicks(config.serverPids());
-    long[] redisAtEnd = ProcStats.cpuTicks(config.redisPid());
-    long[] selfAtEnd = ProcStats.cpuTicks(ProcessHandle.current().pid());
-    long machineAtEnd = ProcStats.machineBusyTicks();
-    long windowEnd = Math.max(tally.lastDeliveryNanos.get(), lastIntended);
-    Histogram h = tally.latency.getIntervalHistogram();
-
-    long lost = 0;
-    long dup = 0;
-    long ooo = 0;
-    long lostMeasured = 0;
-    for (LoadPeer p : receivers) {
-      synchronized (p) {
-        dup += p.duplicates;
-        ooo += p.outOfOrder;
-        lost += total - p.distinct;
-        lostMeasured += measured - p.distinctMeasured;
-      }
-    }
-    double windowSeconds = (windowEnd - cpuWindowStart) / 1e9;
-    v.put("rate", config.rate());
-    v.put("messages", total);
-    v.put("measured_messages", measured);
-    v.put("expected_deliveries", expectedMeasured);
-    v.put("deliveries", tally.measuredDeliveries.get());
-    v.put("deliveries_per_s", tally.measuredDeliveries.get() / windowSeconds);
-    v.put("offered_deliveries_per_s", config.rate() * receivers.size());
-    v.put("lost", lost);
-    v.put("lost_measured", lostMeasured);
-    v.put("duplicated", dup);
-    v.put("out_of_order", ooo);
-    v.put("all_delivered", lost == 0 && dup == 0 && ooo == 0);
-    v.put("acks", tally.acks.get());
-    v.put("send_errors", sendErrors);
-    v.put("max_send_lag_ms", maxSendLagNanos / 1e6);
-    // -1: nothing of the measured window arrived, so there is no latency to tell
-    boolean any = h.getTotalCount() > 0;
-    v.put("p50_ms", any ? h.getValueAtPercentile(50) / 1000.0 : -1.0);
-    v.put("p90_ms", any ? h.getValueAtPercentile(90) / 1000.0 : -1.0);
-    v.put("p99_ms", any ? h.getValueAtPercentile(99) / 1000.0 : -1.0);
-    v.put("p999_ms", any ? h.getValueAtPercentile(99.9) / 1000.0 : -1.0);
-    v.put("max_ms", any ? h.getMaxValue() / 1000.0 : -1.0);
-    v.put("latency_samples", h.getTotalCount());
-    if (cpuAtStart != null && cpuAtEnd != null) {
-      long ticks = (cpuAtEnd[0] + cpuAtEnd[1]) - (cpuAtStart[0] + cpuAtStart[1]);
-      double cpuSeconds = ticks / (double) ProcStats.CLOCK_TICKS;
-      v.put("server_cpu_s", cpuSeconds);
-      v.put("server_cpu_cores", cpuSeconds / windowSeconds);
-      v.put("cpu_us_per_delivery",
-          tally.measuredDeliveries.get() == 0 ? -1.0 : cpuSeconds * 1e6 / tally.measuredDeliveries.get());
-      // the kernel's share (stime): on loopback, sending a frame also runs the receiver's TCP
-      // path in the sender's context, so most of a delivery's CPU is here on any server
-      v.put("server_sys_share", ticks == 0 ? -1.0 : (cpuAtEnd[1] - cpuAtStart[1]) / (double) ticks);
-      v.put("nodes", config.serverPids().size());
-    }
-    long redisTicks = 0;
-    if (redisAtStart != null && redisAtEnd != null) {
-      redisTicks = (redisAtEnd[0] + redisAtEnd[1]) - (redisAtStart[0] + redisAtStart[1]);
-      double redisSeconds = redisTicks / (double) ProcStats.CLOCK_TICKS;
-      // Redis's own CPU: per message stored and published (each is one script and one PUBLISH
-      // that Redis writes to every node's pub/sub connection)
-      v.put("redis_cpu_cores", redisSeconds / windowSeconds);
-      v.put("redis_cpu_us_per_message", redisSeconds * 1e6 / measured);
-    }
-    if (selfAtStart != null && selfAtEnd != null) {
-      long ticks = (selfAtEnd[0] + selfAtEnd[1]) - (selfAtStart[0] + selfAtStart[1]);
-      v.put("loadtool_cpu_cores", ticks / (double) ProcStats.CLOCK_TICKS / windowSeconds);
-      if (machineAtStart >= 0 && machineAtEnd >= 0 && cpuAtStart != null && cpuAtEnd != null) {
-        long server = (cpuAtEnd[0] + cpuAtEnd[1]) - (cpuAtStart[0] + cpuAtStart[1]);
-        long others = (machineAtEnd - machineAtStart) - server - ticks - redisTicks;
-        // other processes on the machine during the window: they compete for the same 2 cores
-        v.put("others_cpu_cores", Math.max(0, others) / (double) ProcStats.CLOCK_TICKS
-            / windowSeconds);
-      }
-    }
-    v.put("window_s", windowSeconds);
+    new FanoutRun(config, tally, out).run(v, receivers, List.of(sender), total, warm);
     footer(v);
     closeAll(receivers, sender);
     return new LoadReport(v);
@@ -244,37 +130,7 @@ public final class LoadTool {
 
   private LoadReport idle() throws Exception {
     Map<String, Object> v = header();
-    long pid = config.serverPid();
-    if (pid <= 0) {
-      throw new IllegalArgumentException("the idle scenario needs --server-pid");
-    }
-    // A warm-up pass (a tenth of the connections, opened and closed) before the baseline, on
-    // every server alike: the figure is then what one more idle connection costs, not the
-    // classes loaded, code compiled and buffers pooled by the first ones (for a JVM that is
-    // ~25 MB, which divided by a few thousand connections would swamp the per-connection cost).
-    int warmup = Integer.getInteger("loadtool.idle.warmup", Math.min(500, config.receivers() / 10));
-    if (warmup > 0) {
-      closeAll(connectAll(warmup, 0), null);
-    }
-    Thread.sleep(1000); // let the server settle before the baseline (a measurement, not a sync)
-    long heapBefore = config.jvm() ? ProcStats.liveHeapBytes(pid) : -1;
-    long rssBefore = ProcStats.rssBytes(pid);
-    List<LoadPeer> peers = connectAll(config.receivers(), 0);
-    Thread.sleep(2000);
-    long heapAfter = config.jvm() ? ProcStats.liveHeapBytes(pid) : -1;
-    long rssAfter = ProcStats.rssBytes(pid);
-    int n = peers.size();
-    v.put("connections", n);
-    v.put("warmup_connections", warmup);
-    v.put("rss_before_kb", rssBefore / 1024);
-    v.put("rss_after_kb", rssAfter / 1024);
-    v.put("rss_per_conn_kb", (rssAfter - rssBefore) / 1024.0 / n);
-    if (config.jvm()) {
-      v.put("heap_before_kb", heapBefore / 1024);
-      v.put("heap_after_kb", heapAfter / 1024);
-      v.put("heap_per_conn_kb", (heapAfter - heapBefore) / 1024.0 / n);
-    }
-    v.put("server_threads", ProcStats.threads(pid));
+    List<LoadPeer> peers = connectMeasuringMemory(v, config.receivers(), 0, this::placement);
     footer(v);
     String hold = System.getProperty("loadtool.hold.seconds");
     if (hold != null) { // for profiling: keep the idle connections open a while (bounded)
@@ -284,6 +140,59 @@ public final class LoadTool {
     }
     closeAll(peers, null);
     return new LoadReport(v);
+  }
+
+  /**
+   * Connects {@code n} clients placed by {@code where}, each expecting {@code expectedMessages},
+   * and adds to {@code v} what they cost the server: RSS and (for a JVM) live heap per connection,
+   * the time the connects (and joins) took, the server's and the tool's CPU over them, threads.
+   */
+  List<LoadPeer> connectMeasuringMemory(Map<String, Object> v, int n, int expectedMessages,
+      IntFunction<Placement> where) throws Exception {
+    long pid = config.serverPid();
+    if (pid <= 0) {
+      throw new IllegalArgumentException("the " + config.scenario() + " scenario needs --server-pid");
+    }
+    // A warm-up pass (a tenth of the connections, opened and closed) before the baseline, on
+    // every server alike: the figure is then what one more idle connection costs, not the
+    // classes loaded, code compiled and buffers pooled by the first ones (for a JVM that is
+    // ~25 MB, which divided by a few thousand connections would swamp the per-connection cost).
+    int warmup = Integer.getInteger("loadtool.idle.warmup", Math.min(500, n / 10));
+    if (warmup > 0) {
+      closeAll(connectAll(warmup, 0, where), null);
+    }
+    Thread.sleep(1000); // let the server settle before the baseline (a measurement, not a sync)
+    long heapBefore = config.jvm() ? ProcStats.liveHeapBytes(pid) : -1;
+    long rssBefore = ProcStats.rssBytes(pid);
+    long[] cpu0 = ProcStats.cpuTicks(pid);
+    long[] self0 = ProcStats.cpuTicks(ProcessHandle.current().pid());
+    long t0 = System.nanoTime();
+    List<LoadPeer> peers = connectAll(n, expectedMessages, where);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    long[] cpu1 = ProcStats.cpuTicks(pid);
+    long[] self1 = ProcStats.cpuTicks(ProcessHandle.current().pid());
+    Thread.sleep(2000); // let the last joins' work settle (a measurement, not a sync)
+    long heapAfter = config.jvm() ? ProcStats.liveHeapBytes(pid) : -1;
+    long rssAfter = ProcStats.rssBytes(pid);
+    v.put("connections", n);
+    v.put("warmup_connections", warmup);
+    v.put("connect_s", seconds);
+    if (cpu0 != null && cpu1 != null && self0 != null && self1 != null) {
+      v.put("server_cpu_ms_per_connect", ((cpu1[0] + cpu1[1]) - (cpu0[0] + cpu0[1])) * 1000.0
+          / ProcStats.CLOCK_TICKS / n);
+      v.put("loadtool_connect_cpu_s", ((self1[0] + self1[1]) - (self0[0] + self0[1]))
+          / (double) ProcStats.CLOCK_TICKS);
+    }
+    v.put("rss_before_kb", rssBefore / 1024);
+    v.put("rss_after_kb", rssAfter / 1024);
+    v.put("rss_per_conn_kb", (rssAfter - rssBefore) / 1024.0 / n);
+    if (config.jvm()) {
+      v.put("heap_before_kb", heapBefore / 1024);
+      v.put("heap_after_kb", heapAfter / 1024);
+      v.put("heap_per_conn_kb", (heapAfter - heapBefore) / 1024.0 / n);
+    }
+    v.put("server_threads", ProcStats.threads(pid));
+    return peers;
   }
 
   private LoadReport connect() throws Exception {
@@ -324,7 +233,7 @@ public final class LoadTool {
     return new LoadReport(v);
   }
 
-  private Map<String, Object> header() {
+  Map<String, Object> header() {
     Map<String, Object> v = new LinkedHashMap<>();
     v.put("label", config.label());
     v.put("mode", config.mode());
@@ -333,7 +242,7 @@ public final class LoadTool {
     return v;
   }
 
-  private void footer(Map<String, Object> v) {
+  void footer(Map<String, Object> v) {
     tally.report(v);
     v.forEach((k, val) -> out.printf(Locale.ROOT, "  %-26s %s%n", k, val instanceof Double d
         ? String.format(Locale.ROOT, "%.3f", d) : val));
@@ -348,7 +257,25 @@ public final class LoadTool {
     return head + pad.substring(0, fill);
   }
 
+  /**
+   * Where client {@code i} goes: its room, the endpoint it connects to (in raw mode the URL alone
+   * tells a server the room), and its local address (null: the kernel's choice).
+   */
+  record Placement(String room, String url, InetAddress source) {}
+
+  /** The classic placement: one room, the endpoints in turn. */
+  private Placement placement(int i) {
+    return new Placement(config.room(), config.urls().get(i % config.urls().size()),
+        config.source(i));
+  }
+
   private List<LoadPeer> connectAll(int n, int expectedMessages) throws Exception {
+    return connectAll(n, expectedMessages, this::placement);
+  }
+
+  /** Connects {@code n} clients, at most {@code connectConcurrency} handshakes in flight. */
+  List<LoadPeer> connectAll(int n, int expectedMessages, IntFunction<Placement> where)
+      throws Exception {
     Semaphore inFlight = new Semaphore(config.connectConcurrency());
     List<CompletableFuture<LoadPeer>> futures = new ArrayList<>(n);
     long deadline = System.nanoTime() + (long) (config.connectTimeoutSeconds() * 1e9);
@@ -358,8 +285,7 @@ public final class LoadTool {
         throw new TimeoutException("connecting " + n + " clients took longer than "
             + config.connectTimeoutSeconds() + " s (" + i + " started)");
       }
-      CompletableFuture<LoadPeer> f = connectOne("r" + i, expectedMessages,
-          config.urls().get(i % config.urls().size()));
+      CompletableFuture<LoadPeer> f = connectOne("r" + i, expectedMessages, where.apply(i));
       f.whenComplete((p, e) -> inFlight.release());
       futures.add(f);
     }
@@ -372,19 +298,19 @@ public final class LoadTool {
   }
 
   /** Completes when the peer is ready: connected (raw), connected and joined (parley). */
-  private CompletableFuture<LoadPeer> connectOne(String name, int expectedMessages, String url) {
-    LoadPeer peer = new LoadPeer(name, expectedMessages, config, tally);
+  private CompletableFuture<LoadPeer> connectOne(String name, int expectedMessages, Placement at) {
+    LoadPeer peer = new LoadPeer(name, at.room(), expectedMessages, config, tally);
     URI uri;
     String subprotocol = null;
     if (config.mode().equals("parley")) {
       subprotocol = "parley.v1";
-      String sep = url.contains("?") ? "&" : "?";
-      uri = URI.create(url + sep + "name=" + name);
+      String sep = at.url().contains("?") ? "&" : "?";
+      uri = URI.create(at.url() + sep + "name=" + name);
     } else {
-      uri = URI.create(url);
+      uri = URI.create(at.url());
     }
     try {
-      peer.conn = client.connect(uri, subprotocol, peer);
+      peer.conn = client.connect(uri, subprotocol, peer, at.source());
     } catch (IOException e) {
       tally.error("connect " + name + " failed: " + e);
       peer.ready.completeExceptionally(e);
@@ -392,7 +318,7 @@ public final class LoadTool {
     return peer.ready;
   }
 
-  private void closeAll(List<LoadPeer> peers, LoadPeer sender) throws InterruptedException {
+  void closeAll(List<LoadPeer> peers, LoadPeer sender) throws InterruptedException {
     List<LoadPeer> all = new ArrayList<>(peers);
     if (sender != null) {
       all.add(sender);

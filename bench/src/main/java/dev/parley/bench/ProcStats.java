@@ -2,9 +2,12 @@ package dev.parley.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,6 +50,33 @@ final class ProcStats {
       sum[1] += t[1];
     }
     return sum;
+  }
+
+  /**
+   * CPU ticks (utime + stime) of a process's threads by name, digits folded to {@code #} so a
+   * pool's threads add up ({@code epollEventLoopGroup-2-#}); empty when there is none to read.
+   */
+  static Map<String, Long> threadTicks(long pid) {
+    Map<String, Long> byName = new TreeMap<>();
+    if (pid <= 0) {
+      return byName;
+    }
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
+      for (Path task : tasks) {
+        try {
+          String stat = Files.readString(task.resolve("stat"), StandardCharsets.US_ASCII);
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+              .replaceAll("[0-9]+", "#");
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+          byName.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+        } catch (IOException | RuntimeException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      // no such process
+    }
+    return byName;
   }
 
   /** Busy CPU time of the whole machine (all but idle and iowait) in clock ticks, or -1. */

@@ -2,6 +2,7 @@ package dev.parley.bench;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,11 +49,20 @@ final class WsClient implements Closeable {
 
   /** Starts connecting; the handler's onOpen or onError tells how it went. */
   WsConn connect(URI uri, String subprotocol, Handler handler) throws IOException {
+    return connect(uri, subprotocol, handler, null);
+  }
+
+  /**
+   * The same from the local address {@code source} (null: the kernel's choice). Connections spread
+   * over several 127.x sources do not exhaust one address's ephemeral ports (docs/PERFORMANCE.md).
+   */
+  WsConn connect(URI uri, String subprotocol, Handler handler, InetAddress source)
+      throws IOException {
     WsLoop loop;
     synchronized (this) {
       loop = loops[next++ % loops.length];
     }
-    WsConn c = new WsConn(loop, uri, subprotocol, handler);
+    WsConn c = new WsConn(loop, uri, subprotocol, handler, source);
     loop.submit(c::start);
     return c;
   }

@@ -2,6 +2,7 @@ package dev.parley.bench;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.URI;
@@ -33,6 +34,7 @@ final class WsConn {
   private final String subprotocol;
   private final WsClient.Handler handler;
   private final String key;
+  private final InetAddress source;
   private SocketChannel channel;
   private SelectionKey selectionKey;
   private boolean open;
@@ -47,8 +49,9 @@ final class WsConn {
   /** Anything the handler wants to keep with the connection. */
   volatile Object attachment;
 
-  WsConn(WsLoop loop, URI uri, String subprotocol, WsClient.Handler handler) {
+  WsConn(WsLoop loop, URI uri, String subprotocol, WsClient.Handler handler, InetAddress source) {
     this.loop = loop;
+    this.source = source;
     this.uri = Objects.requireNonNull(uri);
     this.subprotocol = subprotocol;
     this.handler = handler;
@@ -62,6 +65,9 @@ final class WsConn {
       channel = SocketChannel.open();
       channel.configureBlocking(false);
       channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+      if (source != null) {
+        channel.bind(new InetSocketAddress(source, 0));
+      }
       int port = uri.getPort() > 0 ? uri.getPort() : 80;
       boolean connected = channel.connect(new InetSocketAddress(uri.getHost(), port));
       selectionKey = channel.register(loop.selector,

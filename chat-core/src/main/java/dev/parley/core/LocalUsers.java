@@ -1,6 +1,7 @@
 package dev.parley.core;
 
 import dev.parley.core.spi.Backplane;
+import dev.parley.core.spi.SmallSet;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -28,7 +29,7 @@ final class LocalUsers {
     byConnection.put(s.connection.id(), s);
     byUser.compute(s.user.id(), (id, set) -> {
       if (set == null) {
-        set = ConcurrentHashMap.newKeySet();
+        set = new SmallSet<>();
         rooms.subscribe(Backplane.userChannel(id));
       }
       set.add(s);

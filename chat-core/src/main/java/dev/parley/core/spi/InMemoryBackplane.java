@@ -33,7 +33,7 @@ public final class InMemoryBackplane implements Backplane {
   private final class MemoryNode implements Node {
     final String id;
     final Receiver receiver;
-    private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
+    private final Set<String> subscribed = new SmallSet<>();
     private volatile ExecutorService thread;
     private volatile boolean closed;
 
@@ -45,7 +45,7 @@ public final class InMemoryBackplane implements Backplane {
     @Override
     public CompletionStage<Void> subscribe(String channel) {
       if (!closed && subscribed.add(channel)) {
-        channels.computeIfAbsent(channel, c -> ConcurrentHashMap.newKeySet()).add(this);
+        channels.computeIfAbsent(channel, c -> new SmallSet<>()).add(this);
       }
       return DONE;
     }

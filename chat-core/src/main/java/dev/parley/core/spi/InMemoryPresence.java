@@ -5,7 +5,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,7 +65,7 @@ public final class InMemoryPresence implements Presence {
   public synchronized CompletionStage<Boolean> connect(String node, User user, String connectionId,
       int maxPerUser) {
     touch(node);
-    Set<String> mine = byUser.computeIfAbsent(user.id(), u -> new HashSet<>());
+    Set<String> mine = byUser.computeIfAbsent(user.id(), u -> new SmallSet<>());
     if (!mine.contains(connectionId) && mine.size() >= maxPerUser) {
       if (mine.isEmpty()) {
         byUser.remove(user.id());
@@ -74,7 +73,7 @@ public final class InMemoryPresence implements Presence {
       return done(false);
     }
     mine.add(connectionId);
-    connections.putIfAbsent(connectionId, new Conn(node, user, new HashSet<>()));
+    connections.putIfAbsent(connectionId, new Conn(node, user, new SmallSet<>()));
     return done(true);
   }
 
@@ -91,14 +90,14 @@ public final class InMemoryPresence implements Presence {
       String connectionId) {
     touch(node);
     Conn c = connections.computeIfAbsent(connectionId, id -> {
-      byUser.computeIfAbsent(user.id(), u -> new HashSet<>()).add(id);
-      return new Conn(node, user, new HashSet<>());
+      byUser.computeIfAbsent(user.id(), u -> new SmallSet<>()).add(id);
+      return new Conn(node, user, new SmallSet<>());
     });
     c.rooms.add(room);
     LinkedHashMap<String, InRoom> users = rooms.computeIfAbsent(room, r -> new LinkedHashMap<>());
     InRoom in = users.get(user.id());
     if (in == null) {
-      in = new InRoom(user, new HashSet<>());
+      in = new InRoom(user, new SmallSet<>());
       users.put(user.id(), in);
       Listed l = listed.get(room);
       if (l != null && users.size() <= l.limit) {

@@ -3,6 +3,7 @@ package dev.parley.core.transport;
 import dev.parley.core.ChatObserver;
 import dev.parley.protocol.CloseCode;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -17,11 +18,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The open connections of one server or endpoint, and their {@link Heartbeat}: while any is open,
- * one periodic sweep on the given scheduler pings each connection quiet for half an interval and
+ * a periodic sweep on the given scheduler pings each connection quiet for half an interval and
  * hands those from which nothing arrived within the timeout to
  * {@link Member#heartbeatTimedOut(String)}. There is no timer per connection and nothing is
  * rescheduled per message: an inbound frame only records when it arrived
  * ({@link Member#lastHeardNanos()}), which the next sweep reads.
+ *
+ * <p>The connections are kept in slices (by hash), up to 50 of them, and the sweep visits one
+ * slice per {@code interval / slices} (every 500 ms with the default 25 s), so each connection is
+ * still seen once per interval, but no single pass goes over all of them: with 19 000 connections,
+ * one pass at once queued 19 000 pings on the event loops within a few milliseconds and stalled
+ * the deliveries behind them (docs/PERFORMANCE.md, "Many connections on one node").
  *
  * <h2>Lifecycle</h2>
  * A connection is live from {@link #add} until {@link #remove}; the sweep is scheduled exactly
@@ -53,10 +60,15 @@ public final class LiveConnections<C extends LiveConnections.Member> {
     void heartbeatTimedOut(String reason);
   }
 
+  /** At most this many slices, one visited per {@code interval / slices}. */
+  private static final int MAX_SLICES = 50;
   private static final ChatObserver NO_OBSERVER = new ChatObserver() {};
 
-  private final Set<C> open = ConcurrentHashMap.newKeySet();
-  /** How many are in {@link #open}: changed after the set, so 0 means every add was removed. */
+  /** The open connections, each in slice {@code floorMod(hashCode, slices.length)}. */
+  private final Set<C>[] slices;
+  /** The slice the next scheduled sweep visits (modulo the number of slices). */
+  private final AtomicInteger nextSlice = new AtomicInteger();
+  /** How many are in {@link #slices}: changed after them, so 0 means every add was removed. */
   private final AtomicInteger count = new AtomicInteger();
   private final Heartbeat heartbeat;
   private final ScheduledExecutorService scheduler;
@@ -80,18 +92,30 @@ public final class LiveConnections<C extends LiveConnections.Member> {
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler == null");
     this.observer = Objects.requireNonNull(observer, "observer == null");
     this.transport = Objects.requireNonNull(transport, "transport == null");
+    // a slice per 500 ms of the interval, at most 50: short test heartbeats get few, long steps
+    int n = (int) Math.max(1, Math.min(MAX_SLICES, heartbeat.interval().toMillis() / 500));
+    @SuppressWarnings("unchecked")
+    Set<C>[] s = new Set[n];
+    for (int i = 0; i < n; i++) {
+      s[i] = ConcurrentHashMap.newKeySet();
+    }
+    this.slices = s;
+  }
+
+  private Set<C> sliceOf(C c) {
+    return slices[Math.floorMod(c.hashCode(), slices.length)];
   }
 
   /** Registers an open connection; starts the sweep when it is the first. */
   public void add(C c) {
-    if (open.add(Objects.requireNonNull(c, "c == null")) && count.getAndIncrement() == 0) {
+    if (sliceOf(Objects.requireNonNull(c, "c == null")).add(c) && count.getAndIncrement() == 0) {
       startOrStopSweep();
     }
   }
 
   /** Forgets an ended connection; stops the sweep when none is left. */
   public void remove(C c) {
-    if (open.remove(c) && count.decrementAndGet() == 0) {
+    if (sliceOf(c).remove(c) && count.decrementAndGet() == 0) {
       startOrStopSweep();
     }
   }
@@ -104,9 +128,9 @@ public final class LiveConnections<C extends LiveConnections.Member> {
   private synchronized void startOrStopSweep() {
     if (count.get() > 0) {
       if (sweep == null) {
-        long interval = heartbeat.interval().toNanos();
+        long step = heartbeat.interval().toNanos() / slices.length;
         try {
-          sweep = scheduler.scheduleWithFixedDelay(this::sweep, interval, interval,
+          sweep = scheduler.scheduleWithFixedDelay(this::sweepNextSlice, step, step,
               TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
           log.debug("the heartbeat's scheduler is shut down; no sweep");
@@ -123,7 +147,16 @@ public final class LiveConnections<C extends LiveConnections.Member> {
 
   /** A snapshot of the open connections. */
   public List<C> snapshot() {
-    return List.copyOf(open);
+    List<C> all = new ArrayList<>(count.get());
+    for (Set<C> slice : slices) {
+      all.addAll(slice);
+    }
+    return List.copyOf(all);
+  }
+
+  /** How many slices the sweep goes over, one per {@code interval / slices}. */
+  int slices() {
+    return slices.length;
   }
 
   /** How many connections are open. */
@@ -149,13 +182,24 @@ public final class LiveConnections<C extends LiveConnections.Member> {
     return true;
   }
 
-  /** One round of the heartbeat (the scheduler runs it; tests may too). */
+  /** One whole round of the heartbeat: every slice at once (tests). */
   void sweep() {
+    for (Set<C> slice : slices) {
+      sweep(slice);
+    }
+  }
+
+  /** The scheduled step: the next slice of the connections. */
+  void sweepNextSlice() {
+    sweep(slices[Math.floorMod(nextSlice.getAndIncrement(), slices.length)]);
+  }
+
+  private void sweep(Set<C> slice) {
     long now = System.nanoTime();
     long quiet = heartbeat.interval().toNanos() / 2;
     long timeout = heartbeat.timeout().toNanos();
     try {
-      for (C c : open) {
+      for (C c : slice) {
         if (c.isClosing()) {
           continue;
         }

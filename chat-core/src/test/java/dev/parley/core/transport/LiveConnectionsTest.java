@@ -196,4 +196,40 @@ final class LiveConnectionsTest {
     observed.sweep(); // closing now: not closed, nor counted, twice
     assertEquals(1, closes.size());
   }
+
+  @Test
+  void eachScheduledStepVisitsOneSliceAndAnIntervalOfStepsVisitsEveryConnectionOnce() {
+    assertEquals(50, live.slices(), "25 s in steps of 500 ms");
+    long quietSince = System.nanoTime() - Duration.ofSeconds(13).toNanos();
+    List<Fake> all = new ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      Fake f = connection("c" + i);
+      f.lastHeard = quietSince;
+      all.add(f);
+      live.add(f);
+    }
+
+    live.sweepNextSlice();
+    long pinged = all.stream().filter(f -> !f.calls.isEmpty()).count();
+    // one slice of 50 by hash: about 40 of the 2000, never a whole pass at once
+    assertTrue(pinged < 200, pinged + " pinged by one step");
+
+    for (int step = 1; step < live.slices(); step++) {
+      live.sweepNextSlice();
+    }
+    for (Fake f : all) {
+      assertEquals(List.of("ping"), f.calls, f.id + ": once in the interval's steps");
+    }
+    assertEquals(2000, live.snapshot().size());
+  }
+
+  @Test
+  void aShortHeartbeatHasFewerSlicesOfAtLeast500Ms() {
+    LiveConnections<Fake> fast = new LiveConnections<>(
+        new Heartbeat(Duration.ofMillis(200), Duration.ofMillis(500)), scheduler);
+    assertEquals(1, fast.slices());
+    LiveConnections<Fake> mid = new LiveConnections<>(
+        new Heartbeat(Duration.ofSeconds(5), Duration.ofSeconds(12)), scheduler);
+    assertEquals(10, mid.slices());
+  }
 }

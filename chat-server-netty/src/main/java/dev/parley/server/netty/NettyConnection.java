@@ -90,8 +90,11 @@ final class NettyConnection extends ChannelInboundHandlerAdapter
   private boolean unflushed;
   /** When this connection was last flushed; for the flush interval. Event-loop confined. */
   private long lastFlushNanos;
-  /** This connection's frame rate, for adaptive flushing. Event-loop confined. */
-  private final LoopOutbox.Pace pace = new LoopOutbox.Pace();
+  /**
+   * This connection's frame rate, for adaptive flushing; made on first use, so a server without
+   * it spends no memory on it. Event-loop confined.
+   */
+  private LoopOutbox.Pace pace;
   /** Set by a close that discards what is queued: {@link #write} releases frames instead. */
   private volatile boolean dropFrames;
   private volatile long queuedBytes;
@@ -272,6 +275,9 @@ final class NettyConnection extends ChannelInboundHandlerAdapter
 
   @Override
   public LoopOutbox.Pace pace() {
+    if (pace == null) {
+      pace = new LoopOutbox.Pace();
+    }
     return pace;
   }
 
