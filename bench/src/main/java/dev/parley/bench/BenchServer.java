@@ -10,11 +10,13 @@ import dev.parley.server.netty.IoTransport;
 import dev.parley.server.netty.NettyChatServer;
 import dev.parley.store.jdbc.JdbcMessageStore;
 import dev.parley.testing.PostgresServer;
+import io.netty.channel.EventLoopGroup;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -39,6 +41,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code --redis=redis://127.0.0.1:PORT} makes it a node of a cluster: store, backplane and
  * presence on that Redis ({@link RedisEngine}), as several nodes behind a load balancer would run.
+ * On a {@code netty} transport, Lettuce then runs on the server's event loops
+ * ({@link RedisEngine.Builder#eventLoopGroup}); {@code --redis-loops=own} gives it loops of its
+ * own, as before that option existed (for comparisons).
  *
  * <p>{@code --store=sqlite:DIR} keeps the history in SQLite ({@code DIR/parley.db}, the example
  * server's default), {@code --store=postgres} in a PostgreSQL server of its own (test-support's
@@ -92,11 +97,14 @@ public final class BenchServer {
     String transport = "netty";
     String redisUri = null;
     String storeArg = null;
+    boolean sharedLoops = true;
     for (String a : args) {
       if (a.startsWith("--store=")) {
         storeArg = a.substring("--store=".length());
       } else if (a.startsWith("--redis=")) {
         redisUri = a.substring("--redis=".length());
+      } else if (a.equals("--redis-loops=own") || a.equals("--redis-loops=shared")) {
+        sharedLoops = a.endsWith("shared");
       } else if (a.startsWith("--port=")) {
         port = Integer.parseInt(a.substring("--port=".length()));
       } else if (a.startsWith("--transport=")) {
@@ -104,12 +112,19 @@ public final class BenchServer {
       } else {
         System.err.println("usage: BenchServer [--port=18080]"
             + " [--transport=netty[-uring|-epoll|-nio][-ioN][-flushN|-adaptiveN]|embedded|inline|dispatch|batch]"
-            + " [--redis=redis://127.0.0.1:PORT]"
+            + " [--redis=redis://127.0.0.1:PORT [--redis-loops=shared|own]]"
             + " [--store=sqlite:DIR|postgres|jdbc:postgresql://...]");
         System.exit(2);
       }
     }
-    RedisEngine redis = redisUri == null ? null : RedisEngine.connect(URI.create(redisUri));
+    boolean netty = transport.equals("netty") || transport.startsWith("netty-");
+    NettySpec spec = netty ? NettySpec.parse(transport) : null;
+    // one set of event loops for the WebSocket and the Redis I/O, unless asked otherwise
+    EventLoopGroup loops = netty && redisUri != null && sharedLoops
+        ? NettyChatServer.newEventLoopGroup(spec.threads, spec.io) : null;
+    RedisEngine redis = redisUri == null ? null : loops == null
+        ? RedisEngine.connect(URI.create(redisUri))
+        : RedisEngine.builder().eventLoopGroup(loops).connect(URI.create(redisUri));
     PostgresServer pg = "postgres".equals(storeArg) ? PostgresServer.started() : null;
     JdbcMessageStore store = storeArg == null ? null
         : storeArg.startsWith("sqlite:") ? JdbcMessageStore.sqlite(Path.of(storeArg.substring(7)))
@@ -126,36 +141,25 @@ public final class BenchServer {
       if (redis != null) {
         redis.close();
       }
+      if (loops != null) {
+        loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+      }
     };
-    if (transport.equals("netty") || transport.startsWith("netty-")) {
-      // netty[-uring|-epoll|-nio][-ioN][-flushN|-adaptiveN]: NettyChatServer on that IoTransport
-      // (default AUTO) with N event-loop threads (ioThreads; default one per core) and a flush
-      // interval of N ms (flushInterval) or adaptive (adaptiveFlush)
-      String rest = transport.substring("netty".length());
-      IoTransport io = IoTransport.AUTO;
-      for (IoTransport t : new IoTransport[] {IoTransport.IO_URING, IoTransport.EPOLL,
-          IoTransport.NIO}) {
-        String name = t == IoTransport.IO_URING ? "-uring" : "-" + t.name().toLowerCase(Locale.ROOT);
-        if (rest.startsWith(name)) {
-          io = t;
-          rest = rest.substring(name.length());
+    if (netty) {
+      NettyChatServer.Builder builder = NettyChatServer.builder(chat);
+      if (loops != null) {
+        builder.eventLoopGroup(loops);
+      } else {
+        builder.ioTransport(spec.io).ioThreads(spec.threads);
+      }
+      if (spec.flush != null) {
+        if (spec.adaptive) {
+          builder.adaptiveFlush(spec.flush);
+        } else {
+          builder.flushInterval(spec.flush);
         }
       }
-      NettyChatServer.Builder builder = NettyChatServer.builder(chat).ioTransport(io);
-      Matcher threads = Pattern.compile("-io(\\d+)").matcher(rest);
-      if (threads.lookingAt()) {
-        builder.ioThreads(Integer.parseInt(threads.group(1)));
-        rest = rest.substring(threads.end());
-      }
-      if (rest.startsWith("-flush")) {
-        builder.flushInterval(Duration.ofMillis(Long.parseLong(rest.substring(6))));
-      } else if (rest.startsWith("-adaptive")) {
-        builder.adaptiveFlush(Duration.ofMillis(Long.parseLong(rest.substring(9))));
-      } else if (!rest.isEmpty()) {
-        throw new IllegalArgumentException("unknown transport " + transport);
-      }
-      WebChatServer netty = start(builder, port);
-      serveUntilStopped(chat, netty, afterwards);
+      serveUntilStopped(chat, start(builder, port), afterwards);
       return;
     }
     if (!transport.equals("embedded")) {
@@ -169,6 +173,42 @@ public final class BenchServer {
       return;
     }
     serveUntilStopped(chat, start(JettyChatServer.builder(chat), port), afterwards);
+  }
+
+  /**
+   * {@code netty[-uring|-epoll|-nio][-ioN][-flushN|-adaptiveN]}: NettyChatServer on that
+   * IoTransport (default AUTO) with N event-loop threads (default one per core) and a flush
+   * interval of N ms (flushInterval) or adaptive (adaptiveFlush; null: neither).
+   */
+  private record NettySpec(IoTransport io, int threads, Duration flush, boolean adaptive) {
+    static NettySpec parse(String transport) {
+      String rest = transport.substring("netty".length());
+      IoTransport io = IoTransport.AUTO;
+      for (IoTransport t : new IoTransport[] {IoTransport.IO_URING, IoTransport.EPOLL,
+          IoTransport.NIO}) {
+        String name = t == IoTransport.IO_URING ? "-uring" : "-" + t.name().toLowerCase(Locale.ROOT);
+        if (rest.startsWith(name)) {
+          io = t;
+          rest = rest.substring(name.length());
+        }
+      }
+      int threads = Runtime.getRuntime().availableProcessors();
+      Matcher m = Pattern.compile("-io(\\d+)").matcher(rest);
+      if (m.lookingAt()) {
+        threads = Integer.parseInt(m.group(1));
+        rest = rest.substring(m.end());
+      }
+      if (rest.startsWith("-flush")) {
+        return new NettySpec(io, threads, Duration.ofMillis(Long.parseLong(rest.substring(6))),
+            false);
+      } else if (rest.startsWith("-adaptive")) {
+        return new NettySpec(io, threads, Duration.ofMillis(Long.parseLong(rest.substring(9))),
+            true);
+      } else if (!rest.isEmpty()) {
+        throw new IllegalArgumentException("unknown transport " + transport);
+      }
+      return new NettySpec(io, threads, null, false);
+    }
   }
 
   private static void serveUntilStopped(ChatServer chat, WebChatServer server,

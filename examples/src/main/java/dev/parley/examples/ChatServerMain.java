@@ -63,6 +63,9 @@ public final class ChatServerMain {
     ChatMetrics metrics = new ChatMetrics();
     ChatServer chat = backends.configure(chatServer(), options).observer(metrics).build();
     WebChatServer.Builder<?> builder = builder(chat, options);
+    if (backends.loops() != null) { // the Redis engine's loops: the server shares them
+      ((NettyChatServer.Builder) builder).eventLoopGroup(backends.loops());
+    }
     Operations ops = Operations.mount(builder, chat, metrics, options.adminToken(),
         Operations.SAMPLE_INTERVAL);
     WebChatServer server = builder.start();
@@ -118,13 +121,16 @@ public final class ChatServerMain {
    * Command-line and environment settings. {@code redis} and {@code redisCluster} (empty when
    * not clustered) exclude each other; {@code presenceTtl} is null for the server's default;
    * {@code adminToken} is null when the dashboard stays closed; {@code history} is where the
-   * history lives.
+   * history lives; {@code ownRedisLoops} gives Lettuce event loops of its own instead of the
+   * Netty server's ({@code --redis-loops own}, for comparisons).
    */
   record Options(String host, int port, String server, Path tlsCert, Path tlsKey, URI redis,
-      List<URI> redisCluster, Duration presenceTtl, String adminToken, HistoryLocation history) {
+      List<URI> redisCluster, Duration presenceTtl, String adminToken, HistoryLocation history,
+      boolean ownRedisLoops) {
     private static final String USAGE = "usage: ChatServerMain [--port N] [--host H]"
         + " [--server netty|jetty] [--tls-cert FILE --tls-key FILE]"
         + " [--redis redis://host:port | --redis-cluster host:port,host:port,...]"
+        + " [--redis-loops shared|own]"
         + " [--presence-ttl 30s] [--admin-token T] [--data DIR | --memory | --jdbc JDBC_URL]";
 
     Options {
@@ -155,7 +161,7 @@ public final class ChatServerMain {
 
     Options(String host, int port, String server, Path tlsCert, Path tlsKey) {
       this(host, port, server, tlsCert, tlsKey, null, List.of(), null, null,
-          HistoryLocation.byDefault());
+          HistoryLocation.byDefault(), false);
     }
 
     /** Never shows the admin token or a Redis password (options end up in logs). */
@@ -164,6 +170,7 @@ public final class ChatServerMain {
       return "Options{" + host + ":" + port + ", " + server + (tlsCert != null ? ", tls" : "")
           + (redis != null ? ", redis " + redis.getHost() + ":" + redis.getPort() : "")
           + (!redisCluster.isEmpty() ? ", redis cluster of " + redisCluster.size() : "")
+          + (ownRedisLoops ? ", redis loops own" : "")
           + (adminToken != null ? ", admin token set" : "") + ", history " + history + "}";
     }
 
@@ -180,6 +187,7 @@ public final class ChatServerMain {
       String data = null;
       String jdbc = null;
       boolean memory = false;
+      String redisLoops = "shared";
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--port" -> port = value(args, ++i, "--port");
@@ -189,6 +197,7 @@ public final class ChatServerMain {
           case "--tls-key" -> key = value(args, ++i, "--tls-key");
           case "--redis" -> redis = value(args, ++i, "--redis");
           case "--redis-cluster" -> redisCluster = value(args, ++i, "--redis-cluster");
+          case "--redis-loops" -> redisLoops = value(args, ++i, "--redis-loops");
           case "--presence-ttl" -> ttl = value(args, ++i, "--presence-ttl");
           case "--admin-token" -> adminToken = value(args, ++i, "--admin-token");
           case "--data" -> data = value(args, ++i, "--data");
@@ -202,6 +211,9 @@ public final class ChatServerMain {
       if (!server.equals("netty") && !server.equals("jetty")) {
         throw new IllegalArgumentException("server must be netty or jetty: " + server);
       }
+      if (!redisLoops.equals("shared") && !redisLoops.equals("own")) {
+        throw new IllegalArgumentException("--redis-loops must be shared or own: " + redisLoops);
+      }
       if (data == null && jdbc == null && !memory) { // arguments win over the environment
         data = env.get("PARLEY_DATA");
         jdbc = env.get("PARLEY_JDBC");
@@ -212,7 +224,8 @@ public final class ChatServerMain {
           redisCluster == null ? List.of() : clusterUris(redisCluster),
           ttl == null ? null : duration(ttl),
           adminToken == null || adminToken.isBlank() ? null : adminToken,
-          HistoryLocation.choose(blankToNull(data), memory, blankToNull(jdbc), clustered));
+          HistoryLocation.choose(blankToNull(data), memory, blankToNull(jdbc), clustered),
+          redisLoops.equals("own"));
     }
 
     private static int port(String port) {

@@ -1,5 +1,7 @@
 package dev.parley.cluster.redis;
 
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -27,7 +29,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * owns them.
  *
  * <h2>Threads</h2>
- * Lettuce's event loops (one per core) complete every stage and run the backplane's receivers.
+ * Lettuce's event loops (one per core, {@code lettuce-*}) complete every stage and run the
+ * backplane's receivers. Given {@link Builder#eventLoopGroup}, Lettuce runs its connections on
+ * that group instead (a {@code NettyChatServer}'s, from {@code NettyChatServer.newEventLoopGroup()}):
+ * a pub/sub event is then read by a loop that writes WebSocket frames too, not by a thread of
+ * its own that hands every frame over. The application owns that group: {@link #close()} closes
+ * the connections on it but does not shut it down; shut it down after closing the engine.
+ * Nothing the engine runs on those loops blocks (the package's threading statement).
  */
 public final class RedisEngine implements AutoCloseable {
   private final RedisLink redis;
@@ -102,6 +110,7 @@ public final class RedisEngine implements AutoCloseable {
     private int historyPerRoom = 1000;
     private Duration emptyRoomTtl = Duration.ofHours(1);
     private Duration commandTimeout = Duration.ofSeconds(5);
+    private EventLoopGroup eventLoopGroup;
 
     private Builder() {}
 
@@ -153,17 +162,50 @@ public final class RedisEngine implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Runs Lettuce's connections on {@code group} (by default Lettuce makes event loops of its
+     * own): give it the web server's, {@code NettyChatServer.newEventLoopGroup()}, so one set of
+     * threads does the Redis and the WebSocket I/O (docs/PERFORMANCE.md, issue 13). The group must
+     * run the socket transport Lettuce picks (epoll where Netty's native epoll is available, else
+     * NIO), which {@code newEventLoopGroup()} does; connecting fails with an
+     * {@link IllegalArgumentException} otherwise. The caller owns the group: the engine never
+     * shuts it down, and must be connected and closed from a thread outside it (both block).
+     */
+    public Builder eventLoopGroup(EventLoopGroup group) {
+      Objects.requireNonNull(group, "eventLoopGroup == null");
+      if (group.isShuttingDown()) {
+        throw new IllegalArgumentException("eventLoopGroup is shut down: " + group);
+      }
+      this.eventLoopGroup = group;
+      return this;
+    }
+
     /** Connects to one Redis server, {@code redis://[password@]host:port[/db]}. */
     public RedisEngine connect(URI uri) {
       Objects.requireNonNull(uri, "uri == null");
-      return new RedisEngine(RedisLink.standalone(uri, namespace, commandTimeout), this);
+      notOnTheLoops();
+      return new RedisEngine(
+          RedisLink.standalone(uri, namespace, commandTimeout, eventLoopGroup), this);
     }
 
     /** Connects to a Redis Cluster through any of {@code nodes} ({@code redis://host:port}). */
     public RedisEngine connectCluster(List<URI> nodes) {
       Objects.requireNonNull(nodes, "nodes == null");
-      return new RedisEngine(RedisLink.cluster(List.copyOf(nodes), namespace, commandTimeout),
-          this);
+      notOnTheLoops();
+      return new RedisEngine(
+          RedisLink.cluster(List.copyOf(nodes), namespace, commandTimeout, eventLoopGroup), this);
+    }
+
+    /** Connecting waits for the loops: on one of them it would wait for itself. */
+    private void notOnTheLoops() {
+      if (eventLoopGroup != null) {
+        for (EventExecutor loop : eventLoopGroup) {
+          if (loop.inEventLoop()) {
+            throw new IllegalStateException("connect on a thread of eventLoopGroup would wait for"
+                + " itself: connect from another thread");
+          }
+        }
+      }
     }
   }
 }

@@ -30,6 +30,8 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import io.lettuce.core.resource.Transports;
+import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.ThreadExecutorMap;
 import java.io.IOException;
@@ -127,11 +129,32 @@ final class RedisLink implements AutoCloseable {
     return null;
   }
 
-  private static ClientResources resources() {
-    return ClientResources.builder()
+  /** Lettuce's resources: its own event loops, or {@code loops} (null: its own) without owning them. */
+  private static ClientResources resources(EventLoopGroup loops) {
+    ClientResources.Builder b = ClientResources.builder()
         .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2,
-            TimeUnit.MILLISECONDS))
-        .build();
+            TimeUnit.MILLISECONDS));
+    if (loops != null) {
+      b.eventLoopGroupProvider(new SharedLoops(loops));
+    }
+    return b.build();
+  }
+
+  /**
+   * {@link UnavailableException} for a failed connect, or {@link IllegalArgumentException} when
+   * it failed because the given event loops run another transport than Lettuce's channels.
+   */
+  private static RuntimeException connectFailure(String what, RedisException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof IllegalStateException && String.valueOf(t.getMessage())
+          .startsWith("incompatible event loop")) {
+        return new IllegalArgumentException("eventLoopGroup runs another transport than Lettuce's "
+            + Transports.socketChannelClass().getSimpleName()
+            + " (make it with NettyChatServer.newEventLoopGroup(), which picks the same): "
+            + t.getMessage(), e);
+      }
+    }
+    return new UnavailableException("cannot connect to " + what, e);
   }
 
   /**
@@ -154,8 +177,8 @@ final class RedisLink implements AutoCloseable {
   }
 
   /** Connects to one Redis server; throws {@link UnavailableException} when it is unreachable. */
-  static RedisLink standalone(URI uri, String namespace, Duration timeout) {
-    ClientResources resources = resources();
+  static RedisLink standalone(URI uri, String namespace, Duration timeout, EventLoopGroup loops) {
+    ClientResources resources = resources(loops);
     RedisClient client = RedisClient.create(resources, redisUri(uri, timeout));
     client.setOptions(ClientOptions.builder()
         .disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS)
@@ -168,12 +191,13 @@ final class RedisLink implements AutoCloseable {
           () -> client.connectPubSub(StringCodec.UTF8));
     } catch (RedisException e) {
       shutdown(client, resources);
-      throw new UnavailableException("cannot connect to Redis at " + uri, e);
+      throw connectFailure("Redis at " + uri, e);
     }
   }
 
   /** Connects to a Redis Cluster through any of its nodes. */
-  static RedisLink cluster(List<URI> nodes, String namespace, Duration timeout) {
+  static RedisLink cluster(List<URI> nodes, String namespace, Duration timeout,
+      EventLoopGroup loops) {
     if (nodes.isEmpty()) {
       throw new IllegalArgumentException("nodes is empty");
     }
@@ -181,7 +205,7 @@ final class RedisLink implements AutoCloseable {
     for (URI n : nodes) {
       uris.add(redisUri(n, timeout));
     }
-    ClientResources resources = resources();
+    ClientResources resources = resources(loops);
     RedisClusterClient client = RedisClusterClient.create(resources, uris);
     client.setOptions(ClusterClientOptions.builder()
         .disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS)
@@ -210,7 +234,7 @@ final class RedisLink implements AutoCloseable {
           () -> client.connectPubSub(StringCodec.UTF8));
     } catch (RedisException e) {
       shutdown(client, resources);
-      throw new UnavailableException("cannot connect to the Redis Cluster at " + nodes, e);
+      throw connectFailure("the Redis Cluster at " + nodes, e);
     }
   }
 

@@ -10,7 +10,12 @@
  * returns the stage, which Lettuce completes on one of its event loop threads. The backplane's
  * receivers run on the event loop of its pub/sub connection, one event at a time, and must not
  * block; this package only decodes there. Only the engine's factory methods and
- * {@code close()} block (connecting, and shutting Lettuce down).
+ * {@code close()} block (connecting, and shutting Lettuce down). Those event loops are Lettuce's
+ * own ({@code lettuce-*}), or the application's when it gives the engine a group
+ * ({@code RedisEngine.Builder.eventLoopGroup}, typically a {@code NettyChatServer}'s): then
+ * receivers run on the web server's loops, beside its WebSocket I/O, and the engine must be
+ * connected and closed from a thread outside that group; the application shuts the group down,
+ * after closing the engine.
  *
  * <h2>Failures</h2>
  * Commands are never queued while Redis is unreachable: they fail at once, or after the command

@@ -9,6 +9,9 @@ import dev.parley.core.spi.MessageStore.Append;
 import dev.parley.core.spi.MessageStore.Appended;
 import dev.parley.protocol.Message;
 import dev.parley.testing.RedisServer;
+import io.lettuce.core.resource.DefaultEventLoopGroupProvider;
+import io.lettuce.core.resource.Transports;
+import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +44,25 @@ class AppendOrderTest {
         assertTrue(engine.link().ordersOnEventLoop(), "appends are issued on Lettuce's loop");
         appendInOrder(engine, round);
       }
+    }
+  }
+
+  @Test
+  void appendsIssuedOnTheApplicationsLoopsAreStoredInCallOrder() {
+    // the loops a NettyChatServer shares with the engine: appends are then issued on a loop that
+    // also runs the callers (a room's serial on a transport's thread)
+    EventLoopGroup loops = (EventLoopGroup) DefaultEventLoopGroupProvider.createEventLoopGroup(
+        Transports.eventLoopGroupClass(), 2);
+    try {
+      for (int round = 0; round < 2; round++) {
+        try (RedisEngine engine = RedisEngine.builder().namespace("shared" + round)
+            .eventLoopGroup(loops).connect(redis.uri())) {
+          assertTrue(engine.link().ordersOnEventLoop(), "appends are issued on a shared loop");
+          appendInOrder(engine, round);
+        }
+      }
+    } finally {
+      loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
   }
 

@@ -10,7 +10,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -66,6 +65,21 @@ import org.slf4j.LoggerFactory;
  * timeout, TLS) are {@link ServerOptions}; this builder adds Netty's own (threads, flush interval,
  * handshake timeout, the socket transport: {@link IoTransport}).
  *
+ * <h2>Sharing the event loops</h2>
+ * A server makes its own loops, and stops them on {@link #close()}. An application that runs
+ * other Netty clients in the same process (the Redis engine of {@code chat-cluster-redis}, whose
+ * pub/sub events are then read by the very loops that write their frames) makes one group with
+ * {@link #newEventLoopGroup()} and hands it to each through {@link Builder#eventLoopGroup}: the
+ * application then owns the group, and shuts it down after closing everything that uses it;
+ * the server never stops a group it was given.
+ *
+ * <pre>{@code
+ * EventLoopGroup loops = NettyChatServer.newEventLoopGroup();
+ * RedisEngine redis = RedisEngine.builder().eventLoopGroup(loops).connect(uri);
+ * NettyChatServer server = NettyChatServer.builder(chatServer).eventLoopGroup(loops).start();
+ * // ... server.close(); redis.close(); loops.shutdownGracefully();
+ * }</pre>
+ *
  * <h2>Lifecycle</h2>
  * As every {@link WebChatServer}: RUNNING once {@link Builder#start()} returns (it blocks until
  * the port is bound). {@link #close()} stops accepting, closes every connection with 1001
@@ -79,17 +93,20 @@ public final class NettyChatServer implements WebChatServer {
 
   private final ServerContext context;
   private final EventLoopGroup loops;
+  /** Whether {@link #close()} stops {@link #loops}: false when the application gave them. */
+  private final boolean ownsLoops;
   private final EventExecutorGroup handlers;
   private final Channel listener;
   private final int port;
   private final IoTransport transport;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private NettyChatServer(ServerContext context, EventLoopGroup loops, EventExecutorGroup handlers,
-      Channel listener, int port, IoTransport transport) {
+  private NettyChatServer(ServerContext context, EventLoopGroup loops, boolean ownsLoops,
+      EventExecutorGroup handlers, Channel listener, int port, IoTransport transport) {
     this.context = context;
     this.transport = transport;
     this.loops = loops;
+    this.ownsLoops = ownsLoops;
     this.handlers = handlers;
     this.listener = listener;
     this.port = port;
@@ -98,6 +115,29 @@ public final class NettyChatServer implements WebChatServer {
   /** A builder serving {@code chatServer}; nothing listens until {@link Builder#start()}. */
   public static Builder builder(ChatServer chatServer) {
     return new Builder(chatServer);
+  }
+
+  /**
+   * A new group of event loops as a server makes for itself: one thread per core
+   * ({@code parley-netty-*}), on {@link IoTransport#AUTO} (epoll where available, else NIO, the
+   * same choice Lettuce makes). For {@link Builder#eventLoopGroup} and other Netty clients that
+   * should share the server's threads; the caller owns it and shuts it down when done.
+   */
+  public static EventLoopGroup newEventLoopGroup() {
+    return newEventLoopGroup(Runtime.getRuntime().availableProcessors(), IoTransport.AUTO);
+  }
+
+  /**
+   * A new group of {@code threads} event loops on {@code transport}, as
+   * {@link #newEventLoopGroup()}.
+   *
+   * @throws IllegalStateException when {@code transport} is not available on this machine
+   */
+  public static EventLoopGroup newEventLoopGroup(int threads, IoTransport transport) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be at least 1: " + threads);
+    }
+    return Transports.choose(transport).newGroup(threads);
   }
 
   @Override
@@ -151,7 +191,9 @@ public final class NettyChatServer implements WebChatServer {
     if (handlers != null) {
       handlers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     }
-    loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    if (ownsLoops) {
+      loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
     log.info("Parley stopped on port {}", port);
   }
 
@@ -168,6 +210,7 @@ public final class NettyChatServer implements WebChatServer {
     private int ioThreads = Runtime.getRuntime().availableProcessors();
     private int handlerThreads;
     private IoTransport ioTransport = IoTransport.AUTO;
+    private EventLoopGroup eventLoopGroup;
 
     private Builder(ChatServer chatServer) {
       super(chatServer);
@@ -223,6 +266,26 @@ public final class NettyChatServer implements WebChatServer {
         throw new IllegalArgumentException(name + " must be 0..1 s: " + d);
       }
       return d;
+    }
+
+    /**
+     * Runs the server on {@code group} (made by {@link NettyChatServer#newEventLoopGroup()}, or
+     * any Netty 4.2 {@code MultiThreadIoEventLoopGroup}) instead of loops of its own, so that other
+     * Netty clients in the process, such as the Redis engine, share its threads. The transport is
+     * the group's; {@link #ioThreads} and {@link #ioTransport} are then ignored. The application
+     * owns the group: {@link NettyChatServer#close()} does not shut it down.
+     *
+     * @throws IllegalArgumentException when the group is shut down, or runs a transport the
+     *     server does not know (epoll, io_uring and NIO are known)
+     */
+    public Builder eventLoopGroup(EventLoopGroup group) {
+      Objects.requireNonNull(group, "eventLoopGroup == null");
+      if (group.isShuttingDown()) {
+        throw new IllegalArgumentException("eventLoopGroup is shut down: " + group);
+      }
+      Transports.of(group); // fails now, not at start(), when the transport is unknown
+      this.eventLoopGroup = group;
+      return this;
     }
 
     /** Event-loop threads; default one per core. */
@@ -285,9 +348,10 @@ public final class NettyChatServer implements WebChatServer {
               ? StaticFiles.classpath(options.staticResources(), classLoader())
               : StaticFiles.none();
       files = files.withClient(classLoader());
-      Transports.Chosen transport = Transports.choose(ioTransport);
-      EventLoopGroup loops = new MultiThreadIoEventLoopGroup(ioThreads,
-          new DefaultThreadFactory("parley-netty"), transport.ioHandlerFactory());
+      boolean ownsLoops = eventLoopGroup == null;
+      Transports.Chosen transport = ownsLoops ? Transports.choose(ioTransport)
+          : Transports.of(eventLoopGroup);
+      EventLoopGroup loops = ownsLoops ? transport.newGroup(ioThreads) : eventLoopGroup;
       ServerContext context = new ServerContext(chatServer, options, loops.next(), loops,
           handshakeTimeout, flushInterval, adaptiveFlush, files);
       SslContext tls = options.tls() == null ? null : sslContext(options.tls());
@@ -326,15 +390,18 @@ public final class NettyChatServer implements WebChatServer {
         if (handlerGroup != null) {
           handlerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
-        loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        if (ownsLoops) {
+          loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
         throw new UncheckedIOException("cannot listen on " + options.host() + ":" + options.port(),
             e instanceof IOException io ? io : new IOException(e.toString(), e));
       }
       int bound = ((InetSocketAddress) listener.localAddress()).getPort();
-      NettyChatServer server = new NettyChatServer(context, loops, handlerGroup, listener, bound,
-          transport.transport());
+      NettyChatServer server = new NettyChatServer(context, loops, ownsLoops, handlerGroup,
+          listener, bound, transport.transport());
       log.info("Parley listening on {} ({}: {}; {} I/O threads, static files {}) in {} ms",
-          server.uri(), transport.label(), transport.reason(), ioThreads,
+          server.uri(), transport.label(), transport.reason(),
+          ownsLoops ? ioThreads : "the application's",
           files.enabled() ? "at " + server.httpUri() : "off",
           (System.nanoTime() - started) / 1_000_000);
       return server;

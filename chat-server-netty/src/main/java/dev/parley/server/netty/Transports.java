@@ -1,6 +1,9 @@
 package dev.parley.server.netty;
 
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -10,6 +13,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -44,6 +48,12 @@ final class Transports {
       };
     }
 
+    /** A new group of {@code threads} loops ({@code parley-netty-*}) on this transport. */
+    EventLoopGroup newGroup(int threads) {
+      return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("parley-netty"),
+          ioHandlerFactory());
+    }
+
     Class<? extends ServerChannel> serverChannel() {
       return switch (transport) {
         case IO_URING -> IoUringServerSocketChannel.class;
@@ -60,6 +70,28 @@ final class Transports {
   }
 
   private Transports() {
+  }
+
+  /**
+   * The transport a group the application made runs on, told by its loops' I/O handler.
+   *
+   * @throws IllegalArgumentException when it is not a Netty 4.2 I/O group on epoll, io_uring or
+   *     NIO
+   */
+  static Chosen of(EventLoopGroup group) {
+    if (group instanceof IoEventLoopGroup io) {
+      if (io.isIoType(EpollIoHandler.class)) {
+        return new Chosen(IoTransport.EPOLL, "the application's event loops");
+      }
+      if (io.isIoType(IoUringIoHandler.class)) {
+        return new Chosen(IoTransport.IO_URING, "the application's event loops");
+      }
+      if (io.isIoType(NioIoHandler.class)) {
+        return new Chosen(IoTransport.NIO, "the application's event loops");
+      }
+    }
+    throw new IllegalArgumentException("eventLoopGroup must be a Netty IoEventLoopGroup on epoll,"
+        + " io_uring or NIO (NettyChatServer.newEventLoopGroup() makes one): " + group);
   }
 
   /** Resolves {@code requested} with this machine's probes. */

@@ -1,6 +1,7 @@
 package dev.parley.server.netty;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,11 +9,17 @@ import dev.parley.core.ChatServer;
 import dev.parley.testing.RawHttp;
 import dev.parley.testing.TestJar;
 import dev.parley.testing.WebChatServerContract;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.local.LocalIoHandler;
+import io.netty.channel.nio.NioIoHandler;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -78,5 +85,45 @@ final class NettyChatServerTest extends WebChatServerContract {
     IoTransport auto = track(netty().start()).ioTransport();
     assertEquals(Epoll.isAvailable() ? IoTransport.EPOLL : IoTransport.NIO, auto);
     assertEquals(IoTransport.NIO, track(netty().nativeTransport(false).start()).ioTransport());
+  }
+
+  @Test
+  void runsOnTheApplicationsLoopsAndLeavesThemRunning() throws Exception {
+    for (EventLoopGroup loops : new EventLoopGroup[] {NettyChatServer.newEventLoopGroup(),
+        NettyChatServer.newEventLoopGroup(1, IoTransport.NIO)}) {
+      try {
+        IoTransport expected = loops.next() instanceof IoEventLoop io
+            && io.isIoType(NioIoHandler.class) ? IoTransport.NIO
+            : Epoll.isAvailable() ? IoTransport.EPOLL : IoTransport.NIO;
+        for (int i = 0; i < 2; i++) { // the second server on the loops the first left
+          NettyChatServer server = netty().eventLoopGroup(loops).start();
+          try {
+            assertEquals(expected, server.ioTransport());
+            assertEquals(400, RawHttp.status(server.port(), "GET /chat HTTP/1.1"));
+          } finally {
+            server.close();
+          }
+          assertFalse(loops.isShuttingDown(), "the server does not stop loops it was given");
+        }
+      } finally {
+        loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+      }
+    }
+  }
+
+  @Test
+  void loopsItCannotRunOnAreRefused() {
+    EventLoopGroup local = new MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory());
+    try {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> netty().eventLoopGroup(local));
+      assertTrue(e.getMessage().contains("newEventLoopGroup()"), e.getMessage());
+    } finally {
+      local.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+    assertThrows(IllegalArgumentException.class, () -> netty().eventLoopGroup(local));
+    assertThrows(NullPointerException.class, () -> netty().eventLoopGroup(null));
+    assertThrows(IllegalArgumentException.class,
+        () -> NettyChatServer.newEventLoopGroup(0, IoTransport.AUTO));
   }
 }
