@@ -17,16 +17,7 @@ import org.HdrHistogram.Histogram;
  * classic fan-out ({@link LoadTool}); many rooms of 100 is the {@code many} scenario
  * ({@link ManyLoad}).
  */
-final class FanoutRun {
-  private final LoadConfig config;
-  private final Tally tally;
-  private final PrintStream out;
-
-  FanoutRun(LoadConfig config, Tally tally, PrintStream out) {
-    this.config = config;
-    this.tally = tally;
-    this.out = out;
-  }
+record FanoutRun(LoadConfig config, Tally tally, PrintStream out) {
 
   /**
    * Sends and reports into {@code v}. {@code total} and {@code warm} (the unmeasured first

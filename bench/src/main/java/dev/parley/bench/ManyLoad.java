@@ -20,18 +20,7 @@ import java.util.Map;
  * {@code i} connects to {@code <url>many-<i % rooms>} and the peer broadcasts to that path's
  * other clients only; in parley mode every client joins room {@code many-<i % rooms>}.
  */
-final class ManyLoad {
-  private final LoadConfig config;
-  private final PrintStream out;
-  private final LoadTool tool;
-  private final Tally tally;
-
-  ManyLoad(LoadConfig config, PrintStream out, LoadTool tool, Tally tally) {
-    this.config = config;
-    this.out = out;
-    this.tool = tool;
-    this.tally = tally;
-  }
+record ManyLoad(LoadConfig config, PrintStream out, LoadTool tool, Tally tally) {
 
   LoadReport run() throws Exception {
     int n = config.receivers();

@@ -75,63 +75,46 @@ public final class Summary {
   }
 
   /**
-   * The figures printed for each scenario ({@code fanout} stands for every {@code fanout-*}): the
-   * scenario, the key of the RESULT line, and the title, one figure a line.
+   * The figures printed for each scenario ({@code fanout} stands for every {@code fanout-*},
+   * {@code many} for every {@code many-*}): the scenarios a figure is printed for, the key of the
+   * RESULT line, and the title, one figure a line.
    */
   private static final String FIGURES = """
-      fanout  | cpu_us_per_delivery       | server CPU µs per delivery
-      fanout  | server_sys_share          | of which the kernel's share
-      fanout  | p50_ms                    | p50 latency ms
-      fanout  | p99_ms                    | p99 latency ms
-      fanout  | max_ms                    | max latency ms
-      fanout  | deliveries_per_s          | deliveries per second
-      fanout  | lost                      | lost deliveries
-      fanout  | duplicated                | duplicated
-      fanout  | out_of_order              | out of order
-      fanout  | server_cpu_cores          | server CPU cores
-      fanout  | loadtool_cpu_cores        | load tool CPU cores
-      fanout  | others_cpu_cores          | other processes' CPU cores
-      idle    | rss_per_conn_kb           | RSS KB per idle connection
-      idle    | heap_per_conn_kb          | live heap KB per idle connection
-      idle    | server_threads            | server threads
-      connect | connect_s                 | seconds to connect (+join for Parley)
-      connect | server_cpu_ms_per_connect | server CPU ms per connect
-      connect | server_threads            | server threads after
-      connect | loadtool_cpu_s            | load tool CPU s over the connects
-      connect | others_cpu_cores          | other processes' CPU cores
-      cluster | cpu_us_per_delivery       | nodes' CPU µs per delivery (summed)
-      cluster | p50_ms                    | p50 latency ms
-      cluster | p99_ms                    | p99 latency ms
-      cluster | deliveries_per_s          | deliveries per second
-      cluster | lost                      | lost deliveries
-      cluster | duplicated                | duplicated
-      cluster | out_of_order              | out of order
-      cluster | server_cpu_cores          | nodes' CPU cores (summed)
-      cluster | redis_cpu_us_per_message  | Redis CPU µs per message
-      cluster | redis_cpu_cores           | Redis CPU cores
-      cluster | loadtool_cpu_cores        | load tool CPU cores
-      cluster | others_cpu_cores          | other processes' CPU cores
-      many    | connect_s                 | seconds to connect (+join) them all
-      many    | rss_per_conn_kb           | RSS KB per connection
-      many    | heap_per_conn_kb          | live heap KB per connection
-      many    | cpu_us_per_delivery       | server CPU µs per delivery
-      many    | server_sys_share          | of which the kernel's share
-      many    | p50_ms                    | p50 latency ms
-      many    | p99_ms                    | p99 latency ms
-      many    | max_ms                    | max latency ms
-      many    | deliveries_per_s          | deliveries per second
-      many    | lost                      | lost deliveries
-      many    | server_cpu_cores          | server CPU cores
-      many    | loadtool_cpu_cores        | load tool CPU cores
-      many    | others_cpu_cores          | other processes' CPU cores
-      acks    | acked_per_s               | acknowledged messages per second
-      acks    | p50_ms                    | ack p50 ms
-      acks    | p99_ms                    | ack p99 ms
-      acks    | max_ms                    | ack max ms
-      acks    | lost_acks                 | sends never acknowledged
-      acks    | server_cpu_us_per_ack     | server CPU µs per acknowledged message
-      acks    | server_cpu_cores          | server CPU cores
-      acks    | others_cpu_cores          | other processes' CPU cores (PostgreSQL's too)
+      many                | connect_s                 | seconds to connect (+join) them all
+      many                | rss_per_conn_kb           | RSS KB per connection
+      many                | heap_per_conn_kb          | live heap KB per connection
+      fanout many         | cpu_us_per_delivery       | server CPU µs per delivery
+      cluster             | cpu_us_per_delivery       | nodes' CPU µs per delivery (summed)
+      fanout many         | server_sys_share          | of which the kernel's share
+      fanout many cluster | p50_ms                    | p50 latency ms
+      fanout many cluster | p99_ms                    | p99 latency ms
+      fanout many         | max_ms                    | max latency ms
+      fanout many cluster | deliveries_per_s          | deliveries per second
+      fanout many cluster | lost                      | lost deliveries
+      fanout many cluster | duplicated                | duplicated
+      fanout many cluster | out_of_order              | out of order
+      fanout many         | server_cpu_cores          | server CPU cores
+      cluster             | server_cpu_cores          | nodes' CPU cores (summed)
+      cluster             | redis_cpu_us_per_message  | Redis CPU µs per message
+      cluster             | redis_cpu_cores           | Redis CPU cores
+      fanout many cluster | loadtool_cpu_cores        | load tool CPU cores
+      fanout many cluster | others_cpu_cores          | other processes' CPU cores
+      idle                | rss_per_conn_kb           | RSS KB per idle connection
+      idle                | heap_per_conn_kb          | live heap KB per idle connection
+      idle                | server_threads            | server threads
+      connect             | connect_s                 | seconds to connect (+join for Parley)
+      connect             | server_cpu_ms_per_connect | server CPU ms per connect
+      connect             | server_threads            | server threads after
+      connect             | loadtool_cpu_s            | load tool CPU s over the connects
+      connect             | others_cpu_cores          | other processes' CPU cores
+      acks                | acked_per_s               | acknowledged messages per second
+      acks                | p50_ms                    | ack p50 ms
+      acks                | p99_ms                    | ack p99 ms
+      acks                | max_ms                    | ack max ms
+      acks                | lost_acks                 | sends never acknowledged
+      acks                | server_cpu_us_per_ack     | server CPU µs per acknowledged message
+      acks                | server_cpu_cores          | server CPU cores
+      acks                | others_cpu_cores          | other processes' CPU cores (PostgreSQL's too)
       """;
 
   private void print() {
@@ -142,7 +125,7 @@ public final class Summary {
           : scenario.startsWith("many-") ? "many" : scenario;
       for (String line : FIGURES.split("\n")) {
         String[] f = line.split("\\|");
-        if (f[0].trim().equals(kind)) {
+        if (List.of(f[0].trim().split(" +")).contains(kind)) {
           row(scenario, f[1].trim(), f[2].trim());
         }
       }
