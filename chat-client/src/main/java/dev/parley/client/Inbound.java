@@ -19,29 +19,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The client's event thread only.
  */
-final class Inbound implements FrameReader.Handler {
+record Inbound(URI url, Supplier<User> me, Consumer<FrameReader.Welcome> welcome, Outbox outbox,
+    Memberships rooms, Histories histories, Heartbeat heartbeat, Listeners listeners)
+    implements FrameReader.Handler {
   private static final Logger log = LoggerFactory.getLogger(Inbound.class);
-
-  private final URI url;
-  private final Supplier<User> me;
-  private final Consumer<FrameReader.Welcome> welcome;
-  private final Outbox outbox;
-  private final Memberships rooms;
-  private final Histories histories;
-  private final Heartbeat heartbeat;
-  private final Listeners listeners;
-
-  Inbound(URI url, Supplier<User> me, Consumer<FrameReader.Welcome> welcome, Outbox outbox,
-      Memberships rooms, Histories histories, Heartbeat heartbeat, Listeners listeners) {
-    this.url = url;
-    this.me = me;
-    this.welcome = welcome;
-    this.outbox = outbox;
-    this.rooms = rooms;
-    this.histories = histories;
-    this.heartbeat = heartbeat;
-    this.listeners = listeners;
-  }
 
   /** A text frame from the server arrived. */
   void frame(String text) {

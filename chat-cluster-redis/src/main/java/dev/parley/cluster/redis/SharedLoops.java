@@ -15,15 +15,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class SharedLoops implements EventLoopGroupProvider {
   private final EventLoopGroup group;
-  private final int threads;
 
   SharedLoops(EventLoopGroup group) {
     this.group = group;
-    int n = 0;
-    for (var ignored : group) {
-      n++;
-    }
-    this.threads = Math.max(1, n);
   }
 
   /**
@@ -36,9 +30,14 @@ final class SharedLoops implements EventLoopGroupProvider {
     return (T) group;
   }
 
+  /** The group's loops, counted when Lettuce asks (once, when its resources are built). */
   @Override
   public int threadPoolSize() {
-    return threads;
+    int loops = 0;
+    for (var ignored : group) {
+      loops++;
+    }
+    return Math.max(1, loops);
   }
 
   /** Does not shut the group down: its owner does. */

@@ -72,8 +72,8 @@ public final class LiveConnections<C extends LiveConnections.Member> {
   private final AtomicInteger count = new AtomicInteger();
   private final Heartbeat heartbeat;
   private final ScheduledExecutorService scheduler;
-  private final ChatObserver observer;
-  private final String transport;
+  /** Reports a heartbeat close to the observer, under the transport's name. */
+  private final Runnable heartbeatClosed;
   private ScheduledFuture<?> sweep; // guarded by this
 
   /** Connections whose heartbeat runs on {@code scheduler} (which must not be busy for long). */
@@ -90,8 +90,9 @@ public final class LiveConnections<C extends LiveConnections.Member> {
       ChatObserver observer, String transport) {
     this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat == null");
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler == null");
-    this.observer = Objects.requireNonNull(observer, "observer == null");
-    this.transport = Objects.requireNonNull(transport, "transport == null");
+    Objects.requireNonNull(observer, "observer == null");
+    Objects.requireNonNull(transport, "transport == null");
+    this.heartbeatClosed = () -> observer.closedByServer(transport, CloseCode.HEARTBEAT_TIMEOUT);
     // a slice per 500 ms of the interval, at most 50: short test heartbeats get few, long steps
     int n = (int) Math.max(1, Math.min(MAX_SLICES, heartbeat.interval().toMillis() / 500));
     @SuppressWarnings("unchecked")
@@ -206,7 +207,7 @@ public final class LiveConnections<C extends LiveConnections.Member> {
         long silent = now - c.lastHeardNanos();
         if (silent >= timeout) {
           log.info("closing {}: {}", c, heartbeat.reason());
-          observer.closedByServer(transport, CloseCode.HEARTBEAT_TIMEOUT);
+          heartbeatClosed.run();
           c.heartbeatTimedOut(heartbeat.reason());
         } else if (silent >= quiet) {
           c.ping();
