@@ -30,7 +30,10 @@ final class SharedLoops implements EventLoopGroupProvider {
     return (T) group;
   }
 
-  /** The group's loops, counted when Lettuce asks (once, when its resources are built). */
+  /**
+   * The group's loops, counted when asked; in Lettuce only {@code
+   * ClientResources.ioThreadPoolSize()} asks, no connection path.
+   */
   @Override
   public int threadPoolSize() {
     int loops = 0;
