@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # The history stores alone (StoreBench), each store and round in a JVM of its own: stores run in
-# one JVM measure each other's garbage (after the in-memory store's maximum-rate phase, the next
-# store's p99 at the fixed rate rose from ~3 to 10-30 ms: GC pauses of the generator, not the
-# store). See docs/PERFORMANCE.md, "The history store alone".
+# one JVM measure each other's garbage (docs/PERFORMANCE.md, "The history store alone").
 #
 #   bench/store.sh                          # ROUNDS=3 STORES="memory sqlite postgres"
 #   ROUNDS=4 STORES=sqlite OUT=dir bench/store.sh
 #
-# Extra StoreBench settings go in ARGS (e.g. ARGS="keep=1000 rate=500"). Builds the bench module
+# StoreBench's own defaults otherwise (5 s of warm-up, 20 s measured); other settings go in ARGS
+# (e.g. ARGS="keep=1000 rate=500 duration=30"). Builds the bench module
 # first unless SKIP_BUILD=1; PostgreSQL as test-support starts it (docs/PERFORMANCE.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +23,7 @@ for round in $(seq 1 "$ROUNDS"); do
     echo "--- round $round, $store ($(date -u +%T) UTC, load average $(cut -d' ' -f1-3 /proc/loadavg))"
     # shellcheck disable=SC2086
     java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "bench/target/classes:bench/target/lib/*" \
-      dev.parley.bench.StoreBench stores="$store" rounds=1 warmup=5 duration=20 $ARGS \
+      dev.parley.bench.StoreBench stores="$store" rounds=1 $ARGS \
       | grep '^RESULT' | sed "s/ round=1 / round=$round /"
   done
 done | tee "$OUT/results.txt"

@@ -43,10 +43,9 @@ import org.HdrHistogram.Recorder;
  *
  * <p>{@code keep=N}: the JDBC stores keep the last N messages per room (default 10 000), so
  * eviction runs in the measured windows. With {@code rounds=N} the stores take turns N times
- * (paired figures on a shared machine), but all in this one JVM, where each store measures the
- * garbage of the ones before it (after the in-memory store's maximum-rate phase the next store's
- * p99 at the fixed rate rose from ~3 ms to 10-30 ms: the generator's GC pauses, not the store).
- * For figures, run one store and round per JVM: {@code bench/store.sh} does.
+ * (paired figures on a shared machine), but all in this one JVM, where each store's tail latency
+ * includes the GC pauses the ones before it caused (docs/PERFORMANCE.md, "The history store
+ * alone"). For figures, run one store and round per JVM: {@code bench/store.sh} does.
  * Prints one {@code RESULT} line per store, round and phase, and the load average before.
  */
 public final class StoreBench {
