@@ -102,11 +102,7 @@ final class FrameReader {
           number(o, "seq", 0), number(o, "ts", 0), string(o, "epoch")));
       case "error" -> handler.onError(new Failure(string(o, "code"), string(o, "message"),
           string(o, "cid")));
-      case "presence" -> {
-        String user = string(o, "user");
-        rooms.onPresence(new Room.Presence(string(o, "room"), user,
-            orElse(string(o, "name"), user), "join".equals(string(o, "state"))));
-      }
+      case "presence" -> presence(o, rooms);
       case "typing" -> {
         String from = string(o, "from");
         rooms.onTyping(new Room.Typing(string(o, "room"), from,
@@ -136,6 +132,29 @@ final class FrameReader {
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("unreadable frame from the server: " + shorten(text), e);
     }
+  }
+
+  /**
+   * One piece of presence news, or, in the batch form the client asks for ({@code users}: news of
+   * several users in the order it came), each piece in turn: listeners see the same events either
+   * way.
+   */
+  private static void presence(JsonObject o, RoomEvents rooms) {
+    String room = string(o, "room");
+    JsonElement users = o.get("users");
+    if (users == null || !users.isJsonArray()) {
+      rooms.onPresence(presence(room, o));
+      return;
+    }
+    for (JsonElement u : users.getAsJsonArray()) {
+      rooms.onPresence(presence(room, u.getAsJsonObject()));
+    }
+  }
+
+  private static Room.Presence presence(String room, JsonObject news) {
+    String user = string(news, "user");
+    return new Room.Presence(room, user, orElse(string(news, "name"), user),
+        "join".equals(string(news, "state")));
   }
 
   private static Welcome welcome(JsonObject o) {

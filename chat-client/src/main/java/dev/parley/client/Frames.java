@@ -13,6 +13,10 @@ final class Frames {
 
   static String join(String room, Long since, String epoch, String cid) {
     JsonObject o = frame("join", room);
+    // presence news in batches: one frame per window of a join storm instead of one per user
+    // (docs/PROTOCOL.md); a server that predates the field ignores it and sends each, which
+    // FrameReader reads too
+    o.addProperty("presence", "batch");
     if (since != null) {
       o.addProperty("since", since);
     }

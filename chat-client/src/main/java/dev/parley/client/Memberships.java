@@ -257,7 +257,12 @@ final class Memberships implements FrameReader.RoomEvents {
       return;
     }
     List<User> members = new ArrayList<>(r.members);
-    members.removeIf(u -> u.id().equals(p.user()));
+    boolean listed = members.removeIf(u -> u.id().equals(p.user()));
+    if (p.joined() ? listed : !listed && r.memberCount <= r.members.size()) {
+      // presence is news, not the truth (docs/PROTOCOL.md): a join of a listed user, or a leave
+      // of an unlisted one from a complete list, came after the joined that already counted it
+      return;
+    }
     if (p.joined()) {
       members.add(new User(p.user(), p.name()));
       r.memberCount++;

@@ -16,6 +16,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -179,5 +181,51 @@ class ChatClientProtocolTest {
     }
     await(got12);
     assertEquals(List.of(3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L), seqs);
+  }
+
+  @Test
+  void joinsAskForPresenceInBatchesAndEitherFormGivesTheSameEvents() throws Exception {
+    connect(ClientOptions.builder());
+    FakeTransport.Link link = transport.awaitLink(1);
+    welcome(link);
+    LinkedBlockingQueue<Room.Presence> news = new LinkedBlockingQueue<>();
+    CompletableFuture<Room> join = client.join("general", new Room.Listener() {
+      @Override
+      public void onPresence(Room.Presence p) {
+        news.add(p);
+      }
+    });
+    JsonObject joinFrame = json(link.awaitFrame(f -> type(f).equals("join")));
+    assertEquals("batch", joinFrame.get("presence").getAsString());
+    link.listener.onText("{\"type\":\"joined\",\"room\":\"general\",\"seq\":0,\"epoch\":\"E\","
+        + "\"members\":[{\"id\":\"bot\",\"name\":\"bot\"}],\"memberCount\":1}");
+    Room room = await(join);
+
+    // the batch form: several users' news in one frame, in the order it came
+    link.listener.onText("{\"type\":\"presence\",\"room\":\"general\",\"users\":["
+        + "{\"user\":\"bob\",\"name\":\"Bob\",\"state\":\"join\"},"
+        + "{\"user\":\"carol\",\"state\":\"join\"},"
+        + "{\"user\":\"bob\",\"name\":\"Bob\",\"state\":\"leave\"}]}");
+    assertEquals(new Room.Presence("general", "bob", "Bob", true), next(news));
+    assertEquals(new Room.Presence("general", "carol", "carol", true), next(news));
+    assertEquals(new Room.Presence("general", "bob", "Bob", false), next(news));
+    // the form a server sends that predates batches
+    link.listener.onText("{\"type\":\"presence\",\"room\":\"general\",\"user\":\"dave\","
+        + "\"name\":\"Dave\",\"state\":\"join\"}");
+    assertEquals(new Room.Presence("general", "dave", "Dave", true), next(news));
+    // news of what the list already says is nothing new: no event, no count
+    link.listener.onText("{\"type\":\"presence\",\"room\":\"general\",\"users\":["
+        + "{\"user\":\"carol\",\"state\":\"join\"},{\"user\":\"erin\",\"state\":\"leave\"},"
+        + "{\"user\":\"dave\",\"name\":\"Dave\",\"state\":\"leave\"}]}");
+    assertEquals(new Room.Presence("general", "dave", "Dave", false), next(news));
+    assertEquals(List.of("bot", "carol"), room.members().stream().map(u -> u.id()).toList());
+    assertEquals(2, room.memberCount());
+  }
+
+  private static Room.Presence next(LinkedBlockingQueue<Room.Presence> news)
+      throws InterruptedException {
+    Room.Presence p = news.poll(10, TimeUnit.SECONDS);
+    assertTrue(p != null, "no presence event within 10 s");
+    return p;
   }
 }

@@ -659,7 +659,9 @@
       // a room joined before resumes after its last seq; a direct room also when it has messages
       const resume = r._everJoined || (r._direct && r._seq > 0);
       r._joinSince = resume ? r._seq : undefined;
-      const frame = {type: "join", room: r._name, cid: r._joinCid};
+      // presence news in batches: one frame per window of a join storm, not one per user (a
+      // server that predates the field ignores it and sends each; _onPresence reads both)
+      const frame = {type: "join", room: r._name, cid: r._joinCid, presence: "batch"};
       if (resume) {
         frame.since = r._seq;
         if (r._epoch !== undefined) frame.epoch = r._epoch; // without it, since cannot be checked
@@ -804,7 +806,15 @@
     }
 
     _onPresence(f) {
-      const r = this._rooms.get(f.room);
+      if (!Array.isArray(f.users)) return this._onPresenceNews(f.room, f);
+      // the batch form: several users' news, in the order it came; listeners see each in turn
+      for (const news of f.users) {
+        if (news && typeof news === "object") this._onPresenceNews(f.room, news);
+      }
+    }
+
+    _onPresenceNews(room, f) {
+      const r = this._rooms.get(room);
       if (!r || r._left) return;
       const i = r._members.findIndex(u => u.id === f.user);
       // presence is news, not the truth: a join of a listed user (or a leave of an unlisted one)
