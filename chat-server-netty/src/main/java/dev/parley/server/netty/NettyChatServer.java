@@ -91,7 +91,8 @@ public final class NettyChatServer implements WebChatServer {
   private static final Logger log = LoggerFactory.getLogger(NettyChatServer.class);
   private static final int ACCEPT_QUEUE = 1024;
 
-  private final ServerContext context;
+  /** Package-private: tests read the settings it was started with. */
+  final ServerContext context;
   private final EventLoopGroup loops;
   /** Whether {@link #close()} stops {@link #loops}: false when the application gave them. */
   private final boolean ownsLoops;
@@ -202,11 +203,14 @@ public final class NettyChatServer implements WebChatServer {
     return "NettyChatServer{" + uri() + (closed.get() ? ", closed}" : "}");
   }
 
+  /** {@link Builder#adaptiveFlush(Duration)}'s budget unless the application sets another. */
+  static final Duration DEFAULT_FLUSH_BUDGET = Duration.ofMillis(10);
+
   /** Configures and starts a {@link NettyChatServer}. */
   public static final class Builder extends WebChatServer.Builder<Builder> {
     private Duration handshakeTimeout = Duration.ofSeconds(10);
-    private Duration flushInterval = Duration.ZERO;
-    private boolean adaptiveFlush;
+    private Duration flushInterval = DEFAULT_FLUSH_BUDGET;
+    private boolean adaptiveFlush = true;
     private int ioThreads = Runtime.getRuntime().availableProcessors();
     private int handlerThreads;
     private IoTransport ioTransport = IoTransport.AUTO;
@@ -230,14 +234,15 @@ public final class NettyChatServer implements WebChatServer {
     }
 
     /**
-     * The least time between two flushes of one connection; default 0 (every frame is flushed
-     * as soon as its event loop has written what it has). With an interval, a frame for a
-     * connection that was not flushed within it still goes out at once, but frames that come
-     * faster wait for the next flush and share its system call: a member of a busy room gets
-     * one write per interval instead of one per message, at the price of at most that much
+     * The least time between two flushes of every connection, busy or not (the default is
+     * {@link #adaptiveFlush(Duration) adaptive flushing} with a 10 ms budget). With an interval,
+     * a frame for a connection that was not flushed within it still goes out at once, but frames
+     * that come faster wait for the next flush and share its system call: a member of a busy room
+     * gets one write per interval instead of one per message, at the price of at most that much
      * latency; quiet connections never wait. 25–50 ms halves the CPU a delivery costs when
-     * members receive 40 messages a second or more (docs/PERFORMANCE.md). At most 1 s. Replaces
-     * an {@link #adaptiveFlush(Duration)} set before.
+     * members receive 40 messages a second or more (docs/PERFORMANCE.md). 0 flushes every frame
+     * as soon as its event loop has written what it has. At most 1 s. Replaces an
+     * {@link #adaptiveFlush(Duration)} set before.
      */
     public Builder flushInterval(Duration interval) {
       this.flushInterval = checkInterval(interval, "flushInterval");
@@ -246,13 +251,16 @@ public final class NettyChatServer implements WebChatServer {
     }
 
     /**
-     * Adaptive flushing: the same as {@link #flushInterval(Duration)}, but only for connections
-     * that have lately been receiving frames faster than one per {@code budget} (a smoothed
-     * rate); every other frame is flushed at once, even right after a flush. A member of a busy
-     * room gets the frames of one {@code budget} together, in one system call, at most that much
-     * later; a message to a quiet connection, a burst after a pause, a history reply are never
-     * held. 0 turns flushing back to immediate. At most 1 s. Replaces a
-     * {@link #flushInterval(Duration)} set before.
+     * Adaptive flushing, the default with a budget of 10 ms: the same as
+     * {@link #flushInterval(Duration)}, but only for connections that have lately been receiving
+     * frames faster than one per {@code budget} (a smoothed rate); every other frame is flushed at
+     * once, even right after a flush. A member of a busy room gets the frames of one
+     * {@code budget} together, in one system call, at most that much later; a message to a quiet
+     * connection, a burst after a pause, a history reply are never held. With 10 ms only a
+     * connection receiving more than ~100 frames a second waits at all (a member of a room with
+     * 150 messages a second, not one with 40); what that buys under load is in
+     * docs/PERFORMANCE.md. 0 turns flushing back to immediate. At most 1 s.
+     * Replaces a {@link #flushInterval(Duration)} set before.
      */
     public Builder adaptiveFlush(Duration budget) {
       this.flushInterval = checkInterval(budget, "adaptiveFlush");

@@ -81,6 +81,18 @@ final class NettyChatServerTest extends WebChatServerContract {
   }
 
   @Test
+  void flushingIsAdaptiveWithATenMillisecondBudgetUnlessToldOtherwise() {
+    ServerContext byDefault = track(netty().start()).context;
+    assertTrue(byDefault.adaptiveFlush);
+    assertEquals(Duration.ofMillis(10).toNanos(), byDefault.flushIntervalNanos);
+    ServerContext atOnce = track(netty().adaptiveFlush(Duration.ZERO).start()).context;
+    assertEquals(0, atOnce.flushIntervalNanos, "0 flushes every frame at once");
+    ServerContext fixed = track(netty().flushInterval(Duration.ofMillis(30)).start()).context;
+    assertFalse(fixed.adaptiveFlush, "a fixed interval holds busy and quiet connections alike");
+    assertEquals(Duration.ofMillis(30).toNanos(), fixed.flushIntervalNanos);
+  }
+
+  @Test
   void theDefaultTransportIsEpollWhereItRunsAndNioOnRequest() {
     IoTransport auto = track(netty().start()).ioTransport();
     assertEquals(Epoll.isAvailable() ? IoTransport.EPOLL : IoTransport.NIO, auto);
