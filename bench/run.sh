@@ -41,6 +41,8 @@ CLUSTER_SYSTEMS=${CLUSTER_SYSTEMS:-"netty redis1 redis2 redis3"}
 RATE_CLUSTER=${RATE_CLUSTER:-$RATE_LOW}
 REDIS_PORT=${REDIS_PORT:-18379}
 CONNECT_WARMUP=${CONNECT_WARMUP:-1}   # N: N unmeasured connect passes on the same server first
+PRESENCE=${PRESENCE:-batch}  # how Parley clients ask for presence news in their join: batch (as
+                             # ChatClient and parley.js do) or each (a plain v1 client); not the peer
 # The acks scenario: ACK_SENDERS senders spread over ACK_ROOMS rooms (alone in them: no fan-out)
 # at ACK_RATE messages a second in all; acknowledged messages a second and ack latency. A Parley
 # system named <server>-sqlite or <server>-postgres keeps its history in SQLite (a fresh file per
@@ -215,7 +217,7 @@ measure() {
     url="ws://127.0.0.1:$PEER_PORT/"; mode=raw; jvm=false
   fi
   local args=(--url="$url" --mode="$mode" --label="$system" --jvm="$jvm" --body="$BODY"
-              --connect-timeout=180)
+              --connect-timeout=180 --presence="$PRESENCE")
   case "$scenario" in
     fanout-low)  args+=(--scenario=fanout --receivers="$RECEIVERS" --rate="$RATE_LOW"
                         --warmup="$WARMUP" --duration="$DURATION" --drain="$DRAIN") ;;
@@ -270,7 +272,7 @@ measure() {
   echo "cpu:       $(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ //')"
   echo "java:      $(java -version 2>&1 | head -1)"
   echo "node:      $(node --version), ws $(node -p "require('./bench/peer/node_modules/ws/package.json').version" 2>/dev/null || echo '?')"
-  echo "settings:  ROUNDS=$ROUNDS WARMUP=$WARMUP DURATION=$DURATION RECEIVERS=$RECEIVERS RATE_LOW=$RATE_LOW RATE_HIGH=$RATE_HIGH BODY=$BODY DRAIN=$DRAIN IDLE=$IDLE JOINS=$JOINS CONNECT_WARMUP=$CONNECT_WARMUP"
+  echo "settings:  ROUNDS=$ROUNDS WARMUP=$WARMUP DURATION=$DURATION RECEIVERS=$RECEIVERS RATE_LOW=$RATE_LOW RATE_HIGH=$RATE_HIGH BODY=$BODY DRAIN=$DRAIN IDLE=$IDLE JOINS=$JOINS CONNECT_WARMUP=$CONNECT_WARMUP PRESENCE=$PRESENCE"
   if [[ " $SCENARIOS " == *" acks "* ]]; then
     echo "acks:      ACK_RATE=$ACK_RATE ACK_ROOMS=$ACK_ROOMS ACK_SENDERS=$ACK_SENDERS"
   fi

@@ -14,12 +14,15 @@ import java.util.Map;
  * {@code acks} scenario {@code receivers} is the number of senders, spread over {@code rooms}
  * rooms; in the {@code many} scenario, every connection, in {@code rooms} rooms of equal size.
  * {@code sources} above 0: clients connect from that many local addresses, 127.0.0.2 and up, in
- * turn (0: the kernel's choice).
+ * turn (0: the kernel's choice). {@code presence}: how parley-mode clients ask for presence news in
+ * their {@code join}, {@code "batch"} (as Parley's own clients, the JVM {@code ChatClient} and
+ * {@code parley.js}, ask) or {@code "each"} (a plain v1 client's one frame per user).
  */
 public record LoadConfig(String url, String mode, String scenario, int receivers, double rate,
     double warmupSeconds, double durationSeconds, int bodyBytes, double drainSeconds,
     List<Long> serverPids, boolean jvm, int connectConcurrency, String room, String label,
-    double connectTimeoutSeconds, int ioThreads, long redisPid, int rooms, int sources) {
+    double connectTimeoutSeconds, int ioThreads, long redisPid, int rooms, int sources,
+    String presence) {
 
   /** Checks the values. */
   public LoadConfig {
@@ -29,6 +32,9 @@ public record LoadConfig(String url, String mode, String scenario, int receivers
     if (!List.of("fanout", "idle", "connect", "acks", "many").contains(scenario)) {
       throw new IllegalArgumentException("scenario must be fanout, idle, connect, acks or many: "
           + scenario);
+    }
+    if (!presence.equals("batch") && !presence.equals("each")) {
+      throw new IllegalArgumentException("presence must be batch or each: " + presence);
     }
     if (sources < 0 || sources > 250) {
       throw new IllegalArgumentException("sources must be 0..250: " + sources);
@@ -96,7 +102,7 @@ public record LoadConfig(String url, String mode, String scenario, int receivers
   /** Defaults for everything but the target. */
   public static LoadConfig defaults(String url, String mode) {
     return new LoadConfig(url, mode, "fanout", 100, 40, 5, 10, 100, 10, List.of(), false, 100,
-        "bench", mode, 60, 1, 0, 100, 0);
+        "bench", mode, 60, 1, 0, 100, 0, "batch");
   }
 
   LoadConfig with(Map<String, String> o) {
@@ -121,6 +127,7 @@ public record LoadConfig(String url, String mode, String scenario, int receivers
         Integer.parseInt(o.getOrDefault("io-threads", Integer.toString(ioThreads))),
         Long.parseLong(o.getOrDefault("redis-pid", Long.toString(redisPid))),
         Integer.parseInt(o.getOrDefault("rooms", Integer.toString(rooms))),
-        Integer.parseInt(o.getOrDefault("sources", Integer.toString(sources))));
+        Integer.parseInt(o.getOrDefault("sources", Integer.toString(sources))),
+        o.getOrDefault("presence", presence));
   }
 }

@@ -43,7 +43,8 @@ final class LoadPeer implements WsClient.Handler {
   @Override
   public void onOpen(WsConn c) {
     if (config.mode().equals("parley")) {
-      c.sendText("{\"type\":\"join\",\"room\":\"" + room + "\"}");
+      c.sendText("{\"type\":\"join\",\"room\":\"" + room + "\",\"presence\":\""
+          + config.presence() + "\"}");
     } else {
       ready.complete(this);
     }
@@ -68,6 +69,8 @@ final class LoadPeer implements WsClient.Handler {
       ready.complete(this);
     } else if (startsWith(b, off, len, ACK)) {
       tally.acks.incrementAndGet();
+    } else if (startsWith(b, off, len, PRESENCE)) {
+      tally.presenceFrames.incrementAndGet();
     } else if (startsWith(b, off, len, ERROR)) {
       String s = text(b, off, len);
       tally.error(name + ": " + s);
@@ -75,7 +78,7 @@ final class LoadPeer implements WsClient.Handler {
         ready.completeExceptionally(new IOException("server error: " + s));
       }
     }
-    // welcome, presence, typing, read: not counted
+    // welcome, typing, read: not counted
   }
 
   /** Reads "seq intended " from {@code b[from, end)}. */
@@ -149,6 +152,7 @@ final class LoadPeer implements WsClient.Handler {
   private static final byte[] MESSAGE = ascii("{\"type\":\"message\"");
   private static final byte[] JOINED = ascii("{\"type\":\"joined\"");
   private static final byte[] ACK = ascii("{\"type\":\"ack\"");
+  private static final byte[] PRESENCE = ascii("{\"type\":\"presence\"");
   private static final byte[] ERROR = ascii("{\"type\":\"error\"");
   private static final byte[] BODY = ascii("\"body\":\"");
 

@@ -85,7 +85,7 @@ public final class LoadTool {
       if (!a.startsWith("--") || !a.contains("=")) {
         System.err.println("usage: LoadTool --url=ws://127.0.0.1:PORT/PATH --mode=parley|raw"
             + " [--scenario=fanout|idle|connect|acks|many] [--receivers=N] [--rate=MSG_PER_S]"
-            + " [--rooms=N] [--sources=N]"
+            + " [--rooms=N] [--sources=N] [--presence=batch|each]"
             + " [--warmup=S] [--duration=S] [--body=BYTES] [--drain=S] [--server-pid=PID]"
             + " [--jvm=true] [--connect-concurrency=N] [--io-threads=N] [--label=TEXT]");
         System.exit(2);

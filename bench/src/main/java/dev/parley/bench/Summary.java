@@ -106,6 +106,7 @@ public final class Summary {
       connect             | server_cpu_ms_per_connect | server CPU ms per connect
       connect             | server_threads            | server threads after
       connect             | loadtool_cpu_s            | load tool CPU s over the connects
+      connect             | presence_frames           | presence frames the clients received
       connect             | others_cpu_cores          | other processes' CPU cores
       acks                | acked_per_s               | acknowledged messages per second
       acks                | p50_ms                    | ack p50 ms

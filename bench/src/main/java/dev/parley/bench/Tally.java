@@ -17,6 +17,8 @@ final class Tally {
   final AtomicLong lastDeliveryNanos = new AtomicLong();
   final AtomicLong errors = new AtomicLong();
   final AtomicLong acks = new AtomicLong();
+  /** {@code presence} frames received (parley mode), whichever form the clients asked for. */
+  final AtomicLong presenceFrames = new AtomicLong();
   final AtomicInteger unexpectedCloses = new AtomicInteger();
   /** nanoTime origin of the timeline: bodies carry times relative to it. */
   final long origin = System.nanoTime();
@@ -35,6 +37,7 @@ final class Tally {
   /** Adds the errors and unexpected closes to a report's values. */
   void report(Map<String, Object> v) {
     v.put("errors", errors.get());
+    v.put("presence_frames", presenceFrames.get());
     v.put("unexpected_closes", unexpectedCloses.get());
     if (firstError != null) {
       v.put("first_error", firstError.replaceAll("\\s+", "_"));
