@@ -147,7 +147,9 @@ final class FrameReader {
       return;
     }
     for (JsonElement u : users.getAsJsonArray()) {
-      rooms.onPresence(presence(room, u.getAsJsonObject()));
+      if (u.isJsonObject()) { // anything else is no news of a user
+        rooms.onPresence(presence(room, u.getAsJsonObject()));
+      }
     }
   }
 
