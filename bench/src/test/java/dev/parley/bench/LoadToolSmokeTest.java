@@ -58,7 +58,8 @@ class LoadToolSmokeTest {
   void fanOutDeliversEveryMessageOnceInOrder(String transport) throws Exception {
     start(transport);
     LoadConfig c = new LoadConfig(url(), "parley", "fanout", 5, 50, 0.2, 1.0, 100, 10,
-        List.of(ProcessHandle.current().pid()), false, 10, "smoke", "smoke", 20, 1, 0, 1, 0, "batch");
+        List.of(ProcessHandle.current().pid()), false, 10, "smoke", "smoke", 20, 1, 0, 1, 0,
+        "batch");
     LoadReport r = LoadTool.run(c, out);
 
     long messages = r.getLong("messages");
@@ -85,7 +86,7 @@ class LoadToolSmokeTest {
   void connectAndJoinScenarioCountsEveryClient(String transport) throws Exception {
     start(transport);
     LoadConfig c = new LoadConfig(url(), "parley", "connect", 20, 1, 0, 1, 100, 5, List.of(),
-        false, 10, "smoke", "smoke", 20, 1, 0, 1, 0, "batch");
+        false, 10, "smoke", "smoke", 20, 1, 0, 1, 0, "each");
     LoadReport r = LoadTool.run(c, out);
 
     assertEquals(20, r.getLong("connections"), log.toString());

@@ -281,7 +281,8 @@ class ParleyJsBrowserTest {
     js("start('bob').join('general');");
     until("clients.alice.log.presence.some(p => p.user === 'bob' && p.state === 'join')");
     // the page asked for presence in batches, and the server sent that form
-    assertEquals(true, js("return net.frames.filter(f => f.dir === 'out' && f.frame.type === 'join')"
+    assertEquals(true, js("return net.frames"
+        + ".filter(f => f.dir === 'out' && f.frame.type === 'join')"
         + ".every(f => f.frame.presence === 'batch');"));
     assertEquals(true, js("return net.frames.some(f => f.user === 'alice' && f.dir === 'in'"
         + " && f.frame.type === 'presence' && Array.isArray(f.frame.users));"));
