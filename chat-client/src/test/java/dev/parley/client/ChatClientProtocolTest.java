@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -224,8 +223,6 @@ class ChatClientProtocolTest {
 
   private static Room.Presence next(LinkedBlockingQueue<Room.Presence> news)
       throws InterruptedException {
-    Room.Presence p = news.poll(10, TimeUnit.SECONDS);
-    assertTrue(p != null, "no presence event within 10 s");
-    return p;
+    return Futures.next(news, "presence event", 10);
   }
 }

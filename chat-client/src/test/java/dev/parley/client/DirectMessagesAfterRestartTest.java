@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -74,11 +73,7 @@ class DirectMessagesAfterRestartTest {
   }
 
   private static <T> T next(BlockingQueue<T> q, String what) throws InterruptedException {
-    T t = q.poll(TIMEOUT_S, TimeUnit.SECONDS);
-    if (t == null) {
-      throw new AssertionError("no " + what + " within " + TIMEOUT_S + " s");
-    }
-    return t;
+    return Futures.next(q, what, TIMEOUT_S);
   }
 
   @Test

@@ -1,11 +1,12 @@
 package dev.parley.client;
 
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Waiting for a future in a test: bounded, and failing with what was awaited. */
+/** Waiting in a test for a future or a queue: bounded, and failing with what was awaited. */
 final class Futures {
   private Futures() {}
 
@@ -18,5 +19,14 @@ final class Futures {
     } catch (ExecutionException e) {
       throw new AssertionError(what + " failed", e.getCause());
     }
+  }
+
+  /** The queue's next element; an AssertionError naming {@code what} when none comes in time. */
+  static <T> T next(BlockingQueue<T> q, String what, long seconds) throws InterruptedException {
+    T t = q.poll(seconds, TimeUnit.SECONDS);
+    if (t == null) {
+      throw new AssertionError("no " + what + " within " + seconds + " s");
+    }
+    return t;
   }
 }
